@@ -1,0 +1,49 @@
+"""The build pipeline, top to bottom: load → validate → metadata → assemble → render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from build_tools.assemble import Evidence, assemble_evidence
+from build_tools.crossref_cache import read_cached_works
+from build_tools.errors import InvalidRecords, Problem
+from build_tools.project import Project
+from build_tools.records import Records, load_records
+from build_tools.render import Page, render_pages
+from build_tools.schema import PackageSchema
+from build_tools.validate import Validation, validate_records
+
+
+@dataclass(frozen=True)
+class GeneratedSite:
+    """The generated pages, and the warnings met on the way."""
+
+    pages: tuple[Page, ...]
+    evidence: Evidence
+    warnings: tuple[Problem, ...]
+
+
+def check_project(project: Project) -> tuple[Records, PackageSchema | None, Validation | None]:
+    """Load and validate; returns the validation (None when the schema itself is unreadable)."""
+    records = load_records(project)
+    if records.schema is None:
+        return records, None, None
+    schema = PackageSchema.from_document(records.schema)
+    return records, schema, validate_records(records, schema)
+
+
+def generate_site(project: Project) -> GeneratedSite:
+    """Everything MkDocs needs, from the project's files; raises InvalidRecords on bad input."""
+    records, schema, validation = check_project(project)
+    if validation is None or schema is None:
+        raise InvalidRecords(list(records.problems))
+    if not validation.ok:
+        raise InvalidRecords(list(validation.problems))
+    assert records.review is not None
+    dois = [str(r.values["doi"]) for r in validation.tables[schema.studies.name]
+            if r.values.get("doi")]
+    works = read_cached_works(project.cache_dir, dois)
+    evidence = assemble_evidence(records.review.data, validation.tables, schema, works)
+    pages = render_pages(evidence)
+    warnings = tuple(p for p in validation.problems if p.severity == "warning")
+    return GeneratedSite(tuple(pages), evidence, warnings)

@@ -1,0 +1,39 @@
+"""Where a review project keeps its files: one typed place, defaults from the standard layout."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Project:
+    """Paths of a review project; everything is relative to `root` unless overridden."""
+
+    root: Path
+    review_file: Path
+    studies_dir: Path
+    schema_file: Path
+    cache_dir: Path
+    site_dir: Path
+    mkdocs_file: Path
+
+    @classmethod
+    def at(cls, root: Path | str = ".") -> Project:
+        root = Path(root).resolve()
+        return cls(
+            root=root,
+            review_file=root / "review.yaml",
+            studies_dir=root / "studies",
+            schema_file=root / "schema" / "datapackage.yaml",
+            cache_dir=root / "cache" / "crossref",
+            site_dir=root / "site",
+            mkdocs_file=root / "mkdocs.yml",
+        )
+
+    def display(self, path: Path) -> str:
+        """A path as users see it in messages: relative to the project, with forward slashes."""
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
