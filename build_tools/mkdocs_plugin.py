@@ -44,7 +44,11 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         for warning in self.generated.warnings:
             log.warning(str(warning))
         if config.nav is None:
-            config.nav = build_nav(self.generated.pages)
+            handwritten = sorted(
+                path.relative_to(config.docs_dir).as_posix()
+                for path in Path(config.docs_dir).rglob("*.md")
+            )
+            config.nav = build_nav(self.generated.pages, handwritten)
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
@@ -68,8 +72,11 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         return server
 
 
-def build_nav(pages: tuple[Page, ...]) -> list[Any]:
-    """Navigation from the pages' `nav` entries, in their order; sections gather children."""
+def build_nav(pages: tuple[Page, ...], handwritten: list[str] | None = None) -> list[Any]:
+    """Navigation from the pages' `nav` entries, in their order; sections gather children.
+
+    Hand-written pages in docs/ (titled by their first heading) follow under "About this site".
+    """
     nav: list[Any] = []
     sections: dict[str, list[Any]] = {}
     for page in pages:
@@ -83,4 +90,8 @@ def build_nav(pages: tuple[Page, ...]) -> list[Any]:
             sections[section] = []
             nav.append({section: sections[section]})
         sections[section].append({title: page.path})
+    generated = {page.path for page in pages}
+    extra = [path for path in handwritten or [] if path not in generated]
+    if extra:
+        nav.append({"About this site": extra})
     return nav

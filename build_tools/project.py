@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,7 @@ class Project:
     def display(self, path: Path) -> str:
         """A path as users see it in messages: relative to the project, with forward slashes."""
         try:
-            return path.resolve().relative_to(self.root).as_posix()
+            # abspath, not resolve: a symlink is named as the link, not as its target
+            return Path(os.path.abspath(path)).relative_to(self.root).as_posix()
         except ValueError:
             return path.as_posix()

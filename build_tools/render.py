@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import ChainableUndefined, Environment, PackageLoader, select_autoescape
+from jinja2 import ChainableUndefined, Environment, PackageLoader
 from markupsafe import Markup
 
 from build_tools import mdtext
@@ -26,7 +26,7 @@ class Page:
 def make_environment() -> Environment:
     environment = Environment(
         loader=PackageLoader("build_tools", "templates"),
-        autoescape=select_autoescape(default=False),
+        autoescape=True,  # macros then return Markup; finalize does the escaping itself
         finalize=mdtext.finalize,
         undefined=ChainableUndefined,
         trim_blocks=True,
@@ -34,7 +34,8 @@ def make_environment() -> Environment:
         keep_trailing_newline=True,
     )
     environment.filters.update(
-        text=mdtext.text, paragraphs=mdtext.paragraphs, link=mdtext.link, doi_url=mdtext.doi_url, slug=mdtext.slug,
+        text=mdtext.text, paragraphs=mdtext.paragraphs, link=mdtext.link,
+        doi_url=mdtext.doi_url, slug=mdtext.slug,
         or_missing=or_missing,
     )
     return environment

@@ -70,16 +70,26 @@ class _Loader(Reader, Scanner, Parser, Composer, SafeConstructor, _CoreResolver)
         SafeConstructor.__init__(self)
         _CoreResolver.__init__(self)
         self.display_path = display_path
+        self.path: list[str | int] = []
 
     def compose_node(self, parent: Node | None, index: object) -> Node | None:
+        step = index.value if isinstance(index, ScalarNode) else index
+        if parent is not None and isinstance(step, (str, int)):
+            self.path.append(step)
+        try:
+            return self._compose_node_refusing_aliases(parent, index)
+        finally:
+            if parent is not None and isinstance(step, (str, int)):
+                self.path.pop()
+
+    def _compose_node_refusing_aliases(self, parent: Node | None, index: object) -> Node | None:
         if self.check_event(AliasEvent):
             event = self.peek_event()
-            name = index.value if isinstance(index, ScalarNode) else "(file)"
             raise YamlProblem(
                 Problem(
                     self.display_path,
                     event.start_mark.line + 1,
-                    str(name),
+                    _display_field(tuple(self.path)) or "(file)",
                     f"alias *{event.anchor} is not allowed",
                     "write each value out in full; anchors and aliases are refused",
                 )
@@ -224,7 +234,7 @@ def _scalar(node: ScalarNode, field_name: str, loader: _Loader, display_path: st
     tag = node.tag.removeprefix("tag:yaml.org,2002:")
     constructors = {
         "str": loader.construct_yaml_str,
-        "int": loader.construct_yaml_int,
+        "int": lambda n: _core_int(n.value),
         "float": loader.construct_yaml_float,
         "bool": loader.construct_yaml_bool,
         "null": loader.construct_yaml_null,
@@ -242,6 +252,15 @@ def _scalar(node: ScalarNode, field_name: str, loader: _Loader, display_path: st
             Problem(display_path, node.start_mark.line + 1, field_name or "(file)",
                     f"cannot read {node.value!r} as {tag}: {error}", PLAIN_VALUES)
         ) from None
+
+
+def _core_int(value: str) -> int:
+    """YAML 1.2 integers: `010` is ten, not the YAML 1.1 octal eight."""
+    if value.startswith("0o"):
+        return int(value[2:], 8)
+    if value.startswith("0x"):
+        return int(value[2:], 16)
+    return int(value, 10)
 
 
 def _tag_name(node: Node) -> str:
