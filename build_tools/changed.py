@@ -19,6 +19,7 @@ from build_tools.records import Records, load_records
 from build_tools.schema import PackageSchema
 from build_tools.tables import Row, collect_rows
 from build_tools.validate import Validation, validate_records
+from build_tools.yaml_source import YamlDocument
 
 DEFAULT_BASE = "origin/main"
 
@@ -82,7 +83,9 @@ def validate_changed(project: Project, base: str = DEFAULT_BASE) -> ChangedValid
     return ChangedValidation(records, merged, changed, len(all_records.studies))
 
 
-def check_against_others(schema: PackageSchema, records: Records, others: tuple) -> list[Problem]:
+def check_against_others(
+    schema: PackageSchema, records: Records, others: tuple[YamlDocument, ...]
+) -> list[Problem]:
     """A changed record may not reuse the id or the DOI of an unchanged one (DOIs ignore case)."""
     table = schema.studies
     keys = [f for f in table.fields
