@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: site test lint serve clean browser
+.PHONY: site test lint serve clean browser install
 
 site: $(STAMP)
 	$(BIN)/livingreview validate
@@ -14,6 +14,9 @@ site: $(STAMP)
 test: $(TEST_STAMP) browser
 	$(BIN)/ruff check build_tools tests benchmarks
 	$(BIN)/python -m pytest
+
+# Installs the tools only (CI's record checks use .venv/bin/livingreview).
+install: $(STAMP)
 
 serve: $(STAMP)
 	$(BIN)/mkdocs serve

@@ -10,12 +10,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from build_tools import __version__
+from build_tools.changed import DEFAULT_BASE, ChangedValidation, validate_changed
+from build_tools.derived_docs import stale_files, write_derived_files
 from build_tools.errors import InvalidRecords, Problem, ReviewError
+from build_tools.github_annotations import annotations
 from build_tools.pipeline import check_project
 from build_tools.project import Project
 from build_tools.site import build_site
 
 Handler = Callable[[argparse.Namespace], int]
+Commands = argparse._SubParsersAction
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -58,7 +62,7 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def _command(
-    commands: argparse._SubParsersAction, common: argparse.ArgumentParser, name: str,
+    commands: Commands, common: argparse.ArgumentParser, name: str,
     summary: str, example: str, handler: Handler,
 ) -> argparse.ArgumentParser:
     parser = commands.add_parser(
@@ -69,20 +73,29 @@ def _command(
     return parser
 
 
-Commands = argparse._SubParsersAction
-
-
 def register_validate(commands: Commands, common: argparse.ArgumentParser) -> None:
     parser = _command(commands, common, "validate",
                       "Check review.yaml and every study record; list all problems at once.",
-                      "livingreview validate --format json", run_validate)
-    parser.add_argument("--format", choices=["text", "json"], default="text",
-                        help="text for people (default), json for machines")
+                      "livingreview validate --changed origin/main --format github",
+                      run_validate)
+    parser.add_argument("--format", choices=["text", "json", "github"], default="text",
+                        help="text for people (default), json for machines, github for inline "
+                             "annotations on a pull request (::error file=…,line=…::…)")
+    parser.add_argument("--changed", nargs="?", const=DEFAULT_BASE, default=None, metavar="BASE",
+                        help="check only the study files changed against the git base BASE "
+                             f"(default {DEFAULT_BASE}), plus duplicate ids and DOIs against all "
+                             "studies; a change to review.yaml or the schema checks everything")
 
 
 def run_validate(args: argparse.Namespace) -> int:
     project = Project.at(args.project)
-    records, _, validation = check_project(project)
+    if args.changed is not None:
+        result = validate_changed(project, args.changed)
+        records, validation = result.records, result.validation
+        scope = changed_scope(result)
+    else:
+        records, _, validation = check_project(project)
+        scope = f"{len(records.studies)} study record(s)"
     problems = list(validation.problems if validation else records.problems)
     errors = [p for p in problems if p.severity == "error"]
     if args.format == "json":
@@ -92,15 +105,24 @@ def run_validate(args: argparse.Namespace) -> int:
             "problems": [p.to_dict() for p in problems],
         }, indent=2, ensure_ascii=False))
         return 1 if errors else 0
-    for problem in problems:
-        print(problem)
+    lines = annotations(problems) if args.format == "github" else [str(p) for p in problems]
+    for line in lines:
+        print(line)
     if errors:
         print(_summary(problems), file=sys.stderr)
         return 1
-    warnings = len(problems)
-    suffix = f", {warnings} warning(s)" if warnings else ""
-    print(f"{len(records.studies)} study record(s) and review.yaml are valid{suffix}")
+    suffix = f", {len(problems)} warning(s)" if problems else ""
+    print(f"{scope} and review.yaml are valid{suffix}")
     return 0
+
+
+def changed_scope(result: ChangedValidation) -> str:
+    """What `--changed` checked, said before the verdict."""
+    if result.changed.everything:
+        return (f"review.yaml or the schema changed since {result.changed.base}, "
+                f"so all {len(result.records.studies)} study record(s)")
+    return (f"{len(result.changed.studies)} changed study record(s) of {result.total_studies} "
+            f"(since {result.changed.base})")
 
 
 def register_build(commands: Commands, common: argparse.ArgumentParser) -> None:
@@ -120,6 +142,28 @@ def run_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def register_docs(commands: Commands, common: argparse.ArgumentParser) -> None:
+    parser = _command(commands, common, "docs",
+                      "Write the files made from the schema and review.yaml: "
+                      "schema/study.schema.json, docs/reference/data-dictionary.md and the "
+                      "eligibility criteria in CONTRIBUTING.md.",
+                      "livingreview docs --check", run_docs)
+    parser.add_argument("--check", action="store_true",
+                        help="change nothing; fail if a file is out of date (for CI)")
+
+
+def run_docs(args: argparse.Namespace) -> int:
+    project = Project.at(args.project)
+    if args.check:
+        stale = [project.display(p) for p in stale_files(project)]
+        for name in stale:
+            print(f"{name}: out of date; run: livingreview docs", file=sys.stderr)
+        return 1 if stale else 0
+    written = [project.display(p) for p in write_derived_files(project)]
+    print(f"Wrote {', '.join(written)}" if written else "Everything was up to date")
+    return 0
+
+
 def _summary(problems: Sequence[Problem]) -> str:
     errors = [p for p in problems if p.severity == "error"]
     files = len({p.file for p in errors})
@@ -129,4 +173,5 @@ def _summary(problems: Sequence[Problem]) -> str:
 COMMANDS: list[Callable[[argparse._SubParsersAction, argparse.ArgumentParser], None]] = [
     register_validate,
     register_build,
+    register_docs,
 ]

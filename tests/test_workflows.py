@@ -1,0 +1,141 @@
+"""The GitHub workflows and templates: linted by actionlint and zizmor (offline), least
+privilege, actions pinned to full commit SHAs, and the steps the contributor workflow relies on."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from build_tools.project import Project
+from build_tools.records import load_records
+from build_tools.schema import PackageSchema
+from tests.conftest import REPO
+
+GITHUB = REPO / ".github"
+WORKFLOWS = sorted((GITHUB / "workflows").glob("*.yml"))
+PINNED = re.compile(r"^\s*(?:-\s*)?uses:\s*[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+\s*$")
+
+
+def tool(name: str) -> str:
+    """The linters come with the test extras, beside this Python."""
+    found = Path(sys.executable).with_name(name)
+    return str(found) if found.exists() else (shutil.which(name) or name)
+
+
+def load(name: str) -> dict:
+    # PyYAML reads the key `on` as True (YAML 1.1); look it up under both.
+    return yaml.safe_load((GITHUB / "workflows" / name).read_text("utf-8"))
+
+
+def triggers(workflow: dict) -> dict:
+    return workflow.get("on", workflow.get(True))
+
+
+def steps(workflow: dict) -> list[dict]:
+    return [step for job in workflow["jobs"].values() for step in job["steps"]]
+
+
+def test_both_workflows_exist() -> None:
+    assert [p.name for p in WORKFLOWS] == ["ci.yml", "publish.yml"]
+
+
+def test_actionlint_passes() -> None:
+    done = subprocess.run([tool("actionlint"), "-no-color", *map(str, WORKFLOWS)],
+                          capture_output=True, text=True, cwd=REPO)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_zizmor_offline_passes_pedantic() -> None:
+    done = subprocess.run([tool("zizmor"), "--offline", "--strict-collection",
+                           "--persona=pedantic", "--no-progress", str(GITHUB / "workflows")],
+                          capture_output=True, text=True, cwd=REPO)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "No findings to report" in done.stdout
+
+
+def test_zizmor_would_catch_an_unpinned_action(tmp_path) -> None:
+    bad = tmp_path / ".github" / "workflows"
+    bad.mkdir(parents=True)
+    text = (GITHUB / "workflows" / "ci.yml").read_text("utf-8")
+    (bad / "ci.yml").write_text(re.sub(r"@[0-9a-f]{40} # (v[\d.]+)", r"@\1", text), "utf-8")
+    done = subprocess.run([tool("zizmor"), "--offline", "--no-progress", str(bad)],
+                          capture_output=True, text=True)
+    assert done.returncode != 0
+    assert "unpinned-uses" in done.stdout
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_action_is_pinned_to_a_full_commit_sha_with_its_version(path) -> None:
+    uses = [line for line in path.read_text("utf-8").splitlines() if "uses:" in line]
+    assert uses
+    for line in uses:
+        assert PINNED.match(line), line
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_least_privilege_and_no_pull_request_target(path) -> None:
+    workflow = load(path.name)
+    assert workflow["permissions"] == {"contents": "read"}
+    assert "pull_request_target" not in triggers(workflow)
+    for name, job in workflow["jobs"].items():
+        writes = job.get("permissions", {})
+        if path.name == "publish.yml" and name == "publish":
+            assert writes == {"contents": "write"}
+        else:
+            assert writes == {}, name
+
+
+def test_ci_runs_tests_validation_inline_and_a_strict_site_build() -> None:
+    workflow = load("ci.yml")
+    assert set(triggers(workflow)) == {"pull_request", "push"}
+    runs = [step.get("run", "") for step in steps(workflow)]
+    assert "make test" in runs
+    assert any("livingreview validate --changed" in r and "--format github" in r for r in runs)
+    full = next(s for s in steps(workflow) if s.get("run", "").startswith(
+        ".venv/bin/livingreview validate --format github"))
+    assert full["if"] == "github.event_name != 'pull_request'"  # a PR gets each problem once
+    assert any("livingreview build --strict --site-dir site" in r for r in runs)
+    upload = next(s for s in steps(workflow) if "upload-artifact" in s.get("uses", ""))
+    assert upload["with"]["path"] == "site/"
+
+
+def test_publish_fetches_gh_pages_sets_identity_then_releases_with_push() -> None:
+    workflow = load("publish.yml")
+    assert triggers(workflow) == {"push": {"tags": ["v*"]}}
+    runs = [step.get("run", "") for step in steps(workflow)]
+    fetch = next(i for i, r in enumerate(runs) if "git fetch origin gh-pages --depth=1" in r)
+    identity = next(i for i, r in enumerate(runs) if "git config user.email" in r)
+    release = next(i for i, r in enumerate(runs) if "livingreview release" in r)
+    assert fetch < release and identity < release
+    assert '.venv/bin/livingreview release "${TAG#v}" --push' in runs[release]
+    assert "${{" not in runs[release]  # the tag reaches the shell as data, never as code
+
+
+def test_issue_form_asks_for_doi_eligibility_and_perspective() -> None:
+    form = yaml.safe_load((GITHUB / "ISSUE_TEMPLATE" / "propose-study.yml").read_text("utf-8"))
+    fields = {item["id"]: item for item in form["body"] if "id" in item}
+    assert {"doi", "eligibility", "perspective"} <= set(fields)
+    schema = PackageSchema.from_document(load_records(Project.at(REPO), only=set()).schema)
+    enum = schema.studies.field("perspective").constraints["enum"]
+    assert fields["perspective"]["attributes"]["options"] == enum
+    for name in ("doi", "eligibility", "perspective"):
+        assert fields[name]["validations"]["required"] is True
+
+
+def test_codeowners_cover_studies_and_review_yaml() -> None:
+    rules = [line.split() for line in (GITHUB / "CODEOWNERS").read_text("utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    patterns = {rule[0] for rule in rules if len(rule) >= 2}
+    assert {"/studies/", "/review.yaml"} <= patterns
+
+
+def test_pull_request_template_is_a_checklist_for_study_prs() -> None:
+    text = (GITHUB / "PULL_REQUEST_TEMPLATE.md").read_text("utf-8")
+    assert text.count("- [ ]") >= 6
+    assert "livingreview validate" in text and "mkdocs serve" in text
