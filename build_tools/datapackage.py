@@ -21,7 +21,9 @@ DESCRIPTOR_NAME = "datapackage.json"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def data_package_files(schema: PackageSchema, tables: Mapping[str, Sequence[Row]]) -> dict[str, bytes]:
+def data_package_files(
+    schema: PackageSchema, tables: Mapping[str, Sequence[Row]]
+) -> dict[str, bytes]:
     """{relative path: content} for every table's CSV and the descriptor; same input, same bytes."""
     files = {table_path(table): table_csv(table, tables.get(table.name, ()))
              for table in schema.tables}

@@ -49,7 +49,7 @@ def current_build_entry(evidence: Evidence, date: dt.date) -> FeedEntry:
         title=f"Site rebuilt on {date.isoformat()}",
         date=date,
         summary=f"This build lists {counted} included {noun} and {len(evidence.themes)} "
-                "themes. Versions of the review will be listed here as they are released.",
+                "themes.",
     )
 
 

@@ -75,8 +75,8 @@ MARKER_FORMATTER = SimpleNamespace(
 def apa_references(studies: Iterable[Study]) -> list[Reference]:
     """Every study's APA 7 reference, in the style's order (author, then year).
 
-    All studies are formatted in one bibliography so that APA's year suffixes (2018a, 2018b)
-    disambiguate studies with the same authors and year, identically on every page.
+    All studies are formatted in one bibliography, sorted by the style. (citeproc-py 0.11 does
+    not yet add APA's year suffixes, 2018a and 2018b, for same-author same-year studies.)
     """
     studies = list(studies)
     if not studies:
