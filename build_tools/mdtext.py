@@ -49,6 +49,15 @@ def slug(value: Any) -> Markup:
     return Markup(value)
 
 
+def preformatted(value: Any) -> Markup:
+    """A block of lines shown as they are (BibTeX, RIS): raw HTML that Markdown leaves alone,
+    with every special character as a numeric reference, so nothing can close the block."""
+    lines = str(value).splitlines()
+    body = "\n".join("".join(f"&#{ord(c)};" if c in _SPECIAL else c for c in line)
+                     for line in lines)
+    return Markup(f"<pre><code>{body}</code></pre>")
+
+
 def doi_url(doi: str) -> str:
     return "https://doi.org/" + quote(doi, safe="/:;()")
 

@@ -13,8 +13,10 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.utils import get_relative_url
 
 from build_tools.errors import InvalidRecords
+from build_tools.feed import FEED_PATH, feed_link_tag
 from build_tools.pipeline import GeneratedSite, generate_site
 from build_tools.project import Project
 from build_tools.render import Page
@@ -61,6 +63,11 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
             files.append(File.generated(config, page.path, content=page.content,
                                         inclusion=inclusion))
         return files
+
+    def on_post_page(self, output: str, page: Any, config: MkDocsConfig) -> str:
+        """Announce the updates feed in every page's <head>, for browsers and feed readers."""
+        tag = feed_link_tag(get_relative_url(FEED_PATH, page.url))
+        return output.replace("</head>", f"{tag}\n</head>", 1)
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         """Reload on edits to the data, not only to docs/."""

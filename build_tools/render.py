@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from build_tools import mdtext
 from build_tools.assemble import Evidence
+from build_tools.references import cite_studies
 
 MISSING = "not yet curated"
 
@@ -34,9 +35,8 @@ def make_environment() -> Environment:
         keep_trailing_newline=True,
     )
     environment.filters.update(
-        text=mdtext.text, paragraphs=mdtext.paragraphs, link=mdtext.link,
-        doi_url=mdtext.doi_url, slug=mdtext.slug,
-        or_missing=or_missing,
+        text=mdtext.text, paragraphs=mdtext.paragraphs, link=mdtext.link, doi_url=mdtext.doi_url,
+        slug=mdtext.slug, or_missing=or_missing, preformatted=mdtext.preformatted,
     )
     return environment
 
@@ -53,7 +53,8 @@ def or_missing(value: Any, missing: str = MISSING) -> Markup:
 def render_pages(evidence: Evidence) -> list[Page]:
     """All pages of the site, in navigation order."""
     environment = make_environment()
-    context = {"evidence": evidence, "review": evidence.review, "sources": evidence.sources}
+    context = {"evidence": evidence, "review": evidence.review, "sources": evidence.sources,
+               "citations": cite_studies(evidence.studies)}
 
     def page(template: str, path: str, nav: tuple[str, ...] | None, **extra: Any) -> Page:
         content = environment.get_template(template).render(**context, **extra)
@@ -69,4 +70,5 @@ def render_pages(evidence: Evidence) -> list[Page]:
     pages.append(page("studies.md.j2", "studies/index.md", ("Studies",)))
     for study in evidence.studies:
         pages.append(page("study.md.j2", f"studies/{study.id}.md", None, study=study))
+    pages.append(page("references.md.j2", "references.md", ("References",)))
     return pages

@@ -1,0 +1,110 @@
+"""The built site: Downloads page and files, References page, "Cite this study", feed links.
+
+One strict MkDocs build of the shipped review plus one synthetic hostile record (test-only).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+import pytest
+import yaml
+from frictionless import validate
+
+from build_tools.downloads import download_pages
+from build_tools.exports import bibtex_text, ris_text
+from build_tools.pipeline import check_project, generate_site
+from build_tools.site import build_site
+from tests.conftest import REPO, copy_project
+from tests.refdata import HOSTILE_TITLE, shipped_studies
+
+
+def study(study_id: str):
+    return next(s for s in shipped_studies() if s.id == study_id)
+
+DOWNLOADS = ["appraisal_questions.csv", "appraisals.csv", "datapackage.json", "references.bib",
+             "references.json", "references.ris", "sources.csv", "studies.csv",
+             "study_subthemes.csv", "subthemes.csv", "themes.csv"]
+
+
+def _article(page: str) -> str:
+    """The page's content, without the theme's head, navigation and title (not ours)."""
+    return page.split('<article class="md-content__inner md-typeset">')[1].split("</article>")[0]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("project")
+    project = copy_project(REPO, root)
+    record = {"id": "hostile2020", "title": HOSTILE_TITLE + "\n</code></pre><script>x()</script>",
+              "authors": ["Evil, <b>Eve</b>"], "year": 2020, "perspective": "client",
+              "sources": [{"description": "Synthetic test record, not a real study"}]}
+    (project.studies_dir / "hostile2020.yaml").write_text(
+        yaml.safe_dump(record, allow_unicode=True), "utf-8")
+    return build_site(project, strict=True, site_dir=root / "site")
+
+
+def test_download_pages_paths_and_nav(project):
+    _, schema, validation = check_project(project)
+    pages = download_pages(generate_site(project).evidence, schema, validation.tables)
+    assert [(p.path, p.nav) for p in pages][:2] == [("downloads/index.md", ("Downloads",)),
+                                                    ("downloads/studies.csv", None)]
+    assert sorted(p.path for p in pages[1:]) == [f"downloads/{n}" for n in DOWNLOADS]
+    assert all(isinstance(p.content, bytes) for p in pages[1:])
+
+
+def test_built_site_has_every_download(site):
+    assert sorted(p.name for p in (site / "downloads").iterdir()) == sorted(
+        [*DOWNLOADS, "index.html"])
+    page = (site / "downloads" / "index.html").read_text("utf-8")
+    for name in DOWNLOADS:
+        assert f'href="{name}"' in page
+
+
+def test_built_data_package_valid_by_frictionless(site):
+    report = validate(str(site / "downloads" / "datapackage.json"))
+    assert report.valid, report.flatten(["type", "note"])
+
+
+def test_built_references_json_is_csl_for_every_study(site):
+    items = json.loads((site / "downloads" / "references.json").read_text("utf-8"))
+    assert [i["id"] for i in items] == ["aherne2018", "alonzo2017", "awenat_psychosis_9_38",
+                                        "hostile2020", "fogarty2021"]
+    assert items[3]["author"] == [{"family": "Evil", "given": "<b>Eve</b>"}]
+
+
+def test_references_page_links_every_study(site):
+    page = (site / "references" / "index.html").read_text("utf-8")
+    links = re.findall(r'href="(\.\./studies/[^"]+)"', page)
+    assert sorted(set(links)) == [f"../studies/{i}/" for i in (
+        "aherne2018", "alonzo2017", "awenat_psychosis_9_38", "fogarty2021", "hostile2020")]
+    assert "<i>Psychotherapy Research</i>" in page
+    assert "Not yet curated: full author list, year" in html.unescape(page)
+
+
+def test_study_page_cite_this_study(site):
+    page = _article((site / "studies" / "aherne2018" / "index.html").read_text("utf-8"))
+    assert 'id="cite-this-study"' in page
+    blocks = [html.unescape(b) for b in re.findall(r"<pre><code>(.*?)</code></pre>", page, re.S)]
+    assert blocks == [bibtex_text([study("aherne2018")]).rstrip("\n"),
+                      ris_text([study("aherne2018")]).rstrip("\n")]
+    assert "<i>Psychotherapy Research</i>" in page
+
+
+@pytest.mark.parametrize("page_path", ["studies/hostile2020/index.html", "references/index.html"])
+def test_hostile_record_cannot_add_markup(site, page_path):
+    page = _article((site / page_path).read_text("utf-8"))
+    for dangerous in ("<script", "<b>Eve", "javascript:", "{{", "{%", "<i>x", "</code></pre><"):
+        assert dangerous not in page
+    assert len(re.findall("<pre>", page)) == len(re.findall("</pre>", page))
+
+
+def test_every_page_announces_the_feed(site):
+    assert '<link rel="alternate" type="application/atom+xml" title="Updates" href="feed.xml">' \
+        in (site / "index.html").read_text("utf-8")
+    study = (site / "studies" / "aherne2018" / "index.html").read_text("utf-8")
+    assert 'type="application/atom+xml" title="Updates" href="../../feed.xml">' in study
+    assert 'href="feed.xml">updates feed (Atom)</a>' in (site / "index.html").read_text("utf-8")
+    assert (site / "feed.xml").read_bytes().startswith(b"<?xml version='1.0' encoding='utf-8'?>")

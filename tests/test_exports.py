@@ -1,0 +1,93 @@
+"""BibTeX (pybtex), RIS (rispy) and CSL-JSON exports: exact output, and hostile text kept inert."""
+
+from __future__ import annotations
+
+import json
+
+import rispy
+from pybtex.database import parse_string
+
+from build_tools.csl import csl_item
+from build_tools.exports import bibtex_text, csl_json_text, ris_text
+from tests.refdata import hostile_study, shipped_studies
+
+
+def _by_id(study_id: str):
+    return next(s for s in shipped_studies() if s.id == study_id)
+
+
+def test_csl_item_first_author_only_keeps_one_author_and_a_note():
+    assert csl_item("alonzo2017", _by_id("alonzo2017").citation) == {
+        "id": "alonzo2017",
+        "type": "article-journal",
+        "author": [{"family": "Alonzo"}],
+        "issued": {"date-parts": [[2017]]},
+        "title": "Individuals at risk for suicide: Mental health clinicians' perspectives on "
+                 "barriers to and facilitators of treatment engagement",
+        "container-title": "Crisis: The Journal of Crisis Intervention and Suicide Prevention",
+        "volume": "38",
+        "page": "158-167",
+        "DOI": "10.1027/0227-5910/a000427",
+        "note": "author list incomplete: only the first author is recorded",
+    }
+
+
+def test_csl_item_leaves_unknown_fields_out():
+    item = csl_item("awenat_psychosis_9_38", _by_id("awenat_psychosis_9_38").citation)
+    assert "issued" not in item and "issue" not in item
+
+
+def test_bibtex_text_shipped_study():
+    assert bibtex_text([_by_id("aherne2018")]) == (
+        "@article{aherne2018,\n"
+        '    author = "Aherne, Cian and Coughlan, Barry and Surgenor, Paul",\n'
+        "    title = \"Therapists' perspectives on suicide: "
+        "A conceptual model of connectedness\",\n"
+        '    journal = "Psychotherapy Research",\n'
+        '    year = "2018",\n'
+        '    volume = "28",\n'
+        '    pages = "803--819",\n'
+        '    doi = "10.1080/10503307.2017.1359428"\n'
+        "}\n"
+    )
+
+
+def test_bibtex_text_hostile_record_parses_back_as_one_entry_with_its_names():
+    text = bibtex_text([hostile_study()])
+    parsed = parse_string(text, "bibtex")
+    assert list(parsed.entries) == ["hostile2020"]
+    entry = parsed.entries["hostile2020"]
+    assert [str(p) for p in entry.persons["author"]] == [
+        "O'Brien, Ann", "{Smith and Jones}, \\textbraceleft{}Bob\\textbraceright{}",
+        "Back\\textbackslash{}slash, \\textbraceright{}x"]
+    assert "\\input" not in text and "\\textbackslash{}input" in text
+    assert set(entry.fields) == {"title", "journal", "year", "pages", "doi"}
+
+
+def test_ris_text_shipped_study():
+    assert ris_text([_by_id("fogarty2021")]) == (
+        "TY  - JOUR\nID  - fogarty2021\nAU  - Fogarty, Bríd\nAU  - Houghton, S.\n"
+        "AU  - Galavan, Eoin\nAU  - O'Súilleabháin, P. S.\nPY  - 2021\n"
+        "TI  - Clinicians' experience of collaboration in the treatment of suicidal clients "
+        "within the Collaborative Assessment and Management of Suicidality framework\n"
+        "T2  - Omega: Journal of Death and Dying\nDO  - 10.1177/00302228211020579\nER  - \n"
+    )
+
+
+def test_ris_text_newlines_in_a_field_cannot_start_a_record():
+    text = ris_text([hostile_study()])
+    records = rispy.loads(text)
+    assert len(records) == 1
+    assert records[0]["title"].endswith('"q" ER - TY - X')
+    assert [line[:2] for line in text.splitlines()] == [
+        "TY", "ID", "AU", "AU", "AU", "PY", "TI", "T2", "DO", "SP", "EP", "ER"]
+
+
+def test_csl_json_text_round_trips_hostile_text_unchanged_but_on_one_line():
+    (item,) = json.loads(csl_json_text([hostile_study()]))
+    assert item["title"] == " ".join(hostile_study().citation.title.split())
+    assert item["author"][2] == {"family": "Back\\slash", "given": "}x"}
+
+
+def test_exports_of_no_studies_are_empty():
+    assert bibtex_text([]) == "" and ris_text([]) == "" and csl_json_text([]) == "[]\n"
