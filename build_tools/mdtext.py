@@ -58,6 +58,19 @@ def preformatted(value: Any) -> Markup:
     return Markup(f"<pre><code>{body}</code></pre>")
 
 
+_TITLE_LOOKALIKES = str.maketrans({"<": "‹", ">": "›", "&": "＆", '"': "”"})
+
+
+def plain_title(value: Any) -> str:
+    """A title for the theme's <title>, header and navigation, safe in every one of them.
+
+    Material prints titles raw in some places and through `striptags` (which decodes entities)
+    in <title>, so no escaping survives both: the four HTML-special characters are replaced by
+    look-alike glyphs instead.
+    """
+    return " ".join(html.unescape(str(value)).split()).translate(_TITLE_LOOKALIKES)
+
+
 def doi_url(doi: str) -> str:
     return "https://doi.org/" + quote(doi, safe="/:;()")
 

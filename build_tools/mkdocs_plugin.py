@@ -13,10 +13,12 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page as MkDocsPage
 from mkdocs.utils import get_relative_url
 
 from build_tools.errors import InvalidRecords
 from build_tools.feed import FEED_PATH, feed_link_tag
+from build_tools.mdtext import plain_title
 from build_tools.pipeline import GeneratedSite, generate_site
 from build_tools.project import Project
 from build_tools.render import Page
@@ -69,6 +71,14 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         tag = feed_link_tag(get_relative_url(FEED_PATH, page.url))
         return output.replace("</head>", f"{tag}\n</head>", 1)
 
+    def on_page_content(
+        self, html: str, page: MkDocsPage, config: MkDocsConfig, files: Files
+    ) -> str:
+        """Pin a title the theme cannot turn into markup (see mdtext.plain_title)."""
+        if page.title:
+            page.meta["title"] = plain_title(page.title)
+        return html
+
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         """Reload on edits to the data, not only to docs/."""
         assert self.project is not None
@@ -90,9 +100,9 @@ def build_nav(pages: tuple[Page, ...], handwritten: list[str] | None = None) -> 
         if not page.nav:
             continue
         if len(page.nav) == 1:
-            nav.append({page.nav[0]: page.path})
+            nav.append({plain_title(page.nav[0]): page.path})
             continue
-        section, title = page.nav[0], page.nav[-1]
+        section, title = plain_title(page.nav[0]), plain_title(page.nav[-1])
         if section not in sections:
             sections[section] = []
             nav.append({section: sections[section]})

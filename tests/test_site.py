@@ -209,3 +209,20 @@ def test_a_second_review_with_other_themes_and_fields_builds_without_code_change
     home = page_text(site, "index.html")
     assert "1 of 3 included studies curated so far." in home
     shutil.rmtree(site)
+
+
+def test_titles_cannot_inject_markup_into_title_header_or_navigation(
+    project: Project, write_study
+) -> None:
+    attack = "</title><script>alert(document.domain)</script>"
+    write_study("titled", title=f"{attack} & more")
+    review = project.review_file.read_text("utf-8").replace(
+        "title: Working on the edge", f'title: "Working {attack}"')
+    project.review_file.write_text(review, "utf-8")
+    site = build_site(project, strict=True)
+    pages = ("studies/titled/index.html", "index.html", "themes/working-on-the-edge/index.html")
+    for page in pages:
+        raw = (site / page).read_text("utf-8")
+        assert "<script>alert" not in raw, page
+    study = (site / "studies/titled/index.html").read_text("utf-8")
+    assert "<title>‹/title›‹script›alert(document.domain)‹/script› ＆ more - " in study
