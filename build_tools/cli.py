@@ -13,6 +13,7 @@ from build_tools import __version__
 from build_tools.errors import InvalidRecords, Problem, ReviewError
 from build_tools.pipeline import check_project
 from build_tools.project import Project
+from build_tools.release_cli import register_release, register_verify
 from build_tools.site import build_site
 
 Handler = Callable[[argparse.Namespace], int]
@@ -126,4 +127,6 @@ def _summary(problems: Sequence[Problem]) -> str:
 COMMANDS: list[Callable[[argparse._SubParsersAction, argparse.ArgumentParser], None]] = [
     register_validate,
     register_build,
+    register_release,
+    register_verify,
 ]
