@@ -54,6 +54,7 @@ class Changelog:
     counts: tuple[FieldChange, ...]
     cerqual: tuple[FieldChange, ...]
     search_rounds: tuple[Item, ...]
+    first: bool = False  # nothing was released before
 
     @property
     def empty(self) -> bool:
@@ -63,6 +64,9 @@ class Changelog:
 
     def summary(self) -> str:
         """One line for feeds and the list of releases."""
+        if self.first:
+            count = len(self.added_studies)
+            return f"first release: {count} {'study' if count == 1 else 'studies'}"
         parts = []
         for count, what in ((len(self.added_studies), "added"),
                             (len(self.removed_studies), "removed"),
@@ -85,6 +89,7 @@ class Changelog:
 
 def compute_changelog(old: dict[str, Any] | None, new: dict[str, Any]) -> Changelog:
     """Changes from `old` (None: nothing released before) to `new`."""
+    first = old is None
     old = old or {"tables": {}, "review": {}, "layout": new.get("layout", {})}
     layout = new.get("layout", {})
     study_table = layout.get("studies", "studies")
@@ -112,9 +117,10 @@ def compute_changelog(old: dict[str, Any] | None, new: dict[str, Any]) -> Change
         tables=tuple(_table_changes(layout.get("titles", {}).get(name, name),
                                     old["tables"].get(name, []), new["tables"][name])
                      for name in titled),
-        counts=tuple(_leaf_changes(old["review"], new["review"], _is_count)),
-        cerqual=tuple(_leaf_changes(old["review"], new["review"], _is_cerqual)),
+        counts=() if first else tuple(_leaf_changes(old["review"], new["review"], _is_count)),
+        cerqual=() if first else tuple(_leaf_changes(old["review"], new["review"], _is_cerqual)),
         search_rounds=_new_rounds(old["review"], new["review"]),
+        first=first,
     )
 
 

@@ -38,7 +38,8 @@ def top_level(root: Path) -> Path:
 
 def uncommitted(root: Path) -> list[str]:
     """`git status --porcelain` lines: changed, staged and untracked (not ignored) files."""
-    return [line for line in text(root, "status", "--porcelain").splitlines() if line.strip()]
+    output = git(root, "status", "--porcelain").decode("utf-8")
+    return [line for line in output.splitlines() if line.strip()]
 
 
 def ref_exists(root: Path, ref: str) -> bool:

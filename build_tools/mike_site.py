@@ -61,8 +61,9 @@ def deploy(root: Path, version: str, title: str, message: str,
                                       alias_type=mike_commands.AliasType.copy,
                                       branch=BRANCH, message=message):
                 build(site_dir)
-            mike_commands.set_default(LATEST, branch=BRANCH,
-                                      message=f"Make {LATEST} ({version}) the default version")
+            with contextlib.suppress(git_utils.GitEmptyCommit):  # already the default
+                mike_commands.set_default(LATEST, branch=BRANCH,
+                                          message=f"Make {LATEST} the default version")
     except (git_utils.GitError, ValueError) as error:
         raise DeployError(f"mike could not publish version {version}: {error}") from None
 
