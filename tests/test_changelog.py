@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from build_tools.changelog import FieldChange, Item, StudyChange, compute_changelog
+from build_tools.versioning import release_history
 from tests.release_scenario import (
     CHANGED_STUDY,
     NEW_SETTING,
@@ -126,3 +127,14 @@ def test_changelog_page_of_1_0_is_a_first_release(scenario: Scenario) -> None:
     assert "Why this update: First release First release 4 studies curated in this first " \
            "version: Therapists' perspectives on suicide" in text
     assert SYNTHETIC_ID not in text
+
+
+def test_release_history_lists_each_release_with_its_summary(scenario: Scenario) -> None:
+    """What the updates feed shows: every release, oldest first, with message and summary."""
+    history = release_history(scenario.project)
+    assert [(h.release.version, h.release.date.isoformat(), h.release.message, h.summary)
+            for h in history] == [
+        ("1.0", "2026-01-15", "First release", "first release: 4 studies"),
+        ("1.1", "2026-03-01", "Search update: one new study",
+         "1 study added; 1 study updated"),
+    ]

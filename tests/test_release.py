@@ -110,7 +110,9 @@ def test_release_refuses_uncommitted_changes(tmp_path: Path) -> None:
     assert state(project) == before
 
 
-def test_release_refuses_invalid_records(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_release_refuses_invalid_records(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     project = new_repository(tmp_path)
     path = project.studies_dir / "aherne2018.yaml"
     path.write_text(path.read_text("utf-8").replace("perspective: therapist",
@@ -118,13 +120,14 @@ def test_release_refuses_invalid_records(tmp_path: Path, capsys: pytest.CaptureF
     git(project.root, "commit", "-q", "-am", "An invalid record")
     before = state(project)
     assert main(["release", "1.0", "--project", str(project.root)]) == 1
-    assert "studies/aherne2018.yaml:12: perspective: 'clients' is not allowed" in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert "studies/aherne2018.yaml:12: perspective: 'clients' is not allowed" in error
     assert state(project) == before
     assert not gitrepo.ref_exists(project.root, "gh-pages")
 
 
 def test_release_refuses_a_malformed_version(tmp_path: Path) -> None:
-    with pytest.raises(ReleaseError, match=r"^'v1' is not a version number \(use numbers and dots"):
+    with pytest.raises(ReleaseError, match=r"^'v1' is not a version number \(use numbers"):
         release(Project.at(tmp_path), "v1")
 
 
