@@ -57,7 +57,7 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
             raise PluginError(str(error)) from None
         for warning in self.generated.warnings:
             log.warning(str(warning))
-        self._configure_version(config)
+        self._configure_version(config)  # a ReleaseError reaches the CLI as one line
         if config.nav is None:
             config.nav = build_nav(self.generated.pages)
         return config

@@ -171,3 +171,14 @@ def test_development_builds_of_one_commit_are_byte_identical(tmp_path: Path) -> 
     index = first["index.html"].decode("utf-8")
     assert "(development build)</title>" in index
     assert "Development build: not a released version" in index
+
+
+def test_build_of_an_unreleased_version_names_the_missing_record(tmp_path: Path) -> None:
+    project = new_repository(tmp_path / "repo")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LIVINGREVIEW_RELEASE", "9.9")
+        with pytest.raises(ReleaseError) as error:
+            build_site(project, site_dir=tmp_path / "site")
+    assert str(error.value) == ("releases/9.9/release.yaml: not found; version 9.9 was never "
+                                "released (see `livingreview release --help`)")
+    assert not (tmp_path / "site").exists()
