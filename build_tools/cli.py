@@ -16,6 +16,7 @@ from build_tools.errors import InvalidRecords, Problem, ReviewError
 from build_tools.github_annotations import annotations
 from build_tools.pipeline import check_project
 from build_tools.project import Project
+from build_tools.release_cli import register_release, register_verify
 from build_tools.site import build_site
 
 Handler = Callable[[argparse.Namespace], int]
@@ -174,4 +175,6 @@ COMMANDS: list[Callable[[argparse._SubParsersAction, argparse.ArgumentParser], N
     register_validate,
     register_build,
     register_docs,
+    register_release,
+    register_verify,
 ]

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import logging
+import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,17 +13,27 @@ from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkDocsPage
 from mkdocs.utils import get_relative_url
 
 from build_tools.errors import InvalidRecords
 from build_tools.feed import FEED_PATH, feed_link_tag
+from build_tools.manifest import write_manifest
 from build_tools.mdtext import plain_title
 from build_tools.pipeline import GeneratedSite, generate_site
 from build_tools.project import Project
 from build_tools.render import Page
+from build_tools.versioning import (
+    THEME_DIR,
+    BuildVersion,
+    build_version,
+    epoch_of,
+    site_title,
+    template_facts,
+    version_pages,
+)
 
 log = logging.getLogger("mkdocs.plugins.living-review")
 
@@ -37,6 +49,8 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         self.generated: GeneratedSite | None = None
         self.project: Project | None = None
         self.pregenerated: GeneratedSite | None = None  # handed over by build_site()
+        self.version: BuildVersion | None = None
+        self._saved_epoch: str | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = self.config.project_dir or str(Path(config.config_file_path).parent)
@@ -47,6 +61,7 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
             raise PluginError(str(error)) from None
         for warning in self.generated.warnings:
             log.warning(str(warning))
+        self._configure_version(config)  # a ReleaseError reaches the CLI as one line
         if config.nav is None:
             handwritten = sorted(
                 path.relative_to(config.docs_dir).as_posix()
@@ -54,6 +69,44 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
             )
             config.nav = build_nav(self.generated.pages, handwritten)
         return config
+
+    def _configure_version(self, config: MkDocsConfig) -> None:
+        """Release or development build: title, banners, version pages, and a fixed date."""
+        assert self.project is not None and self.generated is not None
+        self.version = version = build_version(self.project, self.generated)
+        pages = version_pages(self.project, self.generated.evidence, version, config.site_url,
+                              config.use_directory_urls)
+        self.generated = replace(self.generated, pages=(*self.generated.pages, *pages))
+        config.site_name = site_title(config.site_name, version)
+        config.extra["living_review"] = template_facts(version, config.use_directory_urls)
+        if version.release is not None:
+            config.extra["version"] = {"provider": "mike", "default": "latest", "alias": True}
+        config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
+        # Reproducible builds: MkDocs dates the sitemap and its gzip header from this.
+        self._saved_epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        if version.release is not None or self._saved_epoch is None:
+            os.environ["SOURCE_DATE_EPOCH"] = epoch_of(version.date)
+
+    @event_priority(-100)  # after every other plugin has written its files
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        if self.version is not None and self.version.release is not None:
+            write_manifest(Path(config.site_dir), self.version.release.version)
+        self._restore_epoch()
+
+    def on_build_error(self, error: Exception) -> None:
+        self._restore_epoch()
+
+    def on_shutdown(self) -> None:
+        self._restore_epoch()
+
+    def _restore_epoch(self) -> None:
+        if self.version is None:
+            return
+        if self._saved_epoch is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = self._saved_epoch
+        self.version = None
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.generated is not None

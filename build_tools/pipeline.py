@@ -5,15 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from build_tools.assemble import Evidence, assemble_evidence
-from build_tools.clock import build_date
 from build_tools.crossref_cache import read_cached_works
 from build_tools.downloads import download_pages
 from build_tools.errors import InvalidRecords, Problem
-from build_tools.feed import feed_page
 from build_tools.project import Project
 from build_tools.records import Records, load_records
 from build_tools.render import Page, render_pages
 from build_tools.schema import PackageSchema
+from build_tools.tables import Row
 from build_tools.validate import Validation, validate_records
 
 
@@ -24,6 +23,8 @@ class GeneratedSite:
     pages: tuple[Page, ...]
     evidence: Evidence
     warnings: tuple[Problem, ...]
+    schema: PackageSchema
+    tables: dict[str, list[Row]]
 
 
 def check_project(project: Project) -> tuple[Records, PackageSchema | None, Validation | None]:
@@ -49,6 +50,5 @@ def generate_site(project: Project) -> GeneratedSite:
     evidence = assemble_evidence(records.review.data, validation.tables, schema, works)
     pages = render_pages(evidence)
     pages += download_pages(evidence, schema, validation.tables)
-    pages.append(feed_page(evidence, build_date(project.root)))
     warnings = tuple(p for p in validation.problems if p.severity == "warning")
-    return GeneratedSite(tuple(pages), evidence, warnings)
+    return GeneratedSite(tuple(pages), evidence, warnings, schema, validation.tables)

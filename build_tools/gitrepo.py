@@ -1,0 +1,102 @@
+"""The few git operations a release needs, each one `git` call run in the project's folder."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from build_tools.errors import ReviewError
+
+
+class GitError(ReviewError):
+    """A git command failed; the message carries git's own words."""
+
+
+def git(root: Path, *args: str, input: bytes | None = None) -> bytes:
+    try:
+        result = subprocess.run(["git", "-C", str(root), *args], input=input,
+                                capture_output=True, check=False)
+    except OSError as error:
+        raise GitError(f"cannot run git ({error}); install git") from None
+    if result.returncode != 0:
+        detail = result.stderr.decode("utf-8", "replace").strip()
+        raise GitError(f"git {' '.join(args[:2])} failed: {detail}")
+    return result.stdout
+
+
+def text(root: Path, *args: str) -> str:
+    return git(root, *args).decode("utf-8").strip()
+
+
+def top_level(root: Path) -> Path:
+    try:
+        return Path(text(root, "rev-parse", "--show-toplevel"))
+    except GitError:
+        raise GitError(f"{root} is not inside a git repository (run `git init` and commit "
+                       "the project first)") from None
+
+
+def uncommitted(root: Path) -> list[str]:
+    """`git status --porcelain` lines: changed, staged and untracked (not ignored) files."""
+    output = git(root, "status", "--porcelain").decode("utf-8")
+    return [line for line in output.splitlines() if line.strip()]
+
+
+def ref_exists(root: Path, ref: str) -> bool:
+    result = subprocess.run(["git", "-C", str(root), "rev-parse", "--verify", "--quiet", ref],
+                            capture_output=True, check=False)
+    return result.returncode == 0
+
+
+def head(root: Path) -> str:
+    return text(root, "rev-parse", "HEAD")
+
+
+def current_branch(root: Path) -> str:
+    return text(root, "rev-parse", "--abbrev-ref", "HEAD")
+
+
+def commit_files(root: Path, paths: list[Path], message: str) -> str:
+    git(root, "add", "--", *(str(p) for p in paths))
+    git(root, "commit", "--quiet", "-m", message, "--", *(str(p) for p in paths))
+    return head(root)
+
+
+def reset_hard(root: Path, commit: str) -> None:
+    git(root, "reset", "--quiet", "--hard", commit)
+
+
+def tag(root: Path, name: str, commit: str, message: str) -> None:
+    git(root, "tag", "-a", name, commit, "-m", message)
+
+
+def tag_message(root: Path, name: str) -> str:
+    return text(root, "tag", "-l", "--format=%(contents)", name)
+
+
+def read_tree(root: Path, ref: str, folder: str) -> dict[str, bytes]:
+    """Every file under `folder` in commit `ref`, by path relative to `folder`, in two git calls."""
+    listing = git(root, "ls-tree", "-r", "-z", "--full-tree", ref, "--", folder + "/")
+    entries = []
+    for record in listing.split(b"\0"):
+        if not record:
+            continue
+        meta, _, path = record.partition(b"\t")
+        _mode, kind, sha = meta.split()
+        if kind == b"blob":
+            entries.append((path.decode("utf-8"), sha.decode()))
+    if not entries:
+        return {}
+    output = git(root, "cat-file", "--batch", input="".join(f"{s}\n" for _, s in entries).encode())
+    files, position = {}, 0
+    for path, _ in entries:
+        header_end = output.index(b"\n", position)
+        size = int(output[position:header_end].split()[2])
+        start = header_end + 1
+        files[path[len(folder) + 1:]] = output[start:start + size]
+        position = start + size + 1
+    return files
+
+
+def push(root: Path, remote: str, refs: list[str]) -> None:
+    git(root, "push", "--quiet", remote, *refs)

@@ -1,0 +1,218 @@
+"""`livingreview release` and `verify`: publish an immutable, citable version, and prove it later.
+
+A release, in order: refuse (bad version, version exists, uncommitted changes, invalid records)
+→ commit `releases/<version>/` + CITATION.cff + .zenodo.json → build that commit with the
+release's date → deploy with mike to gh-pages as <version> and `latest` → tag `v<version>` →
+push only when asked. If anything fails before the deploy, the release commit is undone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from mkdocs.config import load_config
+from mkdocs.exceptions import MkDocsException
+
+from build_tools import gitrepo, mike_site
+from build_tools.errors import InvalidRecords
+from build_tools.manifest import MANIFEST_PATH, Verification, sha256, verify_files
+from build_tools.pipeline import check_project
+from build_tools.project import Project
+from build_tools.releases import (
+    Release,
+    ReleaseError,
+    check_version_text,
+    data_snapshot,
+    find_release,
+    read_releases,
+    releases_dir,
+    version_key,
+    write_release,
+)
+from build_tools.site import build_site
+from build_tools.version_citation import VersionCitation, citation_cff, zenodo_json
+from build_tools.versioning import RELEASE_ENV
+
+CITATION_FILE = "CITATION.cff"
+ZENODO_FILE = ".zenodo.json"
+
+
+@dataclass(frozen=True)
+class Published:
+    release: Release
+    commit: str
+    tag: str
+    manifest_sha256: str
+    pushed: bool
+
+
+def tag_name(version: str) -> str:
+    return f"v{version}"
+
+
+def release_date() -> dt.date:
+    """The one place a release consults the clock: SOURCE_DATE_EPOCH, else today (UTC).
+
+    The date is then recorded in releases/<version>/release.yaml, and every later build of the
+    version reads it from there.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+    return dt.datetime.now(tz=dt.UTC).date()
+
+
+def check_releasable(project: Project, version: str) -> None:
+    """Every reason to refuse, checked before anything is written."""
+    check_version_text(version)
+    gitrepo.top_level(project.root)
+    remedy = ("a released version is never rebuilt or overwritten; publish a correction as a "
+              "new version")
+    if gitrepo.ref_exists(project.root, f"refs/tags/{tag_name(version)}"):
+        raise ReleaseError(f"version {version} already exists (tag {tag_name(version)}): {remedy}")
+    if mike_site.is_deployed(project.root, version):
+        raise ReleaseError(f"version {version} already exists (on the {mike_site.BRANCH} "
+                           f"branch): {remedy}")
+    if (releases_dir(project) / version).exists():
+        raise ReleaseError(f"version {version} already exists "
+                           f"(releases/{version}/): {remedy}")
+    releases = read_releases(project)
+    if releases and version_key(version) <= releases[-1].key:
+        raise ReleaseError(f"version {version} is not newer than the last release "
+                           f"{releases[-1].version}; choose a higher version number")
+    dirty = gitrepo.uncommitted(project.root)
+    if dirty:
+        listed = "\n".join(f"  {line}" for line in dirty[:20])
+        raise ReleaseError("the working tree has uncommitted changes; commit or stash them "
+                           f"before releasing:\n{listed}")
+
+
+def is_prepared(project: Project, version: str) -> bool:
+    """Tag v<version> is on HEAD with its release record: made by `release`, not yet deployed.
+
+    This is what CI sees when a maintainer released locally and pushed the tag: the publish
+    workflow then only rebuilds and deploys (see publish_prepared).
+    """
+    tag = f"refs/tags/{tag_name(version)}"
+    return (gitrepo.ref_exists(project.root, tag)
+            and gitrepo.text(project.root, "rev-list", "-n", "1", tag) == gitrepo.head(project.root)
+            and (releases_dir(project) / version / "release.yaml").is_file()
+            and not mike_site.is_deployed(project.root, version))
+
+
+def publish_prepared(project: Project, version: str, *, push: bool = False,
+                     remote: str = "origin") -> Published:
+    """Deploy a tagged release, refusing unless the rebuild matches the manifest in its tag."""
+    check_version_text(version)
+    tag = tag_name(version)
+    entry = find_release(project, version)
+    commit = gitrepo.head(project.root)
+    branch = f"refs/heads/{mike_site.BRANCH}"
+    before = gitrepo.text(project.root, "rev-parse", branch) if gitrepo.ref_exists(
+        project.root, branch) else None
+    manifest = _deploy(project, entry, commit)
+    if f"manifest sha256: {manifest}" not in gitrepo.tag_message(project.root, tag):
+        if before is None:
+            gitrepo.git(project.root, "update-ref", "-d", branch)
+        else:
+            gitrepo.git(project.root, "update-ref", branch, before)
+        raise ReleaseError(f"the rebuild of {tag} differs from the release recorded in its tag "
+                           f"(manifest {manifest[:12]}…); nothing was published. Rebuild it "
+                           "where it was released, or publish a correction as a new version")
+    if push:
+        mike_site.push(project.root, remote)
+    return Published(entry, commit, tag, manifest, push)
+
+
+def release(project: Project, version: str, message: str = "", *, push: bool = False,
+            remote: str = "origin", site_url: str | None = None) -> Published:
+    """Publish `version`; see the module docstring for the steps."""
+    if is_prepared(project, version):
+        return publish_prepared(project, version, push=push, remote=remote)
+    check_releasable(project, version)
+    records, schema, validation = check_project(project)
+    if validation is None or schema is None or records.review is None:
+        raise InvalidRecords(list(records.problems))
+    if not validation.ok:
+        raise InvalidRecords(list(validation.problems))
+    entry = Release(version, release_date(), " ".join(message.split()))
+    citation = VersionCitation.from_review(records.review.data, version, entry.date,
+                                           site_url if site_url is not None else _site_url(project))
+    start = gitrepo.head(project.root)
+    new_files = [project.root / n for n in (CITATION_FILE, ZENODO_FILE)
+                 if not (project.root / n).exists()]
+    try:
+        written = write_release(project, entry, data_snapshot(validation.tables,
+                                                              records.review.data, schema))
+        for name, content in ((CITATION_FILE, citation_cff(citation)),
+                              (ZENODO_FILE, zenodo_json(citation))):
+            (project.root / name).write_text(content, "utf-8")
+            written.append(project.root / name)
+        commit = gitrepo.commit_files(project.root, written, f"Release {version}"
+                                      + (f": {entry.message}" if entry.message else ""))
+        manifest = _deploy(project, entry, commit)
+    except BaseException:
+        gitrepo.reset_hard(project.root, start)
+        shutil.rmtree(releases_dir(project) / version, ignore_errors=True)
+        for path in new_files:
+            path.unlink(missing_ok=True)
+        raise
+    tag = tag_name(version)
+    gitrepo.tag(project.root, tag, commit,
+                f"Release {version} ({entry.date.isoformat()})\n\n{entry.message}\n\n"
+                f"manifest sha256: {manifest}\n")
+    if push:
+        mike_site.push(project.root, remote)
+        gitrepo.push(project.root, remote, ["HEAD", f"refs/tags/{tag}"])
+    return Published(entry, commit, tag, manifest, push)
+
+
+def _site_url(project: Project) -> str | None:
+    """The published address, from mkdocs.yml (`site_url`), used in citations."""
+    try:
+        return load_config(str(project.mkdocs_file)).site_url or None
+    except (OSError, MkDocsException):
+        return None
+
+
+def _deploy(project: Project, entry: Release, commit: str) -> str:
+    """Build the release commit with its date and publish it; returns the manifest's sha256."""
+    staging = Path(tempfile.mkdtemp(prefix="livingreview-release-"))
+    site_dir = staging / "site"
+    previous = os.environ.get(RELEASE_ENV)
+    os.environ[RELEASE_ENV] = entry.version
+    try:
+        mike_site.deploy(
+            project.root, entry.version, title=f"{entry.version} ({entry.date.isoformat()})",
+            message=f"Release {entry.version} from {commit[:12]}",
+            build=lambda target: build_site(project, site_dir=target), site_dir=site_dir,
+        )
+        return sha256((site_dir / MANIFEST_PATH).read_bytes())
+    finally:
+        if previous is None:
+            os.environ.pop(RELEASE_ENV, None)
+        else:
+            os.environ[RELEASE_ENV] = previous
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def verify(project: Project, version: str) -> Verification:
+    """Check the files of `version` on gh-pages against its manifest (and the tag's record)."""
+    check_version_text(version)
+    if not mike_site.is_deployed(project.root, version):
+        raise ReleaseError(f"version {version} is not published on the {mike_site.BRANCH} "
+                           "branch (see `git branch -a`, or fetch it first)")
+    files = gitrepo.read_tree(project.root, mike_site.BRANCH, version)
+    result = verify_files(files, version)
+    tag = tag_name(version)
+    if MANIFEST_PATH in files and gitrepo.ref_exists(project.root, f"refs/tags/{tag}"):
+        recorded = f"manifest sha256: {sha256(files[MANIFEST_PATH])}"
+        if recorded not in gitrepo.tag_message(project.root, tag):
+            result = Verification(version, result.checked, result.missing,
+                                  (*result.changed, MANIFEST_PATH), result.unexpected)
+    return result

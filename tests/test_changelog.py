@@ -1,0 +1,140 @@
+"""The changelog: computed from two data snapshots, shown on each version's What changed page."""
+
+from __future__ import annotations
+
+import copy
+import html
+import re
+from typing import Any
+
+import pytest
+
+from build_tools.changelog import FieldChange, Item, StudyChange, compute_changelog
+from build_tools.versioning import release_history
+from tests.release_scenario import (
+    CHANGED_STUDY,
+    NEW_SETTING,
+    OLD_SETTING,
+    SYNTHETIC_ID,
+    Scenario,
+    git,
+    two_releases,
+)
+
+
+def snapshot() -> dict[str, Any]:
+    """A small SYNTHETIC snapshot, made up for these tests."""
+    return {
+        "layout": {"studies": "studies", "children": {"study_subthemes": "study"},
+                   "titles": {"themes": "Themes", "subthemes": "Subthemes",
+                              "study_subthemes": "Contributions"},
+                   "fields": {"country": "Country"}},
+        "review": {"included_studies": {"count": 3},
+                   "search_rounds": [{"id": "r1", "label": "Round one",
+                                      "prisma": {"records_screened": 100}}],
+                   "findings": [{"id": "f1", "cerqual": {"confidence": "moderate"}}]},
+        "tables": {
+            "studies": [{"id": "a", "title": "Study A", "country": "X"},
+                        {"id": "b", "title": "Study B", "country": None}],
+            "study_subthemes": [{"study": "a", "subtheme": "s1", "note": None}],
+            "themes": [{"id": "t1", "title": "Theme one"}],
+            "subthemes": [{"id": "s1", "theme": "t1", "title": "Sub one"}],
+        },
+    }
+
+
+def test_changelog_of_identical_snapshots_is_empty() -> None:
+    log = compute_changelog(snapshot(), snapshot())
+    assert log.empty
+    assert log.summary() == "no changes to the data"
+
+
+def test_changelog_finds_every_kind_of_change() -> None:
+    old, new = snapshot(), snapshot()
+    tables = new["tables"]
+    tables["studies"].append({"id": "c", "title": "Study C", "country": "Y"})
+    tables["studies"] = [s for s in tables["studies"] if s["id"] != "b"]
+    tables["studies"][0]["country"] = "Z"
+    tables["study_subthemes"].append({"study": "a", "subtheme": "s2", "note": None})
+    tables["themes"][0]["title"] = "Theme one, renamed"
+    tables["subthemes"].append({"id": "s2", "theme": "t1", "title": "Sub two"})
+    review = new["review"]
+    review["included_studies"]["count"] = 4
+    review["search_rounds"].append({"id": "r2", "label": "Round two"})
+    review["findings"][0]["cerqual"]["confidence"] = "high"
+    log = compute_changelog(old, new)
+    assert log.added_studies == (Item("c", "Study C"),)
+    assert log.removed_studies == (Item("b", "Study B"),)
+    assert log.changed_studies == (StudyChange("a", (
+        FieldChange("Country", "X", "Z"),
+        FieldChange("Contributions", "subtheme: s1", "subtheme: s1; subtheme: s2"),
+    )),)
+    themes, subthemes = log.tables
+    assert themes.renamed == (FieldChange("t1", "Theme one", "Theme one, renamed"),)
+    assert subthemes.added == (Item("s2", "Sub two"),)
+    assert log.counts == (FieldChange("included_studies.count", "3", "4"),)
+    assert log.cerqual == (FieldChange("findings.f1.cerqual.confidence", "moderate", "high"),)
+    assert log.search_rounds == (Item("r2", "Round two"),)
+    assert log.summary() == (
+        "1 study added; 1 study removed; 1 study updated; 1 themes renamed; "
+        "1 subthemes added; 1 count(s) changed; 1 CERQual judgement(s) changed; "
+        "new search round: Round two")
+
+
+def test_changelog_of_a_first_release_adds_every_study() -> None:
+    log = compute_changelog(None, snapshot())
+    assert log.summary() == "first release: 2 studies"
+    assert log.counts == ()
+    assert log.added_studies == (Item("a", "Study A"), Item("b", "Study B"))
+    assert log.search_rounds == (Item("r1", "Round one"),)
+
+
+def test_changelog_does_not_change_its_inputs() -> None:
+    old, new = snapshot(), snapshot()
+    new["tables"]["studies"][0]["country"] = "Q"
+    frozen = copy.deepcopy((old, new))
+    compute_changelog(old, new)
+    assert (old, new) == frozen
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
+    return two_releases(tmp_path_factory.mktemp("changelog"))
+
+
+def page_text(scenario: Scenario, path: str) -> str:
+    page = git(scenario.project.root, "show", f"gh-pages:{path}")
+    body = page[page.index('<article'):page.index("</article>")]
+    text = html.unescape(re.sub(r"<[^>]+>", " ", body)).replace("¶", " ")
+    return " ".join(text.split())
+
+
+def test_changelog_page_of_1_1_names_the_added_study_and_the_changed_field(
+    scenario: Scenario,
+) -> None:
+    text = page_text(scenario, "1.1/changelog/index.html")
+    assert "Version 1.1 , released 2026-03-01." in text
+    assert "Why this update: Search update: one new study" in text
+    assert ("Studies added SYNTHETIC study generated by the tests, not a real study "
+            f"({SYNTHETIC_ID}) Studies updated Study Field Before Now "
+            f"{CHANGED_STUDY} Setting {OLD_SETTING} {NEW_SETTING} Earlier releases") in text
+    assert text.endswith("Earlier releases Version Released Why What changed "
+                         "1.0 2026-01-15 First release first release: 4 studies")
+
+
+def test_changelog_page_of_1_0_is_a_first_release(scenario: Scenario) -> None:
+    text = page_text(scenario, "1.0/changelog/index.html")
+    assert "Why this update: First release First release 4 studies curated in this first " \
+           "version: Therapists' perspectives on suicide" in text
+    assert SYNTHETIC_ID not in text
+
+
+def test_release_history_lists_each_release_with_its_summary(scenario: Scenario) -> None:
+    """What the updates feed shows: every release, oldest first, with message and summary."""
+    history = release_history(scenario.project)
+    assert [(h.release.version, h.release.date.isoformat(), h.release.message, h.summary)
+            for h in history] == [
+        ("1.0", "2026-01-15", "First release", "first release: 4 studies"),
+        ("1.1", "2026-03-01", "Search update: one new study",
+         "1 study added; 1 study updated"),
+    ]

@@ -1,0 +1,222 @@
+"""`livingreview release`: immutable versions on gh-pages, tags, refusals, reproducible builds."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from build_tools import gitrepo
+from build_tools.cli import main
+from build_tools.manifest import read_tree
+from build_tools.project import Project
+from build_tools.release import release
+from build_tools.releases import ReleaseError
+from build_tools.site import build_site
+from tests.release_scenario import (
+    DATE_1_0,
+    SYNTHETIC_ID,
+    Scenario,
+    git,
+    new_repository,
+    two_releases,
+)
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
+    return two_releases(tmp_path_factory.mktemp("release"))
+
+
+def state(project: Project) -> dict[str, str]:
+    """Everything a refused release must leave alone."""
+    root = project.root
+    return {"refs": git(root, "for-each-ref"), "head": git(root, "rev-parse", "HEAD"),
+            "status": git(root, "status", "--porcelain", "--ignored")}
+
+
+def test_release_keeps_every_file_of_1_0_byte_identical(scenario: Scenario) -> None:
+    now = gitrepo.read_tree(scenario.project.root, "gh-pages", "1.0")
+    assert len(now) > 20
+    assert now == scenario.files_1_0_before
+
+
+def test_release_lists_versions_latest_first(scenario: Scenario) -> None:
+    versions = json.loads(git(scenario.project.root, "show", "gh-pages:versions.json"))
+    assert [(v["version"], v["aliases"]) for v in versions] == [("1.1", ["latest"]), ("1.0", [])]
+    assert versions[0]["title"] == "1.1 (2026-03-01)"
+
+
+def test_release_makes_latest_a_copy_and_the_default(scenario: Scenario) -> None:
+    root = scenario.project.root
+    latest = gitrepo.read_tree(root, "gh-pages", "latest")
+    assert latest == gitrepo.read_tree(root, "gh-pages", "1.1")  # a copy, not a symlink
+    modes = git(root, "ls-tree", "-r", "gh-pages", "--", "latest/")
+    assert "120000" not in modes
+    assert 'href="latest/"' in git(root, "show", "gh-pages:index.html")
+
+
+def test_release_tags_the_source_commit_with_the_release_record(scenario: Scenario) -> None:
+    root = scenario.project.root
+    commit = git(root, "rev-list", "-n", "1", "v1.1").strip()
+    assert git(root, "show", "-s", "--format=%s", commit).strip() == (
+        "Release 1.1: Search update: one new study")
+    record = git(root, "show", "v1.1:releases/1.1/release.yaml")
+    assert "version: '1.1'\ndate: '2026-03-01'\nmessage: 'Search update: one new study'" in record
+    assert SYNTHETIC_ID in git(root, "show", "v1.1:releases/1.1/data.json")
+    assert SYNTHETIC_ID not in git(root, "show", "v1.0:releases/1.0/data.json")
+
+
+def test_release_of_an_existing_version_is_refused_and_changes_nothing(
+    scenario: Scenario, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = scenario.project
+    before = state(project)
+    assert main(["release", "1.0", "--project", str(project.root)]) == 1
+    assert capsys.readouterr().err == (
+        "error: version 1.0 already exists (tag v1.0): a released version is never rebuilt or "
+        "overwritten; publish a correction as a new version\n")
+    assert state(project) == before
+
+
+def test_release_refuses_a_version_on_gh_pages_without_a_tag(scenario: Scenario) -> None:
+    project = scenario.project
+    tag_object = git(project.root, "rev-parse", "refs/tags/v1.0").strip()
+    git(project.root, "tag", "-d", "v1.0")
+    try:
+        before = state(project)
+        with pytest.raises(ReleaseError, match=r"^version 1.0 already exists \(on the gh-pages "):
+            release(project, "1.0")
+        assert state(project) == before
+    finally:
+        git(project.root, "update-ref", "refs/tags/v1.0", tag_object)
+
+
+def test_release_refuses_an_older_version_number(scenario: Scenario) -> None:
+    with pytest.raises(ReleaseError, match=r"^version 0.9 is not newer than the last release 1.1;"):
+        release(scenario.project, "0.9")
+
+
+def test_release_refuses_uncommitted_changes(tmp_path: Path) -> None:
+    project = new_repository(tmp_path)
+    (project.studies_dir / "aherne2018.yaml").write_text("id: aherne2018\n", "utf-8")
+    before = state(project)
+    with pytest.raises(ReleaseError) as error:
+        release(project, "1.0")
+    assert str(error.value) == ("the working tree has uncommitted changes; commit or stash them "
+                                "before releasing:\n   M studies/aherne2018.yaml")
+    assert state(project) == before
+
+
+def test_release_refuses_invalid_records(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = new_repository(tmp_path)
+    path = project.studies_dir / "aherne2018.yaml"
+    path.write_text(path.read_text("utf-8").replace("perspective: therapist",
+                                                    "perspective: clients"), "utf-8")
+    git(project.root, "commit", "-q", "-am", "An invalid record")
+    before = state(project)
+    assert main(["release", "1.0", "--project", str(project.root)]) == 1
+    error = capsys.readouterr().err
+    assert "studies/aherne2018.yaml:13: perspective: 'clients' is not allowed" in error
+    assert state(project) == before
+    assert not gitrepo.ref_exists(project.root, "gh-pages")
+
+
+def test_release_refuses_a_malformed_version(tmp_path: Path) -> None:
+    with pytest.raises(ReleaseError, match=r"^'v1' is not a version number \(use numbers"):
+        release(Project.at(tmp_path), "v1")
+
+
+def test_release_pushes_only_with_push(tmp_path: Path) -> None:
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
+    project = new_repository(tmp_path / "work")
+    git(project.root, "remote", "add", "origin", str(remote))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", DATE_1_0)
+        release(project, "1.0")
+        assert git(remote, "for-each-ref") == ""
+        release(project, "1.1", push=True)
+    refs = git(remote, "for-each-ref", "--format=%(refname)").split()
+    assert refs == ["refs/heads/gh-pages", "refs/heads/main", "refs/tags/v1.1"]
+
+
+def test_two_builds_of_one_commit_are_byte_identical(scenario: Scenario, tmp_path: Path) -> None:
+    """Rebuilding the tag v1.0 elsewhere reproduces every published file of 1.0, manifest too."""
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--branch", "v1.0", str(scenario.project.root),
+                    str(clone)], check=True, capture_output=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LIVINGREVIEW_RELEASE", "1.0")
+        patch.delenv("SOURCE_DATE_EPOCH", raising=False)
+        first = build_site(Project.at(clone), site_dir=tmp_path / "first")
+        second = build_site(Project.at(clone), site_dir=tmp_path / "second")
+    assert read_tree(first) == read_tree(second)
+    assert read_tree(first) == scenario.files_1_0_before
+
+
+def test_development_builds_of_one_commit_are_byte_identical(tmp_path: Path) -> None:
+    project = new_repository(tmp_path / "repo")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("SOURCE_DATE_EPOCH", raising=False)
+        patch.delenv("LIVINGREVIEW_RELEASE", raising=False)
+        first = read_tree(build_site(project, site_dir=tmp_path / "first"))
+        second = read_tree(build_site(project, site_dir=tmp_path / "second"))
+    assert first == second
+    assert "sitemap.xml.gz" in first
+    index = first["index.html"].decode("utf-8")
+    assert "(development build)</title>" in index
+    assert "Development build: not a released version" in index
+
+
+def test_build_of_an_unreleased_version_names_the_missing_record(tmp_path: Path) -> None:
+    project = new_repository(tmp_path / "repo")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LIVINGREVIEW_RELEASE", "9.9")
+        with pytest.raises(ReleaseError) as error:
+            build_site(project, site_dir=tmp_path / "site")
+    assert str(error.value) == ("releases/9.9/release.yaml: not found; version 9.9 was never "
+                                "released (see `livingreview release --help`)")
+    assert not (tmp_path / "site").exists()
+
+
+def test_release_on_ci_publishes_a_tag_released_locally_byte_identically(tmp_path: Path) -> None:
+    """The publish workflow: a maintainer releases locally and pushes main and the tag only; CI
+    runs `release VERSION --push` on a fresh clone of the tag and publishes the same files."""
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
+    project = new_repository(tmp_path / "maintainer")
+    git(project.root, "remote", "add", "origin", str(remote))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", DATE_1_0)
+        release(project, "1.0")
+    git(project.root, "push", "-q", "origin", "HEAD:refs/heads/main", "refs/tags/v1.0")
+    ci = tmp_path / "ci"
+    subprocess.run(["git", "clone", "-q", "--branch", "v1.0", str(remote), str(ci)], check=True)
+    git(ci, "config", "user.name", "CI")
+    git(ci, "config", "user.email", "ci@example.invalid")
+    published = release(Project.at(ci), "1.0", push=True)
+    assert published.tag == "v1.0"
+    assert gitrepo.read_tree(remote, "gh-pages", "1.0") == gitrepo.read_tree(
+        project.root, "gh-pages", "1.0")
+    with pytest.raises(ReleaseError, match=r"^version 1.0 already exists \(tag v1.0\)"):
+        release(Project.at(ci), "1.0", push=True)
+
+
+def test_release_on_ci_refuses_a_rebuild_that_differs_from_the_tag(tmp_path: Path) -> None:
+    project = new_repository(tmp_path / "maintainer")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", DATE_1_0)
+        release(project, "1.0")
+    git(project.root, "branch", "-D", "gh-pages")
+    record = project.root / "releases" / "1.0" / "release.yaml"
+    git(project.root, "tag", "-f", "-a", "v1.0", "-m", "manifest sha256: 0000", "HEAD")
+    assert record.is_file()
+    with pytest.raises(ReleaseError, match=r"^the rebuild of v1.0 differs from the release "
+                                           r"recorded in its tag"):
+        release(project, "1.0")
+    assert not gitrepo.ref_exists(project.root, "refs/heads/gh-pages")

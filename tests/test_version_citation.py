@@ -1,0 +1,127 @@
+"""Cite this version: APA, BibTeX, RIS, and the CITATION.cff / .zenodo.json a release writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from build_tools.version_citation import (
+    VersionCitation,
+    apa,
+    bibtex,
+    citation_cff,
+    ris,
+    zenodo_json,
+)
+from tests.release_scenario import Scenario, git, two_releases
+
+CFF_SCHEMA = Path(__file__).parent / "data" / "citation-file-format-1.2.0.schema.json"
+ZENODO_UPLOAD_TYPES = {"publication", "poster", "presentation", "dataset", "image", "video",
+                       "software", "lesson", "physicalobject", "other"}
+
+# SYNTHETIC review metadata, made up for these tests.
+REVIEW = {
+    "title": "A synthetic living review & its 100% made-up title",
+    "question": {"text": "What does a synthetic\nquestion ask?", "source": "x"},
+    "citation": {"authors": ["Doe, Jane Ann", "Roe, Rick", "Poe-Lee, Jean-Luc"],
+                 "concept_doi": "10.5281/zenodo.1000", "version_doi": "10.5281/zenodo.1002"},
+}
+
+
+def citation(review: dict | None = None, url: str | None = "https://example.org/lr/"
+             ) -> VersionCitation:
+    return VersionCitation.from_review(review or REVIEW, "1.2", dt.date(2026, 11, 30), url)
+
+
+def check_cff(text: str) -> dict:
+    data = yaml.safe_load(text)
+    jsonschema.validate(data, json.loads(CFF_SCHEMA.read_text("utf-8")))
+    return data
+
+
+def check_zenodo(text: str) -> dict:
+    """The fields Zenodo requires in .zenodo.json, with their types."""
+    data = json.loads(text)
+    assert data["upload_type"] in ZENODO_UPLOAD_TYPES
+    assert data["creators"] and all(c["name"].strip() for c in data["creators"])
+    assert data["title"].strip() and data["description"].strip()
+    dt.date.fromisoformat(data["publication_date"])
+    assert isinstance(data["version"], str)
+    return data
+
+
+def test_apa_with_authors_version_date_and_version_doi() -> None:
+    assert apa(citation()) == (
+        "Doe, J. A., Roe, R., & Poe-Lee, J.-L. (2026, November 30). A synthetic living review "
+        "& its 100% made-up title (Version 1.2) [Living systematic review]. "
+        "https://doi.org/10.5281/zenodo.1002")
+
+
+def test_apa_without_authors_or_doi_puts_the_title_first_and_uses_the_url() -> None:
+    assert apa(citation({"title": "T"})) == (
+        "T (Version 1.2) [Living systematic review]. (2026, November 30). "
+        "https://example.org/lr/1.2/")
+
+
+def test_bibtex_escapes_and_carries_version_date_doi_and_url() -> None:
+    assert bibtex(citation()) == (
+        "@misc{livingreview_v1_2,\n"
+        "  title = {{A synthetic living review \\& its 100\\% made-up title}},\n"
+        "  author = {Doe, Jane Ann and Roe, Rick and Poe-Lee, Jean-Luc},\n"
+        "  year = {2026},\n  date = {2026-11-30},\n  version = {1.2},\n"
+        "  howpublished = {Living systematic review},\n  doi = {10.5281/zenodo.1002},\n"
+        "  url = {https://example.org/lr/1.2/}\n}\n")
+
+
+def test_ris_carries_version_date_doi_and_url() -> None:
+    assert ris(citation()).splitlines() == [
+        "TY  - ELEC", "TI  - A synthetic living review & its 100% made-up title",
+        "AU  - Doe, Jane Ann", "AU  - Roe, Rick", "AU  - Poe-Lee, Jean-Luc",
+        "PY  - 2026", "DA  - 2026/11/30", "ET  - 1.2", "M3  - Living systematic review",
+        "DO  - 10.5281/zenodo.1002", "UR  - https://example.org/lr/1.2/", "ER  - "]
+
+
+@pytest.mark.parametrize("review", [REVIEW, {"title": "Only a title"}])
+def test_citation_cff_is_valid_citation_file_format(review: dict) -> None:
+    data = check_cff(citation_cff(citation(review)))
+    assert (data["version"], data["date-released"]) == ("1.2", "2026-11-30")
+
+
+def test_citation_cff_lists_both_dois() -> None:
+    data = check_cff(citation_cff(citation()))
+    assert data["doi"] == "10.5281/zenodo.1002"
+    assert [i["value"] for i in data["identifiers"]] == ["10.5281/zenodo.1002",
+                                                         "10.5281/zenodo.1000"]
+
+
+def test_schema_check_rejects_a_broken_citation_cff() -> None:
+    broken = citation_cff(citation()).replace("cff-version: 1.2.0\n", "")
+    with pytest.raises(jsonschema.ValidationError, match="'cff-version' is a required property"):
+        check_cff(broken)
+
+
+@pytest.mark.parametrize("review", [REVIEW, {"title": "Only a title"}])
+def test_zenodo_json_has_what_zenodo_requires(review: dict) -> None:
+    data = check_zenodo(zenodo_json(citation(review)))
+    assert (data["version"], data["publication_date"]) == ("1.2", "2026-11-30")
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
+    return two_releases(tmp_path_factory.mktemp("citation"))
+
+
+def test_release_commits_valid_citation_files_for_its_version(scenario: Scenario) -> None:
+    root = scenario.project.root
+    for version, date in (("1.0", "2026-01-15"), ("1.1", "2026-03-01")):
+        cff = check_cff(git(root, "show", f"v{version}:CITATION.cff"))
+        assert (cff["version"], cff["date-released"]) == (version, date)
+        assert cff["url"] == f"https://example.org/living-review/{version}/"
+        zenodo = check_zenodo(git(root, "show", f"v{version}:.zenodo.json"))
+        assert (zenodo["version"], zenodo["publication_date"]) == (version, date)
+    assert (root / "CITATION.cff").read_text("utf-8") == git(root, "show", "v1.1:CITATION.cff")
