@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from build_tools import mdtext
 from build_tools.assemble import Evidence
+from build_tools.views import evidence_pages
 
 MISSING = "not yet curated"
 
@@ -69,4 +70,5 @@ def render_pages(evidence: Evidence) -> list[Page]:
     pages.append(page("studies.md.j2", "studies/index.md", ("Studies",)))
     for study in evidence.studies:
         pages.append(page("study.md.j2", f"studies/{study.id}.md", None, study=study))
+    pages += evidence_pages(evidence, page, Page)
     return pages
