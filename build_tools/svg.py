@@ -32,7 +32,7 @@ def attributes(**values: object) -> str:
 def wrap(text: str, width: float, size: float) -> list[str]:
     """Split a label into lines that fit `width` pixels at font `size` (an estimate)."""
     columns = max(8, int(width / (size * CHAR_WIDTH)))
-    return textwrap.wrap(" ".join(str(text).split()), columns) or [""]
+    return textwrap.wrap(" ".join(str(text).split()), columns, break_long_words=False) or [""]
 
 
 @dataclass
