@@ -96,7 +96,7 @@ def study_charts(evidence: Evidence) -> tuple[Chart, ...]:
     years = Counter(_shown(s.citation.year) for s in studies)
     by_year = sorted(years.items(), key=lambda item: (item[0] == MISSING, item[0]))
     perspectives = Counter(_shown(s.values.get(SPLIT_FIELD)) for s in studies)
-    order = list(split_values(evidence)) + [MISSING]
+    order = [*split_values(evidence), MISSING]
     by_perspective = [(v, perspectives[v]) for v in order if v in perspectives or v != MISSING]
     return (
         Chart("year", "Studies by year of publication", tuple(by_year)),
