@@ -108,6 +108,7 @@ class Evidence:
     study_fields: tuple[FieldSpec, ...]
     table_fields: tuple[FieldSpec, ...]
     appraisal_questions: tuple[tuple[int, str], ...]
+    table_filters: tuple[str, ...] = ()  # field names readers can filter the studies table by
 
     @property
     def expected_count(self) -> int | None:
@@ -165,6 +166,7 @@ def assemble_evidence(
             if (f := schema.studies.field(name)) is not None
         ),
         appraisal_questions=questions,
+        table_filters=tuple(schema.studies.descriptor.get("x-table-filters", [])),
     )
 
 

@@ -11,6 +11,7 @@ from markupsafe import Markup
 from build_tools import mdtext
 from build_tools.assemble import Evidence
 from build_tools.references import cite_studies
+from build_tools.views import evidence_pages
 
 MISSING = "not yet curated"
 
@@ -71,4 +72,5 @@ def render_pages(evidence: Evidence) -> list[Page]:
     for study in evidence.studies:
         pages.append(page("study.md.j2", f"studies/{study.id}.md", None, study=study))
     pages.append(page("references.md.j2", "references.md", ("References",)))
+    pages += evidence_pages(evidence, page, Page)
     return pages

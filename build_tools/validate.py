@@ -13,6 +13,7 @@ from frictionless import Package
 
 from build_tools.errors import Problem
 from build_tools.records import Records
+from build_tools.review_checks import check_findings, check_review_shape
 from build_tools.schema import FieldSpec, PackageSchema, TableSpec
 from build_tools.tables import Row, allowed_keys, collect_rows, walk
 from build_tools.yaml_source import YamlDocument
@@ -48,6 +49,8 @@ def validate_records(records: Records, schema: PackageSchema) -> Validation:
     for document in records.studies:
         problems += check_study_shape(document, schema)
     problems += check_review_sources(records.review)
+    problems += check_review_shape(records.review, schema)
+    problems += check_findings(schema, tables)
     problems += check_file_names(tables[schema.studies.name], schema.studies)
     for table in schema.tables:
         problems += check_one_of(table, tables[table.name])

@@ -24,9 +24,10 @@ from tests.refdata import HOSTILE_TITLE, shipped_studies
 def study(study_id: str):
     return next(s for s in shipped_studies() if s.id == study_id)
 
-DOWNLOADS = ["appraisal_questions.csv", "appraisals.csv", "datapackage.json", "references.bib",
-             "references.json", "references.ris", "sources.csv", "studies.csv",
-             "study_subthemes.csv", "subthemes.csv", "themes.csv"]
+DOWNLOADS = ["appraisal_questions.csv", "appraisals.csv", "datapackage.json", "findings.csv",
+             "prisma_counts.csv", "references.bib", "references.json", "references.ris",
+             "search_rounds.csv", "sources.csv", "studies.csv", "study_subthemes.csv",
+             "subthemes.csv", "themes.csv"]
 
 
 def _article(page: str) -> str:

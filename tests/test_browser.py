@@ -1,0 +1,222 @@
+"""The built site in a real browser: Debian's Chromium driven by Playwright, served on 127.0.0.1.
+
+One site is built for the whole module: the shipped project plus one synthetic study (clearly
+marked, only in this tmp copy) so the evidence matrix has links to follow.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+from build_tools.site import build_site
+from tests.conftest import REPO, copy_project
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic"]
+SYNTHETIC = {
+    "id": "synthetic_test_study",
+    "title": "SYNTHETIC test study, not a real publication",
+    "first_author": "Testperson",
+    "year": 2022,
+    "perspective": "both",
+    "country": "Testland",
+    "contributions": [{"subtheme": "human-connection"}, {"subtheme": "reciprocal-trust"}],
+    "sources": [{"description": "Synthetic record written by tests/test_browser.py"}],
+}
+AXE_PAGES = {
+    "home": "",
+    "studies": "studies/",
+    "study": "studies/aherne2018/",
+    "theme": "themes/working-on-the-edge/",
+    "matrix": "evidence/matrix/",
+    "prisma": "evidence/prisma/",
+}
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = copy_project(REPO, tmp_path_factory.mktemp("project"))
+    (project.studies_dir / "synthetic_test_study.yaml").write_text(
+        yaml.safe_dump(SYNTHETIC, sort_keys=False), "utf-8")
+    return build_site(project, strict=True)
+
+
+@pytest.fixture(scope="module")
+def base_url(built_site: Path) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(built_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (installs Debian's chromium)")
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+class Visit:
+    """A page that records console errors and every request, and blocks other hosts."""
+
+    def __init__(self, browser: object, width: int = 1280) -> None:
+        self.context = browser.new_context(viewport={"width": width, "height": 900},
+                                           service_workers="block")
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.foreign: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error"
+                     else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.context.route("**/*", self._route)
+
+    def _route(self, route: object) -> None:
+        url = route.request.url
+        if urlsplit(url).hostname == "127.0.0.1" or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            self.foreign.append(url)
+            route.abort()
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser: object) -> Iterator[Visit]:
+    opened = Visit(browser)
+    yield opened
+    opened.close()
+
+
+def test_site_builds_every_page(built_site: Path) -> None:
+    expected = ["index.html", "methods/index.html", "studies/index.html",
+                "themes/working-on-the-edge/index.html", "themes/ready-willing-able/index.html",
+                "evidence/matrix/index.html", "evidence/findings/index.html",
+                "evidence/appraisal/index.html", "evidence/prisma/index.html",
+                "evidence/charts/index.html", "evidence/prisma.svg", "evidence/chart-year.svg",
+                "evidence/chart-perspective.svg", "evidence/chart-country.svg",
+                "evidence/chart-method.svg", "assets/studies-table.js"]
+    expected += [f"studies/{p.stem}/index.html" for p in (REPO / "studies").glob("*.yaml")]
+    missing = [path for path in expected if not (built_site / path).is_file()]
+    assert missing == []
+    prisma = (built_site / "evidence/prisma/index.html").read_text("utf-8")
+    assert "3,654" in prisma and "not reported" in prisma
+    findings = (built_site / "evidence/findings/index.html").read_text("utf-8")
+    assert "not assessed" in findings
+
+
+def test_table_filter_narrows_rows_and_opens_the_study(visit: Visit, base_url: str) -> None:
+    page = visit.page
+    page.goto(base_url + "studies/")
+    rows = page.locator(".lr-filterable tbody tr:visible")
+    assert rows.count() == 5
+    page.get_by_label("Country").select_option("Ireland")
+    assert rows.count() == 2
+    assert page.get_by_role("status").inner_text() == "Showing 2 of 5 studies."
+    page.get_by_label("Contains").fill("connectedness")
+    assert rows.count() == 1
+    rows.first.get_by_role("link").click()
+    page.wait_for_url(base_url + "studies/aherne2018/")
+    assert "A conceptual model of connectedness" in page.locator("h1").inner_text()
+    assert visit.errors == [] and visit.foreign == []
+
+
+def test_table_sorts_by_year_with_missing_years_last(visit: Visit, base_url: str) -> None:
+    page = visit.page
+    page.goto(base_url + "studies/")
+    page.get_by_role("button", name="Year").click()
+    years = page.locator(".lr-filterable tbody tr td:nth-child(2)").all_inner_texts()
+    assert years == ["2017", "2018", "2021", "2022", "not yet curated"]
+    page.get_by_role("button", name="Year").click()
+    years = page.locator(".lr-filterable tbody tr td:nth-child(2)").all_inner_texts()
+    assert years == ["2022", "2021", "2018", "2017", "not yet curated"]
+    assert page.locator("th[aria-sort=descending]").inner_text().startswith("Year")
+
+
+def test_matrix_links_open_the_study_pages(visit: Visit, base_url: str) -> None:
+    page = visit.page
+    page.goto(base_url + "evidence/matrix/")
+    ticks = page.locator("a.lr-tick")
+    assert ticks.count() == 2
+    for index in range(2):
+        page.goto(base_url + "evidence/matrix/")
+        ticks.nth(index).click()
+        page.wait_for_url("**/studies/synthetic_test_study/#contribution-to-the-synthesis")
+        assert page.locator("h1").inner_text().startswith(SYNTHETIC["title"])
+
+
+@pytest.mark.parametrize(("query", "study"), [("Aherne", "aherne2018"),
+                                              ("Fogarty", "fogarty2021"),
+                                              ("connectedness", "aherne2018"),
+                                              ("psychosis", "awenat_psychosis_9_38")])
+def test_search_finds_a_study(visit: Visit, base_url: str, query: str, study: str) -> None:
+    page = visit.page
+    page.goto(base_url)
+    field = page.locator("input.md-search__input")
+    field.click()
+    field.press_sequentially(query, delay=50)  # Material searches on key presses
+    result = page.locator(f".md-search-result__item a[href*='studies/{study}/']")
+    result.first.wait_for(timeout=10_000)
+    assert visit.errors == [] and visit.foreign == []
+
+
+def test_every_page_loads_without_errors_or_other_hosts(
+    browser: object, built_site: Path, base_url: str
+) -> None:
+    pages = sorted(p.relative_to(built_site).as_posix().removesuffix("index.html")
+                   for p in built_site.rglob("index.html"))
+    assert len(pages) >= 14
+    problems = []
+    for path in pages:
+        visit = Visit(browser)
+        response = visit.page.goto(base_url + path)
+        visit.page.wait_for_load_state("networkidle")
+        if response is None or response.status != 200:
+            problems.append(f"{path}: status {response.status if response else None}")
+        problems += [f"{path}: console error {e}" for e in visit.errors]
+        problems += [f"{path}: request to {u}" for u in visit.foreign]
+        visit.close()
+    assert problems == []
+
+
+@pytest.mark.parametrize("name", list(AXE_PAGES))
+def test_axe_finds_no_serious_violation(browser: object, base_url: str, name: str,
+                                        tmp_path: Path) -> None:
+    problems = []
+    for width in (1280, 390):
+        visit = Visit(browser, width)
+        visit.page.goto(base_url + AXE_PAGES[name])
+        visit.page.wait_for_load_state("networkidle")
+        visit.page.screenshot(path=str(tmp_path / f"{name}-{width}.png"), full_page=True)
+        results = axe_api.Axe().run(visit.page)
+        for violation in results.response["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                targets = [n["target"] for n in violation["nodes"]][:3]
+                problems.append(f"{width}px {violation['id']}: {violation['help']} {targets}")
+        visit.close()
+    assert problems == []
