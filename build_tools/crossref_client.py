@@ -57,6 +57,10 @@ class CrossrefError(ReviewError):
 class RequestFailed(CrossrefError):
     """One request gave up after its tries, or got an answer that retrying cannot change."""
 
+    def __init__(self, message: str, gave_up: bool = False) -> None:
+        super().__init__(message)
+        self.gave_up = gave_up  # True: the server kept failing; False: it refused this request
+
 
 class TooManyFailures(CrossrefError):
     """Crossref's advice: when 10% of requests fail, stop and find out why."""
@@ -131,6 +135,7 @@ class CrossrefClient:
         self._lock = threading.Lock()
         self.requests = 0
         self.failures = 0
+        self.stopped: TooManyFailures | None = None
 
     # --- the three routes -------------------------------------------------------------------
 
@@ -198,6 +203,8 @@ class CrossrefClient:
         for attempt in range(self.settings.max_tries):
             with self.limiter.concurrency:
                 self.limiter.wait_turn(kind)
+                if self.stopped is not None:
+                    raise self.stopped  # another thread stopped the run: send nothing more
                 try:
                     response = self.transport(url, headers, self.settings.timeout)
                 except TransportError as error:
@@ -218,7 +225,8 @@ class CrossrefClient:
                 raise RequestFailed(reason)
             if attempt + 1 < self.settings.max_tries:
                 self._wait_before_retry(attempt, response)
-        raise RequestFailed(f"gave up after {self.settings.max_tries} tries: {reason}")
+        raise RequestFailed(f"gave up after {self.settings.max_tries} tries: {reason}",
+                            gave_up=True)
 
     def _wait_before_retry(self, attempt: int, response: HttpResponse | None) -> None:
         retry_after = parse_retry_after(response.headers.get("retry-after")) if response else None
@@ -233,12 +241,15 @@ class CrossrefClient:
             self.requests += 1
             self.failures += failed
             requests, failures = self.requests, self.failures
+        if self.stopped is not None:
+            raise self.stopped
         if failed and requests >= self.settings.stop_min_requests \
                 and failures >= self.settings.stop_failure_ratio * requests:
-            raise TooManyFailures(
+            self.stopped = TooManyFailures(
                 f"stopped: {failures} of {requests} requests to {self.settings.base_url} failed "
                 f"(the limit is {self.settings.stop_failure_ratio:.0%}); "
                 "check the address and your connection, then run fetch again")
+            raise self.stopped
 
 
 def _quote(doi: str) -> str:

@@ -96,8 +96,13 @@ def fetch_works(cache_dir: Path, dois: Iterable[str], client: CrossrefClient,
         """One list request; returns the DOIs it did not answer."""
         try:
             found = client.works(dois)
-        except RequestFailed:
-            return dois  # each is tried on its own: one odd DOI can spoil a whole filter
+        except RequestFailed as error:
+            if not error.gave_up:
+                return dois  # refused (400, 414): one odd DOI can spoil a whole filter
+            summary.failed.extend((doi, str(error)) for doi in dois)
+            settled.update(dois)
+            step(len(dois))
+            return []
         for doi in dois:
             if doi in found:
                 keep(doi, found[doi])
