@@ -131,7 +131,7 @@ def record_text(study_id: str, doi: str, cached: CachedWork,
     values = {k: v for k, v in values.items() if v not in (None, "", [])}
     lines = [
         SCHEMA_COMMENT,
-        f"# Started by `livingreview new` from the Crossref work of {doi}, retrieved "
+        f"# Started by `livingreview new` from the Crossref work retrieved "
         f"{cached.retrieved[:10]}.",
         "# The citation fields below are a fallback: the site shows the cached Crossref work.",
         "# Fill in the required fields at the end (remove the leading '# ').",
