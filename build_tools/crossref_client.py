@@ -79,6 +79,7 @@ class ClientSettings:
     max_url_bytes: int = MAX_URL_BYTES
     stop_failure_ratio: float = 0.10
     stop_min_requests: int = 20  # below this a ratio says little: 1 of 2 is not a pattern
+    limit_scale: int = 1  # multiplies Crossref's published limits: for local benchmark servers
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None,
@@ -129,7 +130,7 @@ class CrossrefClient:
                  rng: Callable[[], float] = random.random) -> None:
         self.settings = settings
         self.transport = transport or requests_transport()
-        self.limiter = Limiter(polite=settings.polite)
+        self.limiter = Limiter(polite=settings.polite, scale=settings.limit_scale)
         self._sleep = sleep
         self._rng = rng
         self._lock = threading.Lock()

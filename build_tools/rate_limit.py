@@ -151,9 +151,10 @@ class Limiter:
     less than the published table.
     """
 
-    def __init__(self, polite: bool) -> None:
-        rates = POLITE_LIMITS if polite else PUBLIC_LIMITS
-        self.published_concurrency = POLITE_CONCURRENCY if polite else PUBLIC_CONCURRENCY
+    def __init__(self, polite: bool, scale: int = 1) -> None:
+        """`scale` multiplies the published table: only for local test servers and benchmarks."""
+        rates = {k: v * scale for k, v in (POLITE_LIMITS if polite else PUBLIC_LIMITS).items()}
+        self.published_concurrency = (POLITE_CONCURRENCY if polite else PUBLIC_CONCURRENCY) * scale
         self.kinds = {kind: RateWindow(limit) for kind, limit in rates.items()}
         self.overall = RateWindow(max(rates.values()))
         self.concurrency = Concurrency(1)

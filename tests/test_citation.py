@@ -117,7 +117,7 @@ def test_pages_show_the_notice_and_the_home_page_lists_it(project: Project, writ
     assert "# Construction of a reference material panel for detecting <i>KRAS</i>" in xu
     assert "!!! warning" not in xu and "!!! danger" not in xu
     home = pages["index.md"]
-    assert '!!! danger "Retractions and corrections"' in home
+    assert '!!! warning "Retractions and corrections"' in home  # a correction, no retraction
     assert "(studies/sadasivan2012.md): Correction (2012&#45;05&#45;08)" in home
     assert "xu2020.md" not in home.split("## Review question")[0]
 
@@ -127,3 +127,21 @@ def test_the_home_page_has_no_notice_list_without_notices(project: Project) -> N
     assert "Retractions and corrections" not in pages["index.md"]
     aherne = pages["studies/aherne2018.md"]
     assert "Citation from the record; not yet checked against Crossref." in aherne
+
+
+def test_a_retraction_is_shown_once_in_red(project: Project, write_study) -> None:
+    # A SYNTHETIC work built here (no recorded retraction exists), with the notice shape of
+    # Crossref's documented example given by both sources.
+    notice = {"DOI": "10.5555/synthetic-notice", "type": "retraction", "label": "Retraction",
+              "updated": {"date-parts": [[2019, 7, 26]]}}
+    synthetic = {"DOI": "10.5555/synthetic-retracted", "title": ["Synthetic test work"],
+                 "updated-by": [{**notice, "source": "publisher"},
+                                {**notice, "source": "retraction-watch", "record-id": "1"}]}
+    write_study("synthetic2019", doi="10.5555/synthetic-retracted", title=None)
+    write_cached_work(project.cache_dir, CachedWork("10.5555/synthetic-retracted",
+                                                    "2026-11-20T10:00:00Z", synthetic))
+    pages = {p.path: p.content for p in generate_site(project).pages}
+    study = pages["studies/synthetic2019.md"]
+    assert study.count('!!! danger "Retraction"') == 1
+    assert "(reported by the publisher and Retraction Watch)" in study
+    assert '!!! danger "Retractions and corrections"' in pages["index.md"]
