@@ -121,7 +121,7 @@ def register_fetch(commands: argparse._SubParsersAction, common: argparse.Argume
     parser = _command(commands, common, "fetch",
                       "Fetch the Crossref work of every study DOI not cached yet "
                       "into cache/crossref.",
-                      "LIVINGREVIEW_MAILTO=you@example.org livingreview fetch", run_fetch)
+                      "livingreview fetch --mailto you@example.org", run_fetch)
     parser.add_argument("--refresh", action="store_true", help="fetch cached DOIs again too")
     parser.add_argument("--doi", help="fetch only this DOI (always fetched again)")
     parser.add_argument("--mailto", help="contact address for Crossref's polite pool "
