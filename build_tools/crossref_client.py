@@ -203,13 +203,15 @@ class CrossrefClient:
         reason = ""
         for attempt in range(self.settings.max_tries):
             with self.limiter.concurrency:
-                self.limiter.wait_turn(kind)
-                if self.stopped is not None:
-                    raise self.stopped  # another thread stopped the run: send nothing more
+                slot = self.limiter.wait_turn(kind)
                 try:
+                    if self.stopped is not None:
+                        raise self.stopped  # another thread stopped the run: send nothing more
                     response = self.transport(url, headers, self.settings.timeout)
                 except TransportError as error:
                     response, reason = None, str(error)
+                finally:
+                    self.limiter.finished(slot)
             if response is not None:
                 self.limiter.observe(parse_limit_headers(response.headers))
                 if response.status == 404 and not_found_ok:

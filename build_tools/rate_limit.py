@@ -88,13 +88,27 @@ def backoff_delay(attempt: int, base: float, cap: float,
     return ceiling * (0.5 + 0.5 * rng())
 
 
+class Slot:
+    """One request's place in the rate windows: from its start until its answer came back."""
+
+    __slots__ = ("in_flight", "time")
+
+    def __init__(self, time_: float) -> None:
+        self.time = time_
+        self.in_flight = True
+
+
 class RateWindow:
-    """At most `limit` request starts in any `interval` seconds (a sliding window)."""
+    """At most `limit` requests in any `interval` seconds (a sliding window).
+
+    A request counts from its start until `interval` after its answer: the server saw it
+    somewhere in between, so spacing from the answer holds whatever the network delay was.
+    """
 
     def __init__(self, limit: int, interval: float = 1.0) -> None:
         self.limit = limit
         self.interval = interval
-        self._starts: deque[float] = deque()
+        self._slots: deque[Slot] = deque()
 
     def lower(self, limit: int, interval: float) -> None:
         """Adopt a stricter limit; a looser one is ignored (the published figure is the ceiling)."""
@@ -104,14 +118,14 @@ class RateWindow:
     def earliest(self, now: float) -> float:
         """The earliest start this window allows (call with the limiter's lock held)."""
         window = self.interval * WINDOW_MARGIN
-        while self._starts and self._starts[0] <= now - window:
-            self._starts.popleft()
-        if len(self._starts) >= self.limit:
-            return max(now, self._starts[-self.limit] + window)
-        return now
+        self._slots = deque(s for s in self._slots if s.in_flight or s.time > now - window)
+        if len(self._slots) < self.limit:
+            return now
+        times = sorted(now if s.in_flight else s.time for s in self._slots)
+        return max(now, times[-self.limit] + window)
 
-    def book(self, start: float) -> None:
-        self._starts.append(start)
+    def book(self, slot: Slot) -> None:
+        self._slots.append(slot)
 
 
 class Concurrency:
@@ -163,16 +177,25 @@ class Limiter:
         self._paused_until = 0.0
         self._lock = threading.Lock()
 
-    def wait_turn(self, kind: str) -> None:
-        """Block until a request of this kind may start (the caller holds `concurrency`)."""
+    def wait_turn(self, kind: str) -> Slot:
+        """Block until a request of this kind may start (the caller holds `concurrency`);
+        hand the slot back to `finished` when the answer is in."""
+        windows = (self.kinds[kind], self.overall)
+        while True:
+            with self._lock:
+                now = time.monotonic()
+                start = max(self._paused_until, *(w.earliest(now) for w in windows))
+                if start <= now:
+                    slot = Slot(now)
+                    for window in windows:
+                        window.book(slot)
+                    return slot
+            time.sleep(min(start - now, 0.05))  # requests in flight may finish meanwhile
+
+    def finished(self, slot: Slot) -> None:
         with self._lock:
-            now = time.monotonic()
-            windows = (self.kinds[kind], self.overall)
-            start = max(self._paused_until, *(w.earliest(now) for w in windows))
-            for window in windows:
-                window.book(start)
-        if start > now:
-            time.sleep(start - now)
+            slot.time = time.monotonic()
+            slot.in_flight = False
 
     def pause(self, seconds: float) -> None:
         """Hold every new request back (after a 429 or a Retry-After): the limit is per IP."""
