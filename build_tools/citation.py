@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from build_tools.crossref_cache import CachedWork
+from markupsafe import Markup
+
+from build_tools.crossref_cache import CachedWork, normalise_doi
+from build_tools.markup import plain_text, safe_markup
 
 CITATION_FIELDS = ("doi", "title", "authors", "first_author", "year", "journal", "volume",
                    "issue", "pages")
@@ -28,6 +31,31 @@ class Author:
         return f"{self.family}, {self.given}" if self.given else self.family
 
 
+# Update types that put a study's findings in doubt, as opposed to corrections and addenda.
+SERIOUS_UPDATES = frozenset({"retraction", "partial_retraction", "withdrawal", "removal",
+                             "expression_of_concern"})
+SOURCE_NAMES = {"publisher": "the publisher", "retraction-watch": "Retraction Watch"}
+
+
+@dataclass(frozen=True)
+class Update:
+    """A notice (retraction, correction, …) that Crossref lists in a work's `updated-by`."""
+
+    doi: str
+    type: str
+    label: str
+    date: str | None
+    sources: tuple[str, ...]
+
+    @property
+    def serious(self) -> bool:
+        return self.type.replace("-", "_") in SERIOUS_UPDATES
+
+    @property
+    def reported_by(self) -> str:
+        return " and ".join(SOURCE_NAMES.get(s, s) for s in self.sources)
+
+
 @dataclass(frozen=True)
 class Citation:
     """What a reader needs to find the study; `origin` says where it came from."""
@@ -42,7 +70,17 @@ class Citation:
     pages: str | None
     doi: str | None
     origin: str  # "crossref" or "record"
-    retrieved: str | None = None
+    retrieved: str | None = None  # the date the Crossref work was received
+    title_markup: Markup | None = None  # title with its safe face markup (<i>, <sub>, …)
+    journal_markup: Markup | None = None
+    issued: str | None = None  # "2012", "2012-03" or "2012-03-21": as precise as Crossref is
+    license: str | None = None
+    cited_by: int | None = None  # Crossref's is-referenced-by-count when retrieved
+    updates: tuple[Update, ...] = ()
+
+    @property
+    def retracted_or_concern(self) -> bool:
+        return any(u.serious for u in self.updates)
 
     @property
     def first_family(self) -> str | None:
@@ -71,39 +109,116 @@ def citation_from_record(values: dict[str, Any]) -> Citation:
 def citation_from_work(cached: CachedWork, record: Citation) -> Citation:
     """Prefer Crossref's metadata, keeping the record's value where Crossref has none."""
     work = cached.work
-    authors = tuple(
-        Author(
-            family=str(a.get("family") or a.get("name") or ""),
-            given=str(a.get("given") or ""),
-            orcid=str(a.get("ORCID") or ""),
-        )
-        for a in work.get("author") or ()
-        if isinstance(a, dict) and (a.get("family") or a.get("name"))
-    )
+    title = _first_text(work.get("title"))
+    journal = _first_text(work.get("container-title"))
     return Citation(
-        title=_first(work.get("title")) or record.title,
-        authors=authors or record.authors,
+        title=plain_text(title) if title else record.title,
+        authors=work_authors(work) or record.authors,
         first_author=record.first_author,
-        year=_year(work.get("issued")) or record.year,
-        journal=_first(work.get("container-title")) or record.journal,
-        volume=work.get("volume") or record.volume,
-        issue=work.get("issue") or record.issue,
-        pages=work.get("page") or work.get("article-number") or record.pages,
-        doi=work.get("DOI") or record.doi,
+        year=issued_year(work) or record.year,
+        journal=plain_text(journal) if journal else record.journal,
+        volume=_text(work.get("volume")) or record.volume,
+        issue=_text(work.get("issue")) or record.issue,
+        pages=_text(work.get("page")) or _text(work.get("article-number")) or record.pages,
+        doi=_text(work.get("DOI")) or record.doi,
         origin="crossref",
-        retrieved=cached.retrieved,
+        retrieved=cached.retrieved[:10],
+        title_markup=safe_markup(title) if title else None,
+        journal_markup=safe_markup(journal) if journal else None,
+        issued=_date_text(work.get("issued")),
+        license=_license(work.get("license")),
+        cited_by=_count(work.get("is-referenced-by-count")),
+        updates=work_updates(work),
     )
 
 
-def _first(value: Any) -> str | None:
-    if isinstance(value, list) and value and isinstance(value[0], str):
-        return " ".join(value[0].split()) or None
-    return None
+def work_authors(work: dict[str, Any]) -> tuple[Author, ...]:
+    """Authors in order: people as family/given/ORCID, organisations by their `name`."""
+    authors = []
+    for entry in work.get("author") or ():
+        if not isinstance(entry, dict):
+            continue
+        family = plain_text(str(entry.get("family") or entry.get("name") or ""))
+        if family:
+            authors.append(Author(family=family, given=plain_text(str(entry.get("given") or "")),
+                                  orcid=str(entry.get("ORCID") or "")))
+    return tuple(authors)
 
 
-def _year(date: Any) -> int | None:
+def work_updates(work: dict[str, Any]) -> tuple[Update, ...]:
+    """`updated-by` notices, once each: the publisher and Retraction Watch may both list one."""
+    merged: dict[tuple[str, str], Update] = {}
+    for entry in work.get("updated-by") or ():
+        if not isinstance(entry, dict) or not isinstance(entry.get("DOI"), str):
+            continue
+        kind = str(entry.get("type") or "update").lower()
+        key = (normalise_doi(entry["DOI"]), kind)
+        source = str(entry.get("source") or "publisher")
+        date = _date_text(entry.get("updated"))
+        if key in merged:
+            old = merged[key]
+            sources = old.sources if source in old.sources else (*old.sources, source)
+            merged[key] = Update(old.doi, old.type, old.label, old.date or date, sources)
+        else:
+            label = str(entry.get("label") or kind.replace("_", " ").capitalize())
+            merged[key] = Update(key[0], kind, label, date, (source,))
+    return tuple(sorted(merged.values(), key=lambda u: (not u.serious, u.date or "", u.doi)))
+
+
+def issued_year(work: dict[str, Any]) -> int | None:
+    parts = _date_parts(work.get("issued"))
+    return parts[0] if parts else None
+
+
+def work_years(work: dict[str, Any]) -> set[int]:
+    """Every year Crossref gives the work: issued, print and online can differ by years."""
+    keys = ("issued", "published", "published-print", "published-online")
+    return {parts[0] for key in keys if (parts := _date_parts(work.get(key)))}
+
+
+def _date_parts(date: Any) -> list[int]:
+    """[year, month?, day?] from {"date-parts": [[…]]}; [] for [[null]] and other odd shapes."""
     try:
-        year = date["date-parts"][0][0]
+        parts = date["date-parts"][0]
     except (KeyError, IndexError, TypeError):
+        return []
+    valid = []
+    for part in parts or ():
+        if not isinstance(part, int) or isinstance(part, bool):
+            break
+        valid.append(part)
+    return valid[:3]
+
+
+def _date_text(date: Any) -> str | None:
+    parts = _date_parts(date)
+    if not parts:
         return None
-    return year if isinstance(year, int) else None
+    return "-".join([f"{parts[0]:04d}", *(f"{p:02d}" for p in parts[1:])])
+
+
+def _license(licenses: Any) -> str | None:
+    """The licence of the version of record when given, else the first one."""
+    entries = [e for e in licenses or () if isinstance(e, dict) and isinstance(e.get("URL"), str)]
+    for entry in entries:
+        if entry.get("content-version") == "vor":
+            return entry["URL"]
+    return entries[0]["URL"] if entries else None
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _first_text(value: Any) -> str | None:
+    """Titles and journal names are arrays in Crossref; the first non-empty one counts."""
+    if isinstance(value, str):
+        value = [value]
+    for item in value or ():
+        if isinstance(item, str) and item.strip():
+            return item
+    return None

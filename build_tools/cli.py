@@ -165,6 +165,56 @@ def run_docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def register_fetch(commands: Commands, common: argparse.ArgumentParser) -> None:
+    parser = _command(commands, common, "fetch",
+                      "Fetch the Crossref work of every study DOI not cached yet "
+                      "into cache/crossref.",
+                      "livingreview fetch --mailto you@example.org", run_fetch)
+    parser.add_argument("--refresh", action="store_true", help="fetch cached DOIs again too")
+    parser.add_argument("--doi", help="fetch only this DOI (always fetched again)")
+    parser.add_argument("--mailto", help="contact address for Crossref's polite pool "
+                        "(default: $LIVINGREVIEW_MAILTO)")
+
+
+def run_fetch(args: argparse.Namespace) -> int:
+    # Imported here, not at the top: a build must never load the HTTP client.
+    from build_tools.crossref_client import ClientSettings, CrossrefClient
+    from build_tools.fetch import fetch_works, make_progress, study_dois
+
+    project = Project.at(args.project)
+    client = CrossrefClient(ClientSettings.from_environment(mailto=args.mailto))
+    dois = [args.doi] if args.doi else study_dois(project)
+    update, close = make_progress(len(dois))
+    summary = fetch_works(project.cache_dir, dois, client, refresh=args.refresh or bool(args.doi),
+                          progress=update)
+    close()
+    print("\n".join(summary.lines()))
+    return 0 if summary.ok else 1
+
+
+def register_new(commands: Commands, common: argparse.ArgumentParser) -> None:
+    parser = _command(commands, common, "new",
+                      "Start studies/<id>.yaml for a DOI, prefilled from Crossref (or the cache).",
+                      "livingreview new --doi 10.1080/10503307.2017.1359428", run_new)
+    parser.add_argument("--doi", required=True, help="the study's DOI")
+    parser.add_argument("--id", help="the study id (default: first author and year)")
+    parser.add_argument("--mailto", help="contact address for Crossref's polite pool "
+                        "(default: $LIVINGREVIEW_MAILTO)")
+
+
+def run_new(args: argparse.Namespace) -> int:
+    # Imported here, not at the top: a build must never load the HTTP client.
+    from build_tools.crossref_client import ClientSettings, CrossrefClient
+    from build_tools.new_study import new_study
+
+    project = Project.at(args.project)
+    client = CrossrefClient(ClientSettings.from_environment(mailto=args.mailto))
+    path = new_study(project, args.doi, client, study_id=args.id)
+    print(f"Wrote {project.display(path)}: fill in the fields marked Required, then run "
+          "livingreview validate")
+    return 0
+
+
 def _summary(problems: Sequence[Problem]) -> str:
     errors = [p for p in problems if p.severity == "error"]
     files = len({p.file for p in errors})
@@ -177,4 +227,6 @@ COMMANDS: list[Callable[[argparse._SubParsersAction, argparse.ArgumentParser], N
     register_docs,
     register_release,
     register_verify,
+    register_fetch,
+    register_new,
 ]

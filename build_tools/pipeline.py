@@ -8,6 +8,7 @@ from build_tools.assemble import Evidence, assemble_evidence
 from build_tools.crossref_cache import read_cached_works
 from build_tools.downloads import download_pages
 from build_tools.errors import InvalidRecords, Problem
+from build_tools.metadata_checks import check_against_cache
 from build_tools.project import Project
 from build_tools.records import Records, load_records
 from build_tools.render import Page, render_pages
@@ -33,7 +34,13 @@ def check_project(project: Project) -> tuple[Records, PackageSchema | None, Vali
     if records.schema is None:
         return records, None, None
     schema = PackageSchema.from_document(records.schema)
-    return records, schema, validate_records(records, schema)
+    validation = validate_records(records, schema)
+    warnings = check_against_cache(validation.tables[schema.studies.name], project.cache_dir)
+    if warnings:
+        problems = sorted({*validation.problems, *warnings},
+                          key=lambda p: (p.file, p.line, p.field, p.message))
+        validation = Validation(tuple(problems), validation.tables)
+    return records, schema, validation
 
 
 def generate_site(project: Project) -> GeneratedSite:

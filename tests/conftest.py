@@ -68,3 +68,9 @@ def write_file(project: Project) -> Callable[[str, str | bytes], Path]:
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def httpserver_listen_address() -> tuple[str, int]:
+    """pytest-httpserver listens on 127.0.0.1 only (its default is `localhost`)."""
+    return ("127.0.0.1", 0)
