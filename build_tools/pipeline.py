@@ -32,7 +32,7 @@ def check_project(project: Project) -> tuple[Records, PackageSchema | None, Vali
     if records.schema is None:
         return records, None, None
     schema = PackageSchema.from_document(records.schema)
-    return records, schema, validate_records(records, schema)
+    return records, schema, validate_records(records, schema, build_date(project.root))
 
 
 def generate_site(project: Project) -> GeneratedSite:
