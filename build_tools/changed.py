@@ -12,6 +12,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from build_tools.clock import build_date
 from build_tools.errors import Problem, ReviewError
 from build_tools.pipeline import check_project
 from build_tools.project import Project
@@ -74,7 +75,7 @@ def validate_changed(project: Project, base: str = DEFAULT_BASE) -> ChangedValid
     if records.schema is None:
         return ChangedValidation(records, None, changed, len(all_records.studies))
     schema = PackageSchema.from_document(records.schema)
-    validation = validate_records(records, schema)
+    validation = validate_records(records, schema, build_date(project.root))
     others = tuple(d for d in all_records.studies
                    if Path(project.root / d.path).resolve() not in changed.studies)
     duplicates = check_against_others(schema, records, others)

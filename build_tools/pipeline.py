@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from build_tools.assemble import Evidence, assemble_evidence
+from build_tools.clock import build_date
 from build_tools.crossref_cache import read_cached_works
 from build_tools.downloads import download_pages
 from build_tools.errors import InvalidRecords, Problem
@@ -34,7 +35,7 @@ def check_project(project: Project) -> tuple[Records, PackageSchema | None, Vali
     if records.schema is None:
         return records, None, None
     schema = PackageSchema.from_document(records.schema)
-    validation = validate_records(records, schema)
+    validation = validate_records(records, schema, build_date(project.root))
     warnings = check_against_cache(validation.tables[schema.studies.name], project.cache_dir)
     if warnings:
         problems = sorted({*validation.problems, *warnings},

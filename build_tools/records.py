@@ -26,6 +26,8 @@ def load_records(project: Project, only: set[Path] | None = None) -> Records:
     review = _read(project, project.review_file, problems)
     schema = _read(project, project.schema_file, problems)
     studies = []
+    if only is None:
+        problems += other_entries(project)
     for path in study_files(project):
         if only is not None and path.resolve() not in only:
             continue
@@ -35,11 +37,43 @@ def load_records(project: Project, only: set[Path] | None = None) -> Records:
     return Records(review, tuple(studies), schema, tuple(problems))
 
 
+STUDY_SUFFIXES = (".yaml", ".yml")
+RECORD_NAMES = "study records are <id>.yaml files directly in studies/"
+
+
 def study_files(project: Project) -> list[Path]:
-    """Every study file, in a stable order; other extensions are reported by validation."""
-    if not project.studies_dir.is_dir():
+    """Every study file, in a stable order. Hidden files (editors' lock files such as
+    `.#x.yaml`, `.x.yaml.swp`) are never records; other entries are reported by other_entries."""
+    if not project.studies_dir.is_dir() or project.studies_dir.is_symlink():
         return []
-    return sorted(p for p in project.studies_dir.iterdir() if p.suffix in {".yaml", ".yml"})
+    return sorted(p for p in project.studies_dir.iterdir()
+                  if p.suffix in STUDY_SUFFIXES and not p.name.startswith("."))
+
+
+def other_entries(project: Project) -> list[Problem]:
+    """What else is in studies/: a record that would be silently left out is an error, the rest
+    a warning. Hidden files and editors' backups (`x.yaml~`, `#x.yaml#`) are passed over."""
+    folder = project.studies_dir
+    if folder.is_symlink():
+        return [Problem(project.display(folder), 1, "(folder)", "is a link",
+                        "a plain folder in the project, so every record is reviewed with it")]
+    if not folder.is_dir():
+        return []
+    problems = []
+    for path in sorted(folder.iterdir()):
+        name, display = path.name, project.display(path)
+        if name.startswith(".") or name.endswith("~") or name.startswith("#"):
+            continue
+        if path.suffix.lower() in STUDY_SUFFIXES and path.suffix not in STUDY_SUFFIXES:
+            problems.append(Problem(display, 1, "(file)", "is not read: the extension is not "
+                                    "lower case", f"rename it to {path.stem}.yaml"))
+        elif path.is_dir() and path.suffix not in STUDY_SUFFIXES:
+            problems.append(Problem(display, 1, "(folder)", "ignored, not a study record",
+                                    RECORD_NAMES, "warning"))
+        elif path.suffix not in STUDY_SUFFIXES:
+            problems.append(Problem(display, 1, "(file)", "ignored, not a study record",
+                                    RECORD_NAMES, "warning"))
+    return problems
 
 
 def _read(project: Project, path: Path, problems: list[Problem]) -> YamlDocument | None:

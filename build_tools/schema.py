@@ -29,6 +29,7 @@ class FieldSpec:
     constraints: dict[str, Any]
     format: str | None = None
     descriptor_format: str | None = None
+    years_ahead: int | None = None  # x-max-years-ahead: at most this many years after the build
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FieldSpec:
@@ -40,6 +41,7 @@ class FieldSpec:
             constraints=dict(data.get("constraints") or {}),
             format=data.get("x-format"),
             descriptor_format=data.get("format"),
+            years_ahead=data.get("x-max-years-ahead"),
         )
 
     @property

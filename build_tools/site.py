@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import shutil
-import tempfile
-import uuid
 from pathlib import Path
 
 from mkdocs.commands.build import build as mkdocs_build
@@ -20,17 +17,26 @@ from mkdocs.exceptions import MkDocsException
 from build_tools.errors import BuildError
 from build_tools.pipeline import GeneratedSite, generate_site
 from build_tools.project import Project
+from build_tools.staging import (
+    make_staging_dir,
+    output_error,
+    recover_interrupted_build,
+    replace_directory,
+)
 
 
 def build_site(project: Project, *, strict: bool = False, site_dir: Path | None = None) -> Path:
     """Validate and generate, build with MkDocs, and replace `site_dir` only on success."""
-    generated = generate_site(project)  # raises InvalidRecords before anything is touched
     target = (site_dir or project.site_dir).resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".site-new-", dir=target.parent))
+    recover_interrupted_build(target)  # first, so even a failing build puts a lost site back
+    generated = generate_site(project)  # raises InvalidRecords before anything is touched
+    staging = make_staging_dir(target)
     try:
         run_mkdocs(project, generated, staging, strict=strict)
         replace_directory(staging, target)
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise output_error(error, target, staging) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -50,19 +56,6 @@ def run_mkdocs(project: Project, generated: GeneratedSite, site_dir: Path, *, st
             mkdocs_build(config)
     except MkDocsException as error:
         raise BuildError(f"MkDocs failed: {error}") from None
-    except OSError as error:
-        raise BuildError(f"could not write the site: {error}") from None
-
-
-def replace_directory(new: Path, target: Path) -> None:
-    """Two renames on one file system; the old tree is removed only after the new one is in."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".site-old-{uuid.uuid4().hex[:8]}")
-        os.rename(target, old)
-    os.rename(new, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 @contextlib.contextmanager

@@ -38,13 +38,20 @@ class Validation:
         return not self.errors
 
 
-def validate_records(records: Records, schema: PackageSchema) -> Validation:
-    """Check every record against the schema and report all problems at once."""
+def validate_records(
+    records: Records, schema: PackageSchema, build_date: dt.date | None = None
+) -> Validation:
+    """Check every record against the schema and report all problems at once.
+
+    `build_date` (see clock.build_date) bounds years and dates; None skips that check."""
     problems = list(records.problems)
+    mistyped: list[Problem] = []
     tables: dict[str, list[Row]] = {}
     for table in schema.tables:
         rows = collect_rows(table, records.review, records.studies)
-        problems += check_types(table, rows)
+        mistyped += check_types(table, rows)
+        if build_date is not None:
+            problems += check_not_future(table, rows, build_date)
         tables[table.name] = rows
     for document in records.studies:
         problems += check_study_shape(document, schema)
@@ -59,7 +66,16 @@ def validate_records(records: Records, schema: PackageSchema) -> Validation:
         if table.min_items:
             problems += check_min_items(table, records.studies)
     problems += run_frictionless(schema, tables)
-    return Validation(tuple(sorted(set(problems), key=_order)), tables)
+    return Validation(tuple(sorted(set(mistyped + _unechoed(problems, mistyped)), key=_order)),
+                      tables)
+
+
+def _unechoed(problems: list[Problem], mistyped: list[Problem]) -> list[Problem]:
+    """A mistyped value is blanked for the later checks, which would then call it missing
+    (`title` given as 1.5 is not a missing `doi or title`): it is reported once, as mistyped."""
+    blanked = {(p.file, re.sub(r"\[\d+\]$", "", p.field)) for p in mistyped}  # authors[1]
+    return [p for p in problems
+            if not any((p.file, name) in blanked for name in p.field.split(" or "))]
 
 
 def _order(problem: Problem) -> tuple[str, int, str, str]:
@@ -119,9 +135,35 @@ def check_types(table: TableSpec, rows: list[Row]) -> list[Problem]:
                 row.values[spec.name] = fixed
                 continue
             row.values[spec.name] = None
-            problems.append(Problem(row.document.path, row.line(spec.name),
-                                    _field_name((*row.path, spec.name)),
-                                    f"{_show(value)} is {_describe(value)}", spec.allowed()))
+            problems.append(_type_problem(row, spec, value))
+    return problems
+
+
+def _type_problem(row: Row, spec: FieldSpec, value: Any) -> Problem:
+    path, allowed = (*row.path, spec.name), spec.allowed()
+    if isinstance(value, list):  # a list in a list field: name the first item that is not text
+        index = next(i for i, item in enumerate(value) if not isinstance(item, str))
+        path, value = (*path, index), value[index]
+    elif spec.type == "string" and isinstance(value, float):
+        allowed += "; put a number with a decimal point in quotes to keep it as written"
+    return Problem(row.document.path, row.document.line_of(path), _field_name(path),
+                   f"{_show(value)} is {_describe(value)}", allowed)
+
+
+def check_not_future(table: TableSpec, rows: list[Row], build_date: dt.date) -> list[Problem]:
+    """A year past the build's next year is a typing error (2032 for 2023), not a study."""
+    problems = []
+    for spec in (f for f in table.record_fields if f.years_ahead is not None):
+        latest = build_date.year + int(spec.years_ahead or 0)
+        for row in rows:
+            value = row.values.get(spec.name)
+            year = value.year if isinstance(value, dt.date) else value
+            if isinstance(year, int) and not isinstance(year, bool) and year > latest:
+                problems.append(Problem(row.document.path, row.line(spec.name),
+                                        _field_name((*row.path, spec.name)),
+                                        f"{_show(value)} is in the future",
+                                        f"at most {latest}: this build is dated "
+                                        f"{build_date.isoformat()}"))
     return problems
 
 
@@ -129,7 +171,7 @@ def _coerce(spec: FieldSpec, value: Any) -> tuple[Any, bool]:
     if isinstance(value, bool):
         return value, spec.type == "boolean"
     if spec.type == "string":
-        if isinstance(value, (int, float)):
+        if isinstance(value, int):
             return str(value), True
         if isinstance(value, dt.date):
             return value.isoformat(), True
@@ -163,6 +205,8 @@ def _describe(value: Any) -> str:
 
 
 def _show(value: Any) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
     text = repr(value) if not isinstance(value, (list, dict)) else _describe(value)
     return text if len(text) <= 60 else text[:57] + "..."
 

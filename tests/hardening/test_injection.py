@@ -1,0 +1,363 @@
+"""Hardening, injection: markup in every text field is shown as text, never run or interpreted.
+
+One payload of HTML, scripts, event attributes, `javascript:`/`data:` links, Jinja2 and Markdown
+extension syntax goes into every free-text field of a study record (fields taken from the schema),
+every text value of review.yaml (found by walking the file) and the titles, journal and author
+names of a cached Crossref work. The same site is also built with harmless text in the same
+fields: the hostile build may contain no kind of element or attribute the harmless one lacks.
+All data here is synthetic, made up by the tests.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from build_tools.crossref_cache import CachedWork, write_cached_work
+from build_tools.pipeline import check_project
+from build_tools.project import Project
+from build_tools.site import build_site
+from tests.conftest import REPO, copy_project
+
+PAYLOAD = "\n\n".join([
+    '<script>alert("pwn1")</script>',
+    '<img src=x onerror=alert("pwn2")>',
+    '<a href="javascript:alert(3)" onclick="alert(4)">pwn3</a>',
+    '[md link](javascript:alert("pwn4")) [ref][r] <javascript:alert(5)>',
+    "[r]: javascript:alert(6)",
+    "![md image](data:text/html;base64,PHNjcmlwdD5wd248L3NjcmlwdD4=)",
+    "{{ 7 * 191 }} {% if true %}jinja{% endif %} {# comment #}",
+    '!!! danger "pwn admonition"',
+    '{: onclick="alert(7)" #pwnid .pwnclass }',
+    '--8<-- "mkdocs.yml"',
+    "*[HTML]: Hyper Text pwn abbreviation",
+    "Footnote[^1]",
+    "[^1]: pwn footnote",
+    "<!-- pwn comment -->",
+    '<div markdown="1">**pwn bold**</div>',
+    "</title></textarea></script><svg onload=alert(8)>",
+    "&lt;b&gt; &#60;i&#62; \\<u\\>",
+    "}\n@misc{pwn,",
+    "ER  - \nTY  - GEN",
+    "    indented code pwn",
+])
+SHOWN = " ".join(PAYLOAD.split())
+SKIP_REVIEW_KEYS = {"source", "url", "doi"}
+URL_ATTRIBUTES = {"href", "src", "action", "formaction", "srcset", "poster", "data",
+                  "xlink:href", "cite", "background"}
+HOSTILE_STUDIES = ("hostile-a", "hostile-b", "hostile-c")
+
+
+@dataclass
+class Fields:
+    """Which marker went into which field."""
+
+    markers: dict[str, str] = field(default_factory=dict)
+    made: int = 0
+
+    def value(self, where: str, payload: str) -> str:
+        self.made += 1
+        marker = f"ZQ{self.made:03d}QZ"
+        self.markers[marker] = where
+        return f"{marker} {payload}"
+
+
+def _text_fields(project: Project) -> list[tuple[str, str, str]]:
+    """(table, field, type) of every free-text field a study record writes itself."""
+    _, schema, _ = check_project(project)
+    assert schema is not None
+    found = []
+    for table in schema.tables:
+        if table.source != "studies":
+            continue
+        linked = {n for key in table.descriptor["schema"].get("foreignKeys", [])
+                  for n in key["fields"]}
+        for spec in table.record_fields:
+            constrained = ({"enum", "pattern"} & set(spec.constraints) or spec.format
+                           or spec.descriptor_format or spec.name in linked)
+            if spec.type in ("string", "array") and not constrained:
+                found.append((table.name, spec.name, spec.type))
+    return found
+
+
+NESTED = {"appraisals": ("appraisal", {"question": 1, "answer": "yes"}),
+          "study_subthemes": ("contributions", {"subtheme": "human-connection"}),
+          "sources": ("sources", {"url": "https://example.org/synthetic"})}
+
+
+def _study(study_id: str, fields: Fields, payload: str, text_fields: list[tuple[str, str, str]],
+           *, with_authors: bool) -> dict[str, Any]:
+    record: dict[str, Any] = {"id": study_id, "perspective": "both"}
+    for table, name, kind in text_fields:
+        if name == ("first_author" if with_authors else "authors"):
+            continue
+        where = f"studies/{study_id}.yaml {table}.{name}"
+        value: Any = (fields.value(where, payload) if kind == "string"
+                      else [fields.value(where, payload), fields.value(where, payload)])
+        if table == "studies":
+            record[name] = value
+        else:
+            key, required = NESTED[table]
+            record.setdefault(key, [dict(required)])[0][name] = value
+    return record
+
+
+def _poison_review(node: Any, fields: Fields, payload: str, path: str, skip: set[str]) -> Any:
+    """Every text value (and every unset one) of review.yaml, except references and links."""
+    if isinstance(node, dict):
+        return {k: (v if k in SKIP_REVIEW_KEYS or k.endswith("_source") or f"{path}.{k}" in skip
+                    else _poison_review(v, fields, payload, f"{path}.{k}", skip))
+                for k, v in node.items()}
+    if isinstance(node, list):
+        return [_poison_review(v, fields, payload, f"{path}[]", skip) for v in node]
+    if node is None or isinstance(node, str):
+        return fields.value(f"review.yaml {path}", payload)
+    return node
+
+
+def _make_project(root: Path, payload: str) -> tuple[Project, Fields]:
+    project = copy_project(REPO, root)
+    fields = Fields()
+    text_fields = _text_fields(project)
+    skip = {".themes[].id", ".themes[].subthemes[].id", ".search_rounds[].id",
+            ".findings[].id"}  # ids, checked by the schema's pattern
+    review = yaml.safe_load(project.review_file.read_text("utf-8"))
+    review = _poison_review(review, fields, payload, "", skip)
+    project.review_file.write_text(yaml.safe_dump(review, sort_keys=False, allow_unicode=True),
+                                   "utf-8")
+    studies = {
+        "hostile-a": _study("hostile-a", fields, payload, text_fields, with_authors=True),
+        "hostile-b": _study("hostile-b", fields, payload, text_fields, with_authors=False),
+        "hostile-c": {"id": "hostile-c", "doi": "10.5555/synthetic.hostile",
+                      "perspective": "client", "sources": [{"description": "synthetic"}]},
+    }
+    replaced = studies["hostile-b"]["country"].split()[0]
+    del fields.markers[replaced]
+    studies["hostile-b"]["country"] = '=HYPERLINK("https://example.org/pwn")'  # spreadsheets
+    for study_id, record in studies.items():
+        (project.studies_dir / f"{study_id}.yaml").write_text(
+            yaml.safe_dump(record, sort_keys=False, allow_unicode=True), "utf-8")
+    where = "crossref 10.5555/synthetic.hostile"
+    work = {
+        "title": [fields.value(f"{where} title", payload)],
+        "container-title": [fields.value(f"{where} container-title", payload)],
+        "abstract": fields.value(f"{where} abstract", payload),
+        "author": [{"family": fields.value(f"{where} author.family", payload),
+                    "given": fields.value(f"{where} author.given", payload)},
+                   {"name": fields.value(f"{where} author.name", payload)}],
+        "volume": fields.value(f"{where} volume", payload),
+        "issue": fields.value(f"{where} issue", payload),
+        "page": fields.value(f"{where} page", payload),
+        "issued": {"date-parts": [[2020]]},
+    }
+    write_cached_work(project.cache_dir, CachedWork("10.5555/synthetic.hostile", "2025-01-01",
+                                                    work))
+    return project, fields
+
+
+@dataclass(frozen=True)
+class Built:
+    site: Path
+    fields: Fields
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Built, Built]:
+    """The site with the payload everywhere, and with harmless text in the same places."""
+    result = []
+    for name, payload in (("hostile", PAYLOAD), ("harmless", "plain words only")):
+        root = tmp_path_factory.mktemp(name)
+        project, fields = _make_project(root, payload)
+        result.append(Built(build_site(project), fields))
+    return result[0], result[1]
+
+
+class _Elements(HTMLParser):
+    """Every element's kind (tag and attribute names), the URL schemes and script texts."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.kinds: set[tuple[str, tuple[str, ...]]] = set()
+        self.urls: list[str] = []
+        self.events: list[str] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.kinds.add((tag, tuple(sorted(name for name, _ in attrs))))
+        for name, value in attrs:
+            if name in URL_ATTRIBUTES and value:
+                self.urls.append(value)
+            if name.startswith("on"):
+                self.events.append(f"{tag} {name}")
+        self._in_script = tag in ("script", "style")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script:
+            self.scripts.append(data)
+
+    def handle_comment(self, data: str) -> None:
+        self.kinds.add(("<!--", (data.strip()[:20],)))
+
+
+def elements(text: str) -> _Elements:
+    parser = _Elements()
+    parser.feed(text)
+    parser.close()
+    return parser
+
+
+def pages(site: Path) -> dict[str, str]:
+    return {p.relative_to(site).as_posix(): p.read_text("utf-8")
+            for p in sorted(site.rglob("*.html"))}
+
+
+def visible(raw: str) -> str:
+    raw = re.sub(r"<(script|style)\b.*?</\1>", " ", raw, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", raw)).split())
+
+
+def article(raw: str) -> str:
+    return raw.split('<article class="md-content__inner md-typeset">')[1].split("</article>")[0]
+
+
+def _unsafe(found: _Elements) -> list[str]:
+    bad = [f"event attribute {e}" for e in found.events]
+    bad += [f"url {u}" for u in found.urls
+            if re.match(r"\s*(javascript|data|vbscript):", u, re.I)
+            or ("pwn" in u.lower() and not re.fullmatch(r"#[a-z0-9_-]+", u))]  # heading anchors
+    bad += [f"script {s[:40]}" for s in found.scripts if "pwn" in s or "alert(" in s]
+    return bad
+
+
+def test_every_page_has_no_element_or_attribute_the_harmless_build_lacks(builds) -> None:
+    hostile, harmless = builds
+    allowed: set[tuple[str, tuple[str, ...]]] = set()
+    for raw in pages(harmless.site).values():
+        allowed |= elements(raw).kinds
+    hostile_pages = pages(hostile.site)
+    assert len(hostile_pages) == len(pages(harmless.site)) >= 15
+    for name, raw in hostile_pages.items():
+        found = elements(raw)
+        assert found.kinds - allowed == set(), name
+
+
+def test_every_page_has_no_event_attribute_script_or_unsafe_url(builds) -> None:
+    hostile, _ = builds
+    for name, raw in pages(hostile.site).items():
+        assert _unsafe(elements(raw)) == [], name
+
+
+def test_no_markdown_extension_or_template_acted_on_the_payload(builds) -> None:
+    hostile, _ = builds
+    for name, raw in pages(hostile.site).items():
+        assert "1337" not in raw, f"{name}: Jinja2 evaluated {{{{ 7 * 191 }}}}"
+        assert "<abbr title=\"Hyper Text pwn" not in raw, f"{name}: an abbreviation was defined"
+        assert 'class="footnote' not in raw, f"{name}: a footnote was made"
+        assert "admonition danger" not in raw, f"{name}: an admonition was made"
+        assert "pwnclass" not in re.findall(r'class="([^"]*)"', raw).__str__(), name
+        assert 'id="pwnid"' not in raw, name
+        assert "site_name:" not in visible(raw), f"{name}: a snippet was included"
+        assert "<strong>pwn bold</strong>" not in raw, name
+        assert "<!-- pwn" not in raw, name
+
+
+def test_every_text_field_is_shown_as_written_or_not_at_all(builds) -> None:
+    """Each field's text appears whole, as text, on some page; the fields no page shows are
+    pinned, so a field that silently stops being shown fails this test."""
+    hostile, _ = builds
+    bodies = " ".join(visible(article(raw)) for raw in pages(hostile.site).values())
+    # A name is shown as "Family, Given": the comma that splits it gets a space after it.
+    variants = (SHOWN, SHOWN.replace(",", ", ", 1))
+    shown = {marker for marker in hostile.fields.markers
+             if any(f"{marker} {variant}" in bodies for variant in variants)}
+    # Crossref's titles and names are markup, not plain text: their tags are stripped (except
+    # safe face markup) by build_tools.markup, tested in tests/test_markup.py.
+    garbled = {hostile.fields.markers[m] for m in hostile.fields.markers
+               if m in bodies and m not in shown}
+    assert sorted(garbled) == [
+        "crossref 10.5555/synthetic.hostile author.family",
+        "crossref 10.5555/synthetic.hostile author.given",
+        "crossref 10.5555/synthetic.hostile author.name",
+        "crossref 10.5555/synthetic.hostile container-title",
+        "crossref 10.5555/synthetic.hostile title",
+    ]
+    not_shown = sorted({hostile.fields.markers[m] for m in hostile.fields.markers} -
+                       {hostile.fields.markers[m] for m in shown} - garbled)
+    assert not_shown == [  # the short title is in the feed (see below), the rest are keys
+        "crossref 10.5555/synthetic.hostile abstract",
+        "review.yaml .methods[].id",
+        "review.yaml .reported_characteristics[].id",
+        "review.yaml .short_title",
+    ]
+    assert len(shown) >= 100
+
+
+def test_titles_in_head_header_and_navigation_use_look_alikes(builds) -> None:
+    hostile, _ = builds
+    raw = (hostile.site / "studies/hostile-a/index.html").read_text("utf-8")
+    title = re.search(r"<title>(.*?)</title>", raw, re.S)
+    assert title is not None
+    assert "‹script›alert(”pwn1”)‹/script›" in title.group(1)
+    assert "<" not in html.unescape(title.group(1)).replace("‹", "")
+    home = (hostile.site / "index.html").read_text("utf-8")
+    navigation = home.split("md-nav--primary")[1].split("md-sidebar--secondary")[0]
+    assert "‹script›alert(”pwn1”)‹/script›" in navigation
+    assert _unsafe(elements(navigation)) == []
+
+
+def test_search_index_holds_the_payload_only_as_text(builds) -> None:
+    """Material's search shows titles and text from the index as HTML: no markup may be in it."""
+    hostile, harmless = builds
+    allowed: set[tuple[str, tuple[str, ...]]] = set()
+    for doc in json.loads((harmless.site / "search/search_index.json").read_text())["docs"]:
+        allowed |= elements(doc["title"]).kinds | elements(doc["text"]).kinds
+    docs = json.loads((hostile.site / "search/search_index.json").read_text())["docs"]
+    assert any("pwn1" in html.unescape(doc["text"]) for doc in docs)
+    for doc in docs:
+        for part in ("title", "text"):
+            found = elements(doc[part])
+            assert found.kinds - allowed == set(), (doc["location"], part)
+            assert _unsafe(found) == [], (doc["location"], part)
+
+
+def test_downloads_keep_the_text_verbatim_and_cannot_break_their_formats(builds) -> None:
+    hostile, harmless = builds
+    downloads = hostile.site / "downloads"
+    rows = list(csv.DictReader(io.StringIO((downloads / "studies.csv").read_text("utf-8"))))
+    by_id = {row["id"]: row for row in rows}
+    assert by_id["hostile-a"]["notes"].endswith(" " + PAYLOAD)
+    assert by_id["hostile-b"]["country"] == "'=HYPERLINK(\"https://example.org/pwn\")"
+    assert (downloads / "datapackage.json").read_bytes() == (
+        harmless.site / "downloads/datapackage.json").read_bytes()
+    ids = sorted(by_id)
+    assert sorted(item["id"] for item in json.loads((downloads / "references.json").read_text())
+                  ) == ids
+    bib = (downloads / "references.bib").read_text("utf-8")
+    assert sorted(re.findall(r"^@\w+\{([^,]+),", bib, re.M)) == ids
+    ris = (downloads / "references.ris").read_text("utf-8").splitlines()
+    assert sum(line.startswith("ER  -") for line in ris) == len(ids)
+    assert [line for line in ris if line and not re.match(r"^[A-Z][A-Z0-9]  - ", line)] == []
+
+
+def test_feed_is_well_formed_atom_with_the_title_as_text(builds) -> None:
+    hostile, _ = builds
+    feed = ET.fromstring((hostile.site / "feed.xml").read_bytes())
+    namespaces = {element.tag.split("}")[0] for element in feed.iter()}
+    assert namespaces == {"{http://www.w3.org/2005/Atom"}
+    title = feed.findtext("{http://www.w3.org/2005/Atom}title")
+    assert title is not None and title.endswith(f" {PAYLOAD}: updates")
