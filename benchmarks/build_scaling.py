@@ -46,7 +46,7 @@ import yaml  # noqa: E402
 
 from build_tools.assemble import assemble_evidence  # noqa: E402
 from build_tools.crossref_cache import read_cached_works  # noqa: E402
-from build_tools.mkdocs_plugin import build_nav  # noqa: E402
+from build_tools.mkdocs_plugin import about_section, build_nav  # noqa: E402
 from build_tools.pipeline import GeneratedSite  # noqa: E402
 from build_tools.project import Project  # noqa: E402
 from build_tools.records import load_records  # noqa: E402
@@ -138,7 +138,7 @@ def write_floor_project(root: Path, floor: Path, pages: list[Any]) -> None:
             target.write_text(page.content, "utf-8")
     config = (root / "mkdocs.yml").read_text("utf-8")
     config = re.sub(r"(?m)^  - living-review\s*$\n?", "", config)
-    nav = build_nav(tuple(pages))
+    nav = build_nav(tuple(pages)) + about_section(root / "docs", tuple(pages))
     config += "\n" + yaml.safe_dump({"nav": nav, "not_in_nav": "studies/*.md"},
                                     sort_keys=False, allow_unicode=True)
     (floor / "mkdocs.yml").write_text(config, "utf-8")

@@ -44,7 +44,8 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         for warning in self.generated.warnings:
             log.warning(str(warning))
         if config.nav is None:
-            config.nav = build_nav(self.generated.pages)
+            config.nav = build_nav(self.generated.pages) + about_section(
+                Path(config.docs_dir), self.generated.pages)
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
@@ -84,3 +85,25 @@ def build_nav(pages: tuple[Page, ...]) -> list[Any]:
             nav.append({section: sections[section]})
         sections[section].append({title: page.path})
     return nav
+
+
+ABOUT_SECTION = "About"
+
+
+def about_section(docs_dir: Path, pages: tuple[Page, ...]) -> list[Any]:
+    """Hand-written docs/*.md pages (not generated ones), under "About", titled by their `# `
+    heading: a generated navigation would otherwise leave them out."""
+    generated = {page.path for page in pages}
+    entries = []
+    for path in sorted(docs_dir.rglob("*.md")) if docs_dir.is_dir() else ():
+        relative = path.relative_to(docs_dir).as_posix()
+        if relative not in generated:
+            entries.append({_heading(path) or path.stem: relative})
+    return [{ABOUT_SECTION: entries}] if entries else []
+
+
+def _heading(path: Path) -> str | None:
+    for line in path.read_text("utf-8").splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    return None
