@@ -151,7 +151,8 @@ def assemble_evidence(
     studies.sort(key=lambda s: (s.citation.first_family or s.id).lower() + s.id)
     themes = _themes(tables, studies)
     questions = tuple(
-        (int(r.values["number"]), str(r.values["text"])) for r in tables.get("appraisal_questions", [])
+        (int(r.values["number"]), str(r.values["text"]))
+        for r in tables.get("appraisal_questions", [])
     )
     return Evidence(
         review=review,

@@ -69,7 +69,9 @@ def _command(
     return parser
 
 
-def register_validate(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register_validate(
+    commands: argparse._SubParsersAction, common: argparse.ArgumentParser
+) -> None:
     parser = _command(commands, common, "validate",
                       "Check review.yaml and every study record; list all problems at once.",
                       "livingreview validate --format json", run_validate)
@@ -102,7 +104,8 @@ def run_validate(args: argparse.Namespace) -> int:
 
 def register_build(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     parser = _command(commands, common, "build",
-                      "Validate, generate and build the site with MkDocs (offline, from the cache).",
+                      "Validate, generate and build the site with MkDocs "
+                      "(offline, from the cache).",
                       "livingreview build --strict", run_build)
     parser.add_argument("--strict", action="store_true", help="treat MkDocs warnings as errors")
     parser.add_argument("--site-dir", type=Path, default=None,

@@ -1,4 +1,5 @@
-"""The committed cache of Crossref works: one JSON file per DOI, so builds never need the network."""
+"""The committed cache of Crossref works: one JSON file per DOI, so builds never need the
+network."""
 
 from __future__ import annotations
 

@@ -34,7 +34,8 @@ def make_environment() -> Environment:
         keep_trailing_newline=True,
     )
     environment.filters.update(
-        text=mdtext.text, paragraphs=mdtext.paragraphs, link=mdtext.link, doi_url=mdtext.doi_url, slug=mdtext.slug,
+        text=mdtext.text, paragraphs=mdtext.paragraphs, link=mdtext.link,
+        doi_url=mdtext.doi_url, slug=mdtext.slug,
         or_missing=or_missing,
     )
     return environment

@@ -317,7 +317,8 @@ def _translate(error: Any, table: TableSpec, tables: dict[str, list[Row]]) -> li
     row = rows[row_number - 2]
     if error.type == "primary-key":
         keys = table.descriptor["schema"].get("primaryKey", [])
-        if len(keys) == 1 and table.field(keys[0]) and table.field(keys[0]).constraints.get("unique"):
+        key_field = table.field(keys[0]) if len(keys) == 1 else None
+        if key_field is not None and key_field.constraints.get("unique"):
             return []  # reported by its unique-error already
         shown = ", ".join(f"{k}={row.values.get(k)!r}" for k in keys)
         return [Problem(row.document.path, row.line(), _field_name(row.path),

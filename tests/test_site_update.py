@@ -90,7 +90,7 @@ def test_a_failing_mkdocs_build_leaves_the_previous_site_untouched(project: Proj
     edit_study(project, "setting: Suicide intervention service", "setting: Changed")
     config = project.mkdocs_file.read_text("utf-8")
     project.mkdocs_file.write_text(config.replace("name: material", "name: no-such-theme"))
-    with pytest.raises(BuildError, match="^MkDocs failed: "):
+    with pytest.raises(BuildError, match=r"^MkDocs failed: "):
         build_site(project)
     assert changed(before, snapshot(site)) == set()
     assert not list(project.root.glob(".site-new-*"))
