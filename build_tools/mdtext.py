@@ -14,6 +14,7 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 _SPECIAL = frozenset("\\`*_{}[]()#+-.!|<>&\"'~^=:$@%/;?")
+_ENTITIES = {ord(c): f"&#{ord(c)};" for c in _SPECIAL}  # str.translate: one C pass per value
 _WEB_URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
 
 
@@ -22,7 +23,7 @@ def text(value: Any) -> Markup:
     if isinstance(value, Markup):
         return value
     folded = " ".join(str(value).split())
-    return Markup("".join(f"&#{ord(c)};" if c in _SPECIAL else c for c in folded))
+    return Markup(folded.translate(_ENTITIES))
 
 
 def paragraphs(value: Any) -> Markup:

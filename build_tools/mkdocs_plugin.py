@@ -63,11 +63,8 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
             log.warning(str(warning))
         self._configure_version(config)  # a ReleaseError reaches the CLI as one line
         if config.nav is None:
-            handwritten = sorted(
-                path.relative_to(config.docs_dir).as_posix()
-                for path in Path(config.docs_dir).rglob("*.md")
-            )
-            config.nav = build_nav(self.generated.pages, handwritten)
+            config.nav = build_nav(self.generated.pages) + about_section(
+                Path(config.docs_dir), self.generated.pages)
         return config
 
     def _configure_version(self, config: MkDocsConfig) -> None:
@@ -142,11 +139,8 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         return server
 
 
-def build_nav(pages: tuple[Page, ...], handwritten: list[str] | None = None) -> list[Any]:
-    """Navigation from the pages' `nav` entries, in their order; sections gather children.
-
-    Hand-written pages in docs/ (titled by their first heading) follow under "About this site".
-    """
+def build_nav(pages: tuple[Page, ...]) -> list[Any]:
+    """Navigation from the pages' `nav` entries, in their order; sections gather children."""
     nav: list[Any] = []
     sections: dict[str, list[Any]] = {}
     for page in pages:
@@ -160,8 +154,26 @@ def build_nav(pages: tuple[Page, ...], handwritten: list[str] | None = None) -> 
             sections[section] = []
             nav.append({section: sections[section]})
         sections[section].append({title: page.path})
-    generated = {page.path for page in pages}
-    extra = [path for path in handwritten or [] if path not in generated]
-    if extra:
-        nav.append({"About this site": extra})
     return nav
+
+
+ABOUT_SECTION = "About"
+
+
+def about_section(docs_dir: Path, pages: tuple[Page, ...]) -> list[Any]:
+    """Hand-written docs/*.md pages (not generated ones), under "About", titled by their `# `
+    heading: a generated navigation would otherwise leave them out."""
+    generated = {page.path for page in pages}
+    entries = []
+    for path in sorted(docs_dir.rglob("*.md")) if docs_dir.is_dir() else ():
+        relative = path.relative_to(docs_dir).as_posix()
+        if relative not in generated:
+            entries.append({plain_title(_heading(path) or path.stem): relative})
+    return [{ABOUT_SECTION: entries}] if entries else []
+
+
+def _heading(path: Path) -> str | None:
+    for line in path.read_text("utf-8").splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    return None

@@ -1,12 +1,16 @@
-"""Build the whole site with MkDocs into a temporary directory, then swap it in.
+"""Build the whole site with MkDocs into a staging directory, then swap it in.
 
-A failed build, or one killed half-way, leaves the previous site exactly as it was.
+A failed build, or one killed half-way, leaves the previous site exactly as it was: the live site
+is replaced by two renames only after MkDocs has succeeded (build_tools.staging). Files whose
+bytes did not change keep their modification time, so a rebuild with nothing changed looks
+unchanged to anything that compares sites by time and size (rsync, caches, deploy tools).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import shutil
 from pathlib import Path
 
@@ -33,6 +37,7 @@ def build_site(project: Project, *, strict: bool = False, site_dir: Path | None 
     staging = make_staging_dir(target)
     try:
         run_mkdocs(project, generated, staging, strict=strict)
+        keep_unchanged_times(staging, target)
         replace_directory(staging, target)
     except OSError as error:
         shutil.rmtree(staging, ignore_errors=True)
@@ -41,6 +46,30 @@ def build_site(project: Project, *, strict: bool = False, site_dir: Path | None 
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
+
+
+def keep_unchanged_times(staging: Path, target: Path) -> int:
+    """Give each staged file that is byte-identical to its live twin the twin's times.
+
+    Returns how many files changed (new or different), which is what a rebuild really rewrote.
+    """
+    changed = 0
+    for staged in staging.rglob("*"):
+        if staged.is_dir() or staged.is_symlink():
+            continue
+        live = target / staged.relative_to(staging)
+        if live.is_file() and not live.is_symlink() and _same_bytes(staged, live):
+            times = live.stat()
+            os.utime(staged, ns=(times.st_atime_ns, times.st_mtime_ns))
+        else:
+            changed += 1
+    return changed
+
+
+def _same_bytes(first: Path, second: Path) -> bool:
+    if first.stat().st_size != second.stat().st_size:
+        return False
+    return first.read_bytes() == second.read_bytes()
 
 
 def run_mkdocs(project: Project, generated: GeneratedSite, site_dir: Path, *, strict: bool) -> None:

@@ -8,7 +8,18 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape, quoteattr
+from html import escape as _html_escape
+
+
+def escape(text: str) -> str:
+    """XML text: & < > and both quotes as entities (xml.sax would import urllib, see below)."""
+    return _html_escape(text, quote=True)
+
+
+def quoteattr(text: str) -> str:
+    """A double-quoted XML attribute value. (Not xml.sax.saxutils: it imports urllib.request,
+    and a build must not even load an HTTP client, tests/test_site_update.py.)"""
+    return f'"{_html_escape(text, quote=True)}"'
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
 INK = "#1f2933"

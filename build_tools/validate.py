@@ -326,13 +326,26 @@ def _items(node: Any, path: tuple[str | int, ...]) -> Iterable[tuple[tuple, Any]
         yield path, node
 
 
+class SharedRows(list):  # type: ignore[type-arg]
+    """Inline table data that Frictionless may copy by reference.
+
+    Frictionless deep-copies a resource's descriptor, inline data included, several times per
+    validation (for foreign-key lookups and exports); it only reads the rows, so sharing them is
+    safe and takes validation of 10,000 studies from tens of seconds to about one.
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> SharedRows:
+        return self
+
+
 def run_frictionless(schema: PackageSchema, tables: dict[str, list[Row]]) -> list[Problem]:
     """Constraints, uniqueness and foreign keys, checked by Frictionless on the flattened rows."""
     resources = []
     for table in schema.tables:
         descriptor = {k: v for k, v in table.descriptor.items() if not k.startswith("x-")}
         names = [f.name for f in table.fields]
-        descriptor["data"] = [names] + [[r.values[n] for n in names] for r in tables[table.name]]
+        descriptor["data"] = SharedRows(
+            [names] + [[r.values[n] for n in names] for r in tables[table.name]])
         resources.append(descriptor)
     report = Package({"resources": resources}).validate()
     problems = []

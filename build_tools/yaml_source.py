@@ -97,6 +97,22 @@ class _Loader(Reader, Scanner, Parser, Composer, SafeConstructor, _CoreResolver)
         return super().compose_node(parent, index)
 
 
+if yaml.__with_libyaml__:
+
+    from yaml._yaml import CParser
+
+    class _CComposer(CParser, _CoreResolver):  # type: ignore[misc]
+        """libyaml's parser and composer with our core-schema resolver."""
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            _CoreResolver.__init__(self)
+else:
+    _CComposer = None  # type: ignore[assignment,misc]
+
+_CONSTRUCTOR = SafeConstructor()
+
+
 @dataclass(frozen=True)
 class YamlDocument:
     """A file's plain data plus the line where each value (by its path) starts."""
@@ -134,6 +150,55 @@ def parse_yaml(raw: bytes, display_path: str) -> YamlDocument:
     """Parse bytes as one UTF-8 YAML document of plain values."""
     text = _decode(raw, display_path)
     _refuse_tab_indentation(text, display_path)
+    node = _compose_with_libyaml(text)
+    if node is None:
+        node = _compose(text, display_path)
+    if node is None:
+        raise YamlProblem(
+            Problem(display_path, 1, "(file)", "file is empty", "a YAML mapping of fields")
+        )
+    lines: dict[FieldPath, int] = {}
+    data = _build(node, (), lines, _CONSTRUCTOR, display_path)
+    return YamlDocument(display_path, data, lines)
+
+
+def _compose_with_libyaml(text: str) -> Node | None:
+    """The node graph from libyaml's C parser, ten times faster than the Python one.
+
+    Returns None (and the Python composer takes over, with its located messages) when libyaml
+    is missing, the text is not valid YAML, is empty, or uses an alias: libyaml resolves an
+    alias to the anchored node itself, so a node met twice on the walk means an alias.
+    """
+    if _CComposer is None:
+        return None
+    loader = _CComposer(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+    return node if node is not None and not _has_alias(node) else None
+
+
+def _has_alias(root: Node) -> bool:
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return True
+        seen.add(id(node))
+        if isinstance(node, SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, MappingNode):
+            for key, value in node.value:
+                stack += (key, value)
+    return False
+
+
+def _compose(text: str, display_path: str) -> Node | None:
+    """The pure-Python composer, which refuses aliases and locates every syntax error."""
     loader = _Loader(text, display_path)
     try:
         node = loader.get_single_node()
@@ -146,13 +211,7 @@ def parse_yaml(raw: bytes, display_path: str) -> YamlDocument:
         ) from None
     finally:
         loader.dispose()
-    if node is None:
-        raise YamlProblem(
-            Problem(display_path, 1, "(file)", "file is empty", "a YAML mapping of fields")
-        )
-    lines: dict[FieldPath, int] = {}
-    data = _build(node, (), lines, loader, display_path)
-    return YamlDocument(display_path, data, lines)
+    return node
 
 
 def _decode(raw: bytes, display_path: str) -> str:
@@ -188,7 +247,8 @@ def _refuse_tab_indentation(text: str, display_path: str) -> None:
 
 
 def _build(
-    node: Node, path: FieldPath, lines: dict[FieldPath, int], loader: _Loader, display_path: str
+    node: Node, path: FieldPath, lines: dict[FieldPath, int], loader: SafeConstructor,
+    display_path: str,
 ) -> Any:
     lines[path] = node.start_mark.line + 1
     field_name = _display_field(path)
@@ -230,7 +290,9 @@ def _build(
     )
 
 
-def _scalar(node: ScalarNode, field_name: str, loader: _Loader, display_path: str) -> Any:
+def _scalar(
+    node: ScalarNode, field_name: str, loader: SafeConstructor, display_path: str
+) -> Any:
     tag = node.tag.removeprefix("tag:yaml.org,2002:")
     constructors = {
         "str": loader.construct_yaml_str,
