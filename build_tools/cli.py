@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from build_tools import __version__
 from build_tools.changed import DEFAULT_BASE, ChangedValidation, validate_changed
@@ -18,6 +19,9 @@ from build_tools.pipeline import check_project
 from build_tools.project import Project
 from build_tools.release_cli import register_release, register_verify
 from build_tools.site import build_site
+
+if TYPE_CHECKING:
+    from build_tools.crossref_client import CrossrefClient
 
 Handler = Callable[[argparse.Namespace], int]
 Commands = argparse._SubParsersAction
@@ -172,17 +176,26 @@ def register_fetch(commands: Commands, common: argparse.ArgumentParser) -> None:
                       "livingreview fetch --mailto you@example.org", run_fetch)
     parser.add_argument("--refresh", action="store_true", help="fetch cached DOIs again too")
     parser.add_argument("--doi", help="fetch only this DOI (always fetched again)")
+    _add_mailto(parser)
+
+
+def _add_mailto(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mailto", help="contact address for Crossref's polite pool "
                         "(default: $LIVINGREVIEW_MAILTO)")
 
 
-def run_fetch(args: argparse.Namespace) -> int:
+def _crossref_client(args: argparse.Namespace) -> CrossrefClient:
     # Imported here, not at the top: a build must never load the HTTP client.
     from build_tools.crossref_client import ClientSettings, CrossrefClient
+
+    return CrossrefClient(ClientSettings.from_environment(mailto=args.mailto))
+
+
+def run_fetch(args: argparse.Namespace) -> int:
     from build_tools.fetch import fetch_works, make_progress, study_dois
 
     project = Project.at(args.project)
-    client = CrossrefClient(ClientSettings.from_environment(mailto=args.mailto))
+    client = _crossref_client(args)
     dois = [args.doi] if args.doi else study_dois(project)
     update, close = make_progress(len(dois))
     summary = fetch_works(project.cache_dir, dois, client, refresh=args.refresh or bool(args.doi),
@@ -198,17 +211,14 @@ def register_new(commands: Commands, common: argparse.ArgumentParser) -> None:
                       "livingreview new --doi 10.1080/10503307.2017.1359428", run_new)
     parser.add_argument("--doi", required=True, help="the study's DOI")
     parser.add_argument("--id", help="the study id (default: first author and year)")
-    parser.add_argument("--mailto", help="contact address for Crossref's polite pool "
-                        "(default: $LIVINGREVIEW_MAILTO)")
+    _add_mailto(parser)
 
 
 def run_new(args: argparse.Namespace) -> int:
-    # Imported here, not at the top: a build must never load the HTTP client.
-    from build_tools.crossref_client import ClientSettings, CrossrefClient
     from build_tools.new_study import new_study
 
     project = Project.at(args.project)
-    client = CrossrefClient(ClientSettings.from_environment(mailto=args.mailto))
+    client = _crossref_client(args)
     path = new_study(project, args.doi, client, study_id=args.id)
     print(f"Wrote {project.display(path)}: fill in the fields marked Required, then run "
           "livingreview validate")

@@ -25,10 +25,10 @@ import pytest
 import yaml
 
 from build_tools.crossref_cache import CachedWork, write_cached_work
-from build_tools.pipeline import check_project
 from build_tools.project import Project
 from build_tools.site import build_site
 from tests.conftest import REPO, copy_project
+from tests.hardening.schema_fields import record_fields
 
 PAYLOAD = "\n\n".join([
     '<script>alert("pwn1")</script>',
@@ -75,20 +75,8 @@ class Fields:
 
 def _text_fields(project: Project) -> list[tuple[str, str, str]]:
     """(table, field, type) of every free-text field a study record writes itself."""
-    _, schema, _ = check_project(project)
-    assert schema is not None
-    found = []
-    for table in schema.tables:
-        if table.source != "studies":
-            continue
-        linked = {n for key in table.descriptor["schema"].get("foreignKeys", [])
-                  for n in key["fields"]}
-        for spec in table.record_fields:
-            constrained = ({"enum", "pattern"} & set(spec.constraints) or spec.format
-                           or spec.descriptor_format or spec.name in linked)
-            if spec.type in ("string", "array") and not constrained:
-                found.append((table.name, spec.name, spec.type))
-    return found
+    return [(f.table, f.name, f.type) for f in record_fields(project)
+            if f.type in ("string", "array") and f.free]
 
 
 NESTED = {"appraisals": ("appraisal", {"question": 1, "answer": "yes"}),

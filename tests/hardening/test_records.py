@@ -18,6 +18,7 @@ import pytest
 from build_tools.cli import main
 from build_tools.pipeline import check_project, generate_site
 from build_tools.project import Project
+from tests.hardening.schema_fields import record_fields
 
 STUDY = "id: {id}\ntitle: A synthetic study\nperspective: client\nsources:\n  - description: test\n"
 ID_RULE = "text matching [a-z0-9][a-z0-9_-]{0,63}"
@@ -268,20 +269,8 @@ NESTED_REQUIRED = {"appraisals": {"question": 1, "answer": "yes"},
 def _record_fields(project: Project, type_name: str) -> list[tuple[str, str]]:
     """(table, field) of every field a study record writes itself, of one type; for text only
     free text (no enum, pattern, format or link to another table: those have their own checks)."""
-    _, schema, _ = check_project(project)
-    assert schema is not None
-    found = []
-    for table in schema.tables:
-        if table.source != "studies":
-            continue
-        linked = {name for key in table.descriptor["schema"].get("foreignKeys", [])
-                  for name in key["fields"]}
-        for spec in table.record_fields:
-            plain = not ({"enum", "pattern"} & set(spec.constraints) or spec.format
-                         or spec.descriptor_format or spec.name in linked)
-            if spec.type == type_name and (plain or type_name != "string"):
-                found.append((table.name, spec.name))
-    return found
+    return [(f.table, f.name) for f in record_fields(project)
+            if f.type == type_name and (f.free or type_name != "string")]
 
 
 def _record_with(values: dict[tuple[str, str], object]) -> dict[str, object]:
