@@ -175,5 +175,5 @@ def about_section(docs_dir: Path, pages: tuple[Page, ...]) -> list[Any]:
 def _heading(path: Path) -> str | None:
     for line in path.read_text("utf-8").splitlines():
         if line.startswith("# "):
-            return line[2:].strip()
+            return line[2:].replace("`", "").strip()  # a nav title is plain text
     return None
