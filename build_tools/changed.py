@@ -12,14 +12,13 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from build_tools.clock import build_date
 from build_tools.errors import Problem, ReviewError
-from build_tools.pipeline import check_project
+from build_tools.pipeline import check_project, check_records
 from build_tools.project import Project
 from build_tools.records import Records, load_records
 from build_tools.schema import PackageSchema
 from build_tools.tables import Row, collect_rows
-from build_tools.validate import Validation, validate_records
+from build_tools.validate import Validation
 from build_tools.yaml_source import YamlDocument
 
 DEFAULT_BASE = "origin/main"
@@ -72,10 +71,9 @@ def validate_changed(project: Project, base: str = DEFAULT_BASE) -> ChangedValid
         records, _, validation = check_project(project)
         return ChangedValidation(records, validation, changed, len(all_records.studies))
     records = load_records(project, only=set(changed.studies))
-    if records.schema is None:
+    schema, validation = check_records(project, records)
+    if schema is None or validation is None:
         return ChangedValidation(records, None, changed, len(all_records.studies))
-    schema = PackageSchema.from_document(records.schema)
-    validation = validate_records(records, schema, build_date(project.root))
     others = tuple(d for d in all_records.studies
                    if Path(project.root / d.path).resolve() not in changed.studies)
     duplicates = check_against_others(schema, records, others)

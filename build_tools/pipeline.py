@@ -32,8 +32,16 @@ class GeneratedSite:
 def check_project(project: Project) -> tuple[Records, PackageSchema | None, Validation | None]:
     """Load and validate; returns the validation (None when the schema itself is unreadable)."""
     records = load_records(project)
+    schema, validation = check_records(project, records)
+    return records, schema, validation
+
+
+def check_records(
+    project: Project, records: Records
+) -> tuple[PackageSchema | None, Validation | None]:
+    """Every check of loaded records: the schema's, then agreement with the Crossref cache."""
     if records.schema is None:
-        return records, None, None
+        return None, None
     schema = PackageSchema.from_document(records.schema)
     validation = validate_records(records, schema, build_date(project.root))
     warnings = check_against_cache(validation.tables[schema.studies.name], project.cache_dir)
@@ -41,7 +49,7 @@ def check_project(project: Project) -> tuple[Records, PackageSchema | None, Vali
         problems = sorted({*validation.problems, *warnings},
                           key=lambda p: (p.file, p.line, p.field, p.message))
         validation = Validation(tuple(problems), validation.tables)
-    return records, schema, validation
+    return schema, validation
 
 
 def generate_site(project: Project) -> GeneratedSite:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from build_tools.changed import GitError, changed_files, validate_changed
 from build_tools.cli import main
+from build_tools.crossref_cache import CachedWork, write_cached_work
 from build_tools.project import Project
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.org",
@@ -99,3 +101,21 @@ def test_validate_changed_unknown_base_is_one_clear_error(repo, capsys) -> None:
 def test_validate_changed_outside_git_is_one_clear_error(tmp_path) -> None:
     with pytest.raises(GitError, match="is not in a git repository"):
         changed_files(Project.at(tmp_path), "main")
+
+
+def test_validate_changed_also_warns_when_a_record_disagrees_with_its_cached_work(
+    repo, write_study, capsys
+) -> None:
+    """The same cross-check with the Crossref cache as a full `validate` (real cached body)."""
+    body = json.loads((Path(__file__).parent / "fixtures" / "crossref"
+                       / "10.1037_0003-066x.59.1.29.json").read_text("utf-8"))
+    write_cached_work(repo.cache_dir, CachedWork("10.1037/0003-066x.59.1.29", "2026-01-01",
+                                                 body["message"]))
+    write_study("new2021", doi="10.1037/0003-066X.59.1.29", title="A synthetic, wrong title")
+    code = main(["validate", "--project", str(repo.root), "--changed", "main"])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    assert out.splitlines()[0] == (
+        "warning: studies/new2021.yaml:2: title: differs from the Crossref work cached for "
+        '10.1037/0003-066X.59.1.29: "How the Mind Hurts and Heals the Body." (the site shows '
+        "Crossref's title; correct the record or the DOI)")
