@@ -226,3 +226,25 @@ def test_titles_cannot_inject_markup_into_title_header_or_navigation(
         assert "<script>alert" not in raw, page
     study = (site / "studies/titled/index.html").read_text("utf-8")
     assert "<title>‹/title›‹script›alert(document.domain)‹/script› ＆ more - " in study
+
+
+def test_plain_mike_deploy_publishes_the_complete_site(project: Project) -> None:
+    env = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.org",
+           "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.org",
+           "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
+           "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(project.root)}
+
+    def run(*command: str) -> str:
+        done = subprocess.run(command, cwd=project.root, env=env, capture_output=True, text=True,
+                              check=False)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    run("git", "init", "-q", "--initial-branch=main")
+    run("git", "add", "-A")
+    run("git", "commit", "-q", "-m", "A review")
+    run("mike", "deploy", "preview")
+    files = run("git", "ls-tree", "-r", "--name-only", "gh-pages").split()
+    for study in SHIPPED:
+        assert f"preview/studies/{study}/index.html" in files
+    assert "preview/themes/working-on-the-edge/index.html" in files
