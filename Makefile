@@ -34,13 +34,18 @@ $(TEST_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-# Browser tests drive Debian's Chromium; install it when missing (root on Debian, as in CI).
+# Browser tests drive Chromium (tests/browser.py finds it); install Debian's when none is there.
+# As root (this machine, its CI) apt-get runs directly; elsewhere through passwordless sudo.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing Debian's chromium for the browser tests"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "chromium is missing: install it (e.g. sudo apt-get install chromium)"; exit 1; fi; }
+	@if [ -n "$$LIVINGREVIEW_CHROMIUM" ] || command -v chromium >/dev/null 2>&1 \
+	   || command -v chromium-browser >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1; then \
+	  exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO=sudo; \
+	else echo "No Chromium found: install Debian's chromium (apt-get install chromium)" \
+	  "or set LIVINGREVIEW_CHROMIUM to a Chromium executable"; exit 1; fi; \
+	echo "Installing Debian's chromium for the browser tests"; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
 
 clean:
 	rm -rf site .site-new-* .site-old-* .pytest_cache .ruff_cache

@@ -13,19 +13,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import axe_playwright_python.sync_playwright as axe_api
+import playwright.sync_api as playwright_api
 import pytest
 import yaml
 
 from build_tools.site import build_site
+from tests.browser import CHROMIUM_ARGS, chromium_path
 from tests.conftest import REPO, copy_project
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic"]
+CHROMIUM = chromium_path()
 SYNTHETIC = {
     "id": "synthetic_test_study",
     "title": "SYNTHETIC test study, not a real publication",

@@ -12,14 +12,13 @@ import tarfile
 import threading
 from collections.abc import Iterator
 
+import playwright.sync_api as playwright_api
 import pytest
 
+from tests.browser import CHROMIUM_ARGS, chromium_path
 from tests.release_scenario import two_releases
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM = chromium_path()
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
