@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,21 @@ from build_tools.versioning import (
     version_pages,
 )
 
-log = logging.getLogger("mkdocs.plugins.living-review")
+# Advisory data warnings (a title that differs from Crossref, a stray file in studies/) are shown
+# but are not MkDocs warnings: outside the "mkdocs" logger, `--strict` does not fail on them.
+data_log = logging.getLogger("living_review")
+
+
+class _ProblemLines(logging.Handler):
+    """Prints a problem exactly as `validate` does (it already says "warning:")."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(record.getMessage(), file=sys.stderr)
+
+
+if not data_log.handlers:
+    data_log.addHandler(_ProblemLines())
+    data_log.propagate = False
 
 
 class LivingReviewConfig(Config):
@@ -60,7 +75,7 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         except InvalidRecords as error:
             raise PluginError(str(error)) from None
         for warning in self.generated.warnings:
-            log.warning(str(warning))
+            data_log.warning(str(warning))
         self._configure_version(config)  # a ReleaseError reaches the CLI as one line
         if config.nav is None:
             config.nav = build_nav(self.generated.pages) + about_section(

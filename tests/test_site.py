@@ -248,3 +248,11 @@ def test_plain_mike_deploy_publishes_the_complete_site(project: Project) -> None
     for study in SHIPPED:
         assert f"preview/studies/{study}/index.html" in files
     assert "preview/themes/working-on-the-edge/index.html" in files
+
+
+def test_data_warnings_are_shown_but_do_not_fail_a_strict_build(project: Project, capsys) -> None:
+    (project.studies_dir / "notes.txt").write_text("a curator's scratch file\n", "utf-8")
+    assert main(["build", "--strict", "--project", str(project.root)]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        "warning: studies/notes.txt:1: (file): ignored, not a study record "
+        "(study records are <id>.yaml files directly in studies/)"]
