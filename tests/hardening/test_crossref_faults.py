@@ -417,3 +417,24 @@ def citation_table(page: str) -> dict[str, str]:
     table = page[page.index(">Citation<"):page.index("lr-provenance")]
     return {field: re.sub(r"<[^>]+>", "", value) for field, value in
             re.findall(r"<td>(\w+)</td>\n<td>(.*?)</td>", table)}
+
+
+@pytest.mark.parametrize("damage", ['{"doi": "10.1037/0003-066x.59.1.29", "retr',
+                                    '{"doi": "10.1037/0003-066x.59.1.29", '
+                                    '"retrieved": "2026-06-16", "work": ["not", "a", "work"]}'])
+def test_a_damaged_cache_entry_counts_as_missing_and_is_fetched_again(
+    damage: str, cached_project: Project, httpserver: HTTPServer, capsys, monkeypatch
+) -> None:
+    path = cache_path(cached_project.cache_dir, UNCACHED_DOI)
+    path.write_text(damage, "utf-8")
+    before = snapshot(cached_project.cache_dir)
+    assert main(["validate", "--project", str(cached_project.root)]) == 0  # read as missing
+    capsys.readouterr()
+    serve_always(httpserver, lambda _: Response(json.dumps(work_list([work(UNCACHED_FILE)])),
+                                                headers=json_headers()))
+    code, out, _ = fetch(cached_project, httpserver.url_for("/"), capsys, monkeypatch)
+    assert (code, out) == (0, ["1 fetched, 2 already cached, 0 not found, 0 failed (1 requests)"])
+    after = snapshot(cached_project.cache_dir)
+    assert {k: v for k, v in after.items() if k != path.name} == {
+        k: v for k, v in before.items() if k != path.name}
+    assert json.loads(after[path.name])["work"] == work(UNCACHED_FILE)
