@@ -135,32 +135,32 @@ def citation_from_work(cached: CachedWork, record: Citation) -> Citation:
 def work_authors(work: dict[str, Any]) -> tuple[Author, ...]:
     """Authors in order: people as family/given/ORCID, organisations by their `name`."""
     authors = []
-    for entry in work.get("author") or ():
+    for entry in _items(work.get("author")):
         if not isinstance(entry, dict):
             continue
-        family = plain_text(str(entry.get("family") or entry.get("name") or ""))
+        family = plain_text(_text(entry.get("family")) or _text(entry.get("name")) or "")
         if family:
-            authors.append(Author(family=family, given=plain_text(str(entry.get("given") or "")),
-                                  orcid=str(entry.get("ORCID") or "")))
+            authors.append(Author(family=family, given=plain_text(_text(entry.get("given")) or ""),
+                                  orcid=_text(entry.get("ORCID")) or ""))
     return tuple(authors)
 
 
 def work_updates(work: dict[str, Any]) -> tuple[Update, ...]:
     """`updated-by` notices, once each: the publisher and Retraction Watch may both list one."""
     merged: dict[tuple[str, str], Update] = {}
-    for entry in work.get("updated-by") or ():
+    for entry in _items(work.get("updated-by")):
         if not isinstance(entry, dict) or not isinstance(entry.get("DOI"), str):
             continue
-        kind = str(entry.get("type") or "update").lower()
+        kind = (_text(entry.get("type")) or "update").lower()
         key = (normalise_doi(entry["DOI"]), kind)
-        source = str(entry.get("source") or "publisher")
+        source = _text(entry.get("source")) or "publisher"
         date = _date_text(entry.get("updated"))
         if key in merged:
             old = merged[key]
             sources = old.sources if source in old.sources else (*old.sources, source)
             merged[key] = Update(old.doi, old.type, old.label, old.date or date, sources)
         else:
-            label = str(entry.get("label") or kind.replace("_", " ").capitalize())
+            label = _text(entry.get("label")) or kind.replace("_", " ").capitalize()
             merged[key] = Update(key[0], kind, label, date, (source,))
     return tuple(sorted(merged.values(), key=lambda u: (not u.serious, u.date or "", u.doi)))
 
@@ -199,7 +199,7 @@ def _date_text(date: Any) -> str | None:
 
 def _license(licenses: Any) -> str | None:
     """The licence of the version of record when given, else the first one."""
-    entries = [e for e in licenses or () if isinstance(e, dict) and isinstance(e.get("URL"), str)]
+    entries = [e for e in _items(licenses) if isinstance(e, dict) and isinstance(e.get("URL"), str)]
     for entry in entries:
         if entry.get("content-version") == "vor":
             return entry["URL"]
@@ -210,15 +210,25 @@ def _count(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def _items(value: Any) -> list[Any]:
+    """A field Crossref documents as an array; anything else (text, a number, null) is empty."""
+    return value if isinstance(value, list) else []
+
+
 def _text(value: Any) -> str | None:
+    """Text as given; a whole number (`"volume": 12`) as its digits; anything else is None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
     return value.strip() or None if isinstance(value, str) else None
+
+
+def work_texts(value: Any) -> list[str]:
+    """The non-empty texts of an array field (title, container-title); one text counts too."""
+    items = [value] if isinstance(value, str) else _items(value)
+    return [item for item in items if isinstance(item, str) and item.strip()]
 
 
 def _first_text(value: Any) -> str | None:
     """Titles and journal names are arrays in Crossref; the first non-empty one counts."""
-    if isinstance(value, str):
-        value = [value]
-    for item in value or ():
-        if isinstance(item, str) and item.strip():
-            return item
-    return None
+    texts = work_texts(value)
+    return texts[0] if texts else None

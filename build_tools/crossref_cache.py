@@ -24,7 +24,10 @@ class CachedWork:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CachedWork:
-        return cls(doi=data["doi"], retrieved=data["retrieved"], work=data["work"])
+        doi, retrieved, work = data["doi"], data["retrieved"], data["work"]
+        if not (isinstance(doi, str) and isinstance(retrieved, str) and isinstance(work, dict)):
+            raise TypeError("not a cache entry: doi and retrieved must be text, work an object")
+        return cls(doi=doi, retrieved=retrieved, work=work)
 
 
 def normalise_doi(doi: str) -> str:

@@ -31,6 +31,12 @@ from build_tools.rate_limit import (
 DEFAULT_URL = "https://api.crossref.org"
 URL_ENV = "LIVINGREVIEW_CROSSREF_URL"
 MAILTO_ENV = "LIVINGREVIEW_MAILTO"
+# How patient a run is: (setting, type, smallest allowed value), by environment variable.
+PATIENCE_ENV = {
+    "LIVINGREVIEW_CROSSREF_TIMEOUT": ("timeout", float, 0.001),
+    "LIVINGREVIEW_CROSSREF_TRIES": ("max_tries", int, 1),
+    "LIVINGREVIEW_CROSSREF_BACKOFF": ("backoff_base", float, 0.0),
+}
 # Crossref answers 414 past ~4096 bytes of request line; keep the whole URL well below it.
 MAX_URL_BYTES = 4000
 MAX_ROWS = 1000
@@ -84,11 +90,25 @@ class ClientSettings:
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None,
                          mailto: str | None = None, **overrides: Any) -> ClientSettings:
-        """LIVINGREVIEW_CROSSREF_URL and LIVINGREVIEW_MAILTO; an explicit mailto wins."""
+        """LIVINGREVIEW_CROSSREF_URL, LIVINGREVIEW_MAILTO and the PATIENCE_ENV settings; an
+        explicit mailto wins. A slow network wants more patience, a test server less."""
         environ = os.environ if environ is None else environ
         base_url = (environ.get(URL_ENV) or DEFAULT_URL).rstrip("/")
         contact = mailto or environ.get(MAILTO_ENV) or None
-        return cls(base_url=base_url, mailto=contact, **overrides)
+        patience: dict[str, Any] = {}
+        for name, (setting, kind, least) in PATIENCE_ENV.items():
+            text = environ.get(name, "").strip()
+            if not text:
+                continue
+            try:
+                value = kind(text)
+            except ValueError:
+                value = None
+            if value is None or not value >= least:  # `not >=` also refuses nan
+                raise CrossrefError(f"{name}={text!r} is not allowed (a "
+                                    f"{'whole ' if kind is int else ''}number, at least {least:g})")
+            patience[setting] = value
+        return cls(base_url=base_url, mailto=contact, **{**patience, **overrides})
 
     @property
     def polite(self) -> bool:
@@ -112,14 +132,37 @@ def requests_transport() -> Transport:
         try:
             response = local.session.get(url, headers=dict(headers), timeout=timeout)
         except requests.Timeout as error:
-            raise TransportError(f"timed out after {timeout:g} s") from error
+            raise TransportError(f"no answer within {timeout:g} s (timed out)") from error
         except requests.RequestException as error:
-            raise TransportError(f"connection failed ({type(error).__name__})") from error
+            raise TransportError(connection_problem(error)) from error
         return HttpResponse(response.status_code,
                             {k.lower(): v for k, v in response.headers.items()},
                             response.text)
 
     return send
+
+
+def connection_problem(error: BaseException) -> str:
+    """What broke, in words, from the chain of exceptions requests and urllib3 wrap it in."""
+    import http.client
+
+    seen: set[int] = set()
+    pending: list[object] = [error]
+    while pending:
+        cause = pending.pop(0)
+        if not isinstance(cause, BaseException) or id(cause) in seen:
+            continue
+        seen.add(id(cause))
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused (is the address right, and the server up?)"
+        if isinstance(cause, ConnectionResetError):
+            return "the connection was reset by the server"
+        if isinstance(cause, http.client.RemoteDisconnected):
+            return "the server closed the connection without an answer"
+        if isinstance(cause, http.client.IncompleteRead):
+            return "the answer was cut short (the connection closed before the whole body came)"
+        pending += [*cause.args, cause.__cause__, cause.__context__, getattr(cause, "reason", None)]
+    return f"connection failed ({type(error).__name__})"
 
 
 class CrossrefClient:
@@ -233,6 +276,14 @@ class CrossrefClient:
 
     def _wait_before_retry(self, attempt: int, response: HttpResponse | None) -> None:
         retry_after = parse_retry_after(response.headers.get("retry-after")) if response else None
+        if response is not None and retry_after is not None \
+                and retry_after > self.settings.backoff_cap:
+            # Waiting an hour in a hung run helps nobody, and the limit is per IP: stop asking.
+            self.stopped = TooManyFailures(
+                f"stopped: {self.settings.base_url} asked to wait {retry_after:.0f} s before "
+                f"the next request (HTTP {response.status}, Retry-After), longer than the "
+                f"{self.settings.backoff_cap:g} s a run waits; run fetch again later")
+            raise self.stopped
         delay = retry_after if retry_after is not None else backoff_delay(
             attempt, self.settings.backoff_base, self.settings.backoff_cap, self._rng)
         if response is not None and response.status == 429:

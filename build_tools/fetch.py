@@ -31,12 +31,17 @@ class FetchSummary:
     cached: list[str] = field(default_factory=list)
     not_found: list[tuple[str, str | None]] = field(default_factory=list)  # (DOI, agency)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (DOI, reason)
+    kept: dict[str, str] = field(default_factory=dict)  # DOI → date of the cached work still used
     requests: int = 0
     stopped: str | None = None
 
     @property
     def ok(self) -> bool:
         return not self.failed and self.stopped is None
+
+    def _kept(self, doi: str) -> str:
+        """A refresh that fails never loses a cached work: say which one the site still uses."""
+        return f"; kept the cached work retrieved {self.kept[doi]}" if doi in self.kept else ""
 
     def lines(self) -> list[str]:
         """The end-of-run report: one summary line, then one line per DOI that needs a look."""
@@ -45,8 +50,8 @@ class FetchSummary:
                  f"({self.requests} requests)"]
         for doi, agency in self.not_found:
             where = f"registered with {agency}" if agency else "no registration agency known"
-            lines.append(f"not found in Crossref: {doi} ({where})")
-        lines += [f"failed: {doi}: {reason}" for doi, reason in self.failed]
+            lines.append(f"not found in Crossref: {doi} ({where}){self._kept(doi)}")
+        lines += [f"failed: {doi}: {reason}{self._kept(doi)}" for doi, reason in self.failed]
         if self.stopped:
             lines.append(self.stopped)
         return lines
@@ -79,15 +84,19 @@ def fetch_works(cache_dir: Path, dois: Iterable[str], client: CrossrefClient,
     wanted = list(dict.fromkeys(normalise(d) for d in dois))
     pending = []
     for doi in wanted:
-        if not refresh and read_cached_work(cache_dir, doi) is not None:
+        cached = read_cached_work(cache_dir, doi)
+        if cached is not None and not refresh:
             summary.cached.append(doi)
         else:
             pending.append(doi)
+            if cached is not None:
+                summary.kept[doi] = cached.retrieved[:10]
     step(len(summary.cached))
     settled: set[str] = set(summary.cached)
 
     def keep(doi: str, work: dict[str, Any]) -> None:
         write_cached_work(cache_dir, CachedWork(doi, clock(), work))
+        summary.kept.pop(doi, None)
         summary.fetched.append(doi)
         settled.add(doi)
         step(1)
@@ -127,7 +136,7 @@ def fetch_works(cache_dir: Path, dois: Iterable[str], client: CrossrefClient,
             _run(pool, [(single, doi) for group in missing for doi in group])
         except TooManyFailures as error:
             summary.stopped = str(error)
-            summary.failed += [(d, "not tried: the run was stopped") for d in pending
+            summary.failed += [(d, "not fetched: the run was stopped") for d in pending
                                if d not in settled and d not in dict(summary.failed)]
     summary.fetched.sort()
     summary.not_found.sort()

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import os
 import subprocess
+import tarfile
+import tempfile
 from pathlib import Path
 
 from build_tools.errors import ReviewError
@@ -56,14 +60,44 @@ def current_branch(root: Path) -> str:
     return text(root, "rev-parse", "--abbrev-ref", "HEAD")
 
 
-def commit_files(root: Path, paths: list[Path], message: str) -> str:
-    git(root, "add", "--", *(str(p) for p in paths))
-    git(root, "commit", "--quiet", "-m", message, "--", *(str(p) for p in paths))
-    return head(root)
+def prefix(root: Path) -> str:
+    """Where `root` sits in its repository: "" at the top, else e.g. "review/"."""
+    return text(root, "rev-parse", "--show-prefix")
 
 
-def reset_hard(root: Path, commit: str) -> None:
-    git(root, "reset", "--quiet", "--hard", commit)
+def export(root: Path, commit: str, target: Path) -> None:
+    """The files of `commit` (the whole repository) into `target`: a checkout without git."""
+    archive = git(root, "archive", "--format=tar", commit)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(target, filter="data")
+
+
+def commit_without_checkout(root: Path, parent: str, files: dict[str, Path],
+                            message: str) -> str:
+    """A commit of `parent` plus `files` (repository path → file anywhere), made in a private
+    index: no branch, index or working-tree file changes, so a kill leaves only a loose object."""
+    with tempfile.TemporaryDirectory(prefix="livingreview-index-") as folder:
+        environment = {**os.environ, "GIT_INDEX_FILE": str(Path(folder) / "index")}
+
+        def run(*args: str) -> str:
+            result = subprocess.run(["git", "-C", str(root), *args], env=environment,
+                                    capture_output=True, check=False)
+            if result.returncode != 0:
+                detail = result.stderr.decode("utf-8", "replace").strip()
+                raise GitError(f"git {' '.join(args[:2])} failed: {detail}")
+            return result.stdout.decode("utf-8").strip()
+
+        run("read-tree", parent)
+        for path, source in files.items():
+            blob = run("hash-object", "-w", str(source))
+            run("update-index", "--add", "--cacheinfo", f"100644,{blob},{path}")
+        tree = run("write-tree")
+        return run("commit-tree", tree, "-p", parent, "-m", message)
+
+
+def fast_forward(root: Path, commit: str) -> None:
+    """Move the current branch (or a detached HEAD) to `commit`, a descendant of HEAD."""
+    git(root, "merge", "--quiet", "--ff-only", commit)
 
 
 def tag(root: Path, name: str, commit: str, message: str) -> None:

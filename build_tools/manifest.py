@@ -74,7 +74,9 @@ def verify_files(files: Mapping[str, bytes], version: str) -> Verification:
     """Compare deployed files with the manifest deployed among them."""
     if MANIFEST_PATH not in files:
         return Verification(version, 0, (MANIFEST_PATH,), (), ())
-    expected: dict[str, str] = json.loads(files[MANIFEST_PATH])["files"]
+    expected = _listed_files(files[MANIFEST_PATH])
+    if expected is None:  # a released manifest always parses: this one was replaced
+        return Verification(version, 0, (), (MANIFEST_PATH,), ())
     present = {p for p in files if p != MANIFEST_PATH}
     changed = tuple(sorted(p for p in present & set(expected)
                            if sha256(files[p]) != expected[p]))
@@ -85,3 +87,15 @@ def verify_files(files: Mapping[str, bytes], version: str) -> Verification:
         changed=changed,
         unexpected=tuple(sorted(present - set(expected))),
     )
+
+
+def _listed_files(manifest: bytes) -> dict[str, str] | None:
+    """The manifest's {path: sha256}, or None when it is not a manifest at all."""
+    try:
+        listed = json.loads(manifest)["files"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(listed, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in listed.items()):
+        return None
+    return listed

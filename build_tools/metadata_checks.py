@@ -10,7 +10,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from build_tools.citation import work_years
+from build_tools.citation import work_texts, work_years
 from build_tools.crossref_cache import read_cached_work
 from build_tools.errors import Problem
 from build_tools.markup import plain_text
@@ -34,7 +34,7 @@ def check_against_cache(rows: list[Row], cache_dir: Path) -> list[Problem]:
             continue
         work = cached.work
         title = row.values.get("title")
-        titles = [t for t in work.get("title") or () if isinstance(t, str)]
+        titles = work_texts(work.get("title"))
         if isinstance(title, str) and titles and comparable_title(title) not in {
                 comparable_title(t) for t in titles}:
             problems.append(Problem(

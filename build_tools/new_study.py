@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from build_tools.citation import issued_year, work_authors
+from build_tools.citation import issued_year, work_authors, work_texts
 from build_tools.crossref_cache import (
     CachedWork,
     normalise_doi,
@@ -114,9 +114,8 @@ def record_text(study_id: str, doi: str, cached: CachedWork,
                 schema: PackageSchema | None) -> str:
     """The YAML text: a schema line for editors, the citation, then placeholders to fill in."""
     work = cached.work
-    title = next((t for t in work.get("title") or () if isinstance(t, str) and t.strip()), None)
-    journal = next((t for t in work.get("container-title") or ()
-                    if isinstance(t, str) and t.strip()), None)
+    title = next(iter(work_texts(work.get("title"))), None)
+    journal = next(iter(work_texts(work.get("container-title"))), None)
     values: dict[str, Any] = {
         "id": study_id,
         "doi": doi,

@@ -2,14 +2,18 @@
 
 A release, in order: refuse (bad version, version exists, uncommitted changes, invalid records)
 → commit `releases/<version>/` + CITATION.cff + .zenodo.json → build that commit with the
-release's date → deploy with mike to gh-pages as <version> and `latest` → tag `v<version>` →
-push only when asked. If anything fails before the deploy, the release commit is undone.
+release's date → deploy with mike to gh-pages as <version> and `latest` → move the branch to
+the release commit → tag `v<version>` → push only when asked. Everything before the deploy
+happens in a temporary export of the repository and a private index, so a release that fails
+or is killed before mike's commit changes no branch, tag, index or working-tree file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -134,6 +138,9 @@ def release(project: Project, version: str, message: str = "", *, push: bool = F
     """Publish `version`; see the module docstring for the steps."""
     if is_prepared(project, version):
         return publish_prepared(project, version, push=push, remote=remote)
+    finished = finish_deployed(project, version, push=push, remote=remote)
+    if finished is not None:
+        return finished
     check_releasable(project, version)
     records, schema, validation = check_project(project)
     if validation is None or schema is None or records.review is None:
@@ -144,51 +151,99 @@ def release(project: Project, version: str, message: str = "", *, push: bool = F
     citation = VersionCitation.from_review(records.review.data, version, entry.date,
                                            site_url if site_url is not None else _site_url(project))
     start = gitrepo.head(project.root)
-    new_files = [project.root / n for n in (CITATION_FILE, ZENODO_FILE)
-                 if not (project.root / n).exists()]
+    top, prefix = gitrepo.top_level(project.root), gitrepo.prefix(project.root)
+    staging = Path(tempfile.mkdtemp(prefix="livingreview-release-"))
     try:
-        written = write_release(project, entry, data_snapshot(validation.tables,
-                                                              records.review.data, schema))
+        # The release is written, committed and built beside the repository: until mike's commit
+        # to gh-pages nothing in it changes, so a release killed at any point before that leaves
+        # the branch, the index and the working tree as they were.
+        gitrepo.export(project.root, start, staging / "source")
+        source = Project.at(staging / "source" / prefix)
+        written = write_release(source, entry, data_snapshot(validation.tables,
+                                                             records.review.data, schema))
         for name, content in ((CITATION_FILE, citation_cff(citation)),
                               (ZENODO_FILE, zenodo_json(citation))):
-            (project.root / name).write_text(content, "utf-8")
-            written.append(project.root / name)
-        commit = gitrepo.commit_files(project.root, written, f"Release {version}"
-                                      + (f": {entry.message}" if entry.message else ""))
-        manifest = _deploy(project, entry, commit)
-    except BaseException:
-        gitrepo.reset_hard(project.root, start)
-        shutil.rmtree(releases_dir(project) / version, ignore_errors=True)
-        for path in new_files:
-            path.unlink(missing_ok=True)
-        raise
-    tag = tag_name(version)
-    gitrepo.tag(project.root, tag, commit,
-                f"Release {version} ({entry.date.isoformat()})\n\n{entry.message}\n\n"
-                f"manifest sha256: {manifest}\n")
+            (source.root / name).write_text(content, "utf-8")
+            written.append(source.root / name)
+        files = {prefix + path.relative_to(source.root).as_posix(): path for path in written}
+        commit = gitrepo.commit_without_checkout(
+            top, start, files,
+            f"Release {version}" + (f": {entry.message}" if entry.message else ""))
+        manifest = _deploy(source, entry, commit, repository=project.root)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    gitrepo.fast_forward(project.root, commit)
+    tag = _tag(project, entry, commit, manifest)
     if push:
         mike_site.push(project.root, remote)
         gitrepo.push(project.root, remote, ["HEAD", f"refs/tags/{tag}"])
     return Published(entry, commit, tag, manifest, push)
 
 
+def finish_deployed(project: Project, version: str, *, push: bool = False,
+                    remote: str = "origin") -> Published | None:
+    """Finish a release stopped after mike's commit to gh-pages but before the branch moved to
+    its release commit and the tag was made: do those two steps now (None: nothing to finish).
+
+    The release commit is found through mike's message, "Release <version> from <commit>"; it
+    must be a child of HEAD, so a release is only ever finished where it was started."""
+    check_version_text(version)
+    tag = tag_name(version)
+    if gitrepo.ref_exists(project.root, f"refs/tags/{tag}") \
+            or not mike_site.is_deployed(project.root, version):
+        return None
+    subjects = gitrepo.text(project.root, "log", "--format=%s", "-n", "20", mike_site.BRANCH)
+    match = re.search(rf"^Release {re.escape(version)} from ([0-9a-f]{{12}})$", subjects, re.M)
+    if match is None or not gitrepo.ref_exists(project.root, f"{match[1]}^{{commit}}"):
+        return None
+    commit = gitrepo.text(project.root, "rev-parse", f"{match[1]}^{{commit}}")
+    if gitrepo.text(project.root, "rev-parse", f"{commit}^") != gitrepo.head(project.root) \
+            or gitrepo.uncommitted(project.root):
+        return None
+    files = gitrepo.read_tree(project.root, mike_site.BRANCH, version)
+    manifest = sha256(files[MANIFEST_PATH])
+    gitrepo.fast_forward(project.root, commit)
+    entry = find_release(project, version)
+    _tag(project, entry, commit, manifest)
+    if push:
+        mike_site.push(project.root, remote)
+        gitrepo.push(project.root, remote, ["HEAD", f"refs/tags/{tag}"])
+    return Published(entry, commit, tag, manifest, push)
+
+
+def _tag(project: Project, entry: Release, commit: str, manifest: str) -> str:
+    """Tag the release commit; the tag records the manifest's sha256 for `verify` and CI."""
+    tag = tag_name(entry.version)
+    gitrepo.tag(project.root, tag, commit,
+                f"Release {entry.version} ({entry.date.isoformat()})\n\n{entry.message}\n\n"
+                f"manifest sha256: {manifest}\n")
+    return tag
+
+
 def _site_url(project: Project) -> str | None:
     """The published address, from mkdocs.yml (`site_url`), used in citations."""
+    logger = logging.getLogger("mkdocs.config")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)  # a broken mkdocs.yml is reported once, by the build
     try:
         return load_config(str(project.mkdocs_file)).site_url or None
     except (OSError, MkDocsException):
         return None
+    finally:
+        logger.setLevel(level)
 
 
-def _deploy(project: Project, entry: Release, commit: str) -> str:
-    """Build the release commit with its date and publish it; returns the manifest's sha256."""
-    staging = Path(tempfile.mkdtemp(prefix="livingreview-release-"))
+def _deploy(project: Project, entry: Release, commit: str, repository: Path | None = None) -> str:
+    """Build the release commit (checked out at `project`) with its date and publish it to the
+    gh-pages branch of `repository` (default: the project's); returns the manifest's sha256."""
+    staging = Path(tempfile.mkdtemp(prefix="livingreview-release-site-"))
     site_dir = staging / "site"
     previous = os.environ.get(RELEASE_ENV)
     os.environ[RELEASE_ENV] = entry.version
     try:
         mike_site.deploy(
-            project.root, entry.version, title=f"{entry.version} ({entry.date.isoformat()})",
+            repository or project.root, entry.version,
+            title=f"{entry.version} ({entry.date.isoformat()})",
             message=f"Release {entry.version} from {commit[:12]}",
             build=lambda target: build_site(project, site_dir=target), site_dir=site_dir,
         )
@@ -212,7 +267,8 @@ def verify(project: Project, version: str) -> Verification:
     tag = tag_name(version)
     if MANIFEST_PATH in files and gitrepo.ref_exists(project.root, f"refs/tags/{tag}"):
         recorded = f"manifest sha256: {sha256(files[MANIFEST_PATH])}"
-        if recorded not in gitrepo.tag_message(project.root, tag):
+        if recorded not in gitrepo.tag_message(project.root, tag) \
+                and MANIFEST_PATH not in result.changed:
             result = Verification(version, result.checked, result.missing,
                                   (*result.changed, MANIFEST_PATH), result.unexpected)
     return result
