@@ -44,9 +44,13 @@ except ImportError:  # run with a Python that lacks the project: use the one `ma
 
 import yaml  # noqa: E402
 
+from build_tools import mkdocs_plugin, render  # noqa: E402
 from build_tools.assemble import assemble_evidence  # noqa: E402
+from build_tools.clock import build_date  # noqa: E402
 from build_tools.crossref_cache import read_cached_works  # noqa: E402
 from build_tools.downloads import download_pages  # noqa: E402
+from build_tools.errors import Problem  # noqa: E402
+from build_tools.metadata_checks import check_against_cache  # noqa: E402
 from build_tools.mkdocs_plugin import about_section, build_nav  # noqa: E402
 from build_tools.pipeline import GeneratedSite  # noqa: E402
 from build_tools.project import Project  # noqa: E402
@@ -55,11 +59,19 @@ from build_tools.render import render_pages  # noqa: E402
 from build_tools.schema import PackageSchema  # noqa: E402
 from build_tools.site import keep_unchanged_times, run_mkdocs  # noqa: E402
 from build_tools.staging import replace_directory  # noqa: E402
-from build_tools.validate import validate_records  # noqa: E402
+from build_tools.validate import Validation, validate_records  # noqa: E402
 
 SIZES = (37, 1_000, 5_000, 10_000)
-STAGES = ("load", "validate", "metadata", "assemble", "render", "mkdocs", "update")
-BEFORE_MKDOCS = ("load", "validate", "metadata", "assemble", "render")
+STAGES = ("load", "validate", "metadata", "assemble", "render", "downloads", "mkdocs", "update")
+# Timed inside the stages above (the real calls, wrapped with a stopwatch): `references` and
+# `evidence` inside render, `versions` (version pages, changelog, feed: the plugin's on_config)
+# inside mkdocs. The tables show `render` and `mkdocs` without them.
+PARTS = {"references": "render", "evidence": "render", "versions": "mkdocs"}
+COLUMNS = ("load", "validate", "metadata", "assemble", "references", "evidence", "render",
+           "downloads", "versions", "mkdocs", "update")
+BEFORE_MKDOCS = ("load", "validate", "metadata", "assemble", "references", "evidence", "render",
+                 "downloads", "versions")
+MEMORY_STAGES = STAGES
 MB = 1024 * 1024
 
 
@@ -95,17 +107,72 @@ def measured(stage: str, results: dict[str, Any], action: Callable[[], Any]) -> 
 
 # ---- child processes --------------------------------------------------------------------------
 
+class GcClock:
+    """Total time spent in Python's cyclic garbage collector (gc.callbacks), and how often."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.collections = 0
+        self._start = 0.0
+
+    def __call__(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._start = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._start
+            self.collections += 1
+
+    def install(self) -> GcClock:
+        import gc
+
+        gc.callbacks.append(self)
+        return self
+
+
+def stopwatch(module: Any, name: str, parts: dict[str, float], part: str,
+              results: list[Any] | None = None) -> None:
+    """Wrap `module.name` so the time spent in it is added to parts[part] (and what it returns
+    to `results`); behaviour unchanged."""
+    function = getattr(module, name)
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            value = function(*args, **kwargs)
+        finally:
+            parts[part] = parts.get(part, 0.0) + time.perf_counter() - start
+        if results is not None:
+            results.append(value)
+        return value
+
+    setattr(module, name, timed)
+
+
 def measure_build(root: Path, floor: Path) -> dict[str, Any]:
-    """Our build, stage by stage (the steps of pipeline.generate_site and site.build_site),
-    then the generated Markdown written out for the floor build."""
+    """Our build, stage by stage: the steps of pipeline.generate_site (check_project included),
+    then site.build_site's MkDocs run with our plugin (which adds the version pages) and update.
+    """
+    gc_clock = GcClock().install()
+    parts: dict[str, float] = {}
+    stopwatch(render, "cite_studies", parts, "references")
+    stopwatch(render, "evidence_pages", parts, "evidence")
+    stopwatch(mkdocs_plugin, "build_version", parts, "versions")
+    added: list[list[Any]] = []  # the version pages the plugin adds, for the floor
+    stopwatch(mkdocs_plugin, "version_pages", parts, "versions", added)
     project = Project.at(root)
     stages: dict[str, Any] = {}
     records = measured("load", stages, lambda: load_records(project))
     assert records.schema is not None and records.review is not None
 
-    def validate() -> Any:
+    def validate() -> tuple[PackageSchema, Validation]:  # as pipeline.check_project
         schema = PackageSchema.from_document(records.schema)
-        return schema, validate_records(records, schema)
+        validation = validate_records(records, schema, build_date(project.root))
+        warnings = check_against_cache(validation.tables[schema.studies.name], project.cache_dir)
+        if warnings:
+            problems = sorted({*validation.problems, *warnings},
+                              key=lambda p: (p.file, p.line, p.field, p.message))
+            validation = Validation(tuple(problems), validation.tables)
+        return schema, validation
 
     schema, validation = measured("validate", stages, validate)
     assert validation.ok, validation.problems[:5]
@@ -114,19 +181,31 @@ def measure_build(root: Path, floor: Path) -> dict[str, Any]:
     works = measured("metadata", stages, lambda: read_cached_works(project.cache_dir, dois))
     evidence = measured("assemble", stages, lambda: assemble_evidence(
         records.review.data, validation.tables, schema, works))
-    pages = measured("render", stages, lambda: render_pages(evidence) + download_pages(
+    pages = measured("render", stages, lambda: render_pages(evidence))
+    pages += measured("downloads", stages, lambda: download_pages(
         evidence, schema, validation.tables))
-    generated = GeneratedSite(tuple(pages), evidence, (), schema, validation.tables)
+    warnings: tuple[Problem, ...] = tuple(p for p in validation.problems
+                                          if p.severity == "warning")
+    generated = GeneratedSite(tuple(pages), evidence, warnings, schema, validation.tables)
     staging = Path(tempfile.mkdtemp(prefix=".site-new-", dir=root))
     measured("mkdocs", stages, lambda: run_mkdocs(project, generated, staging, strict=False))
     measured("update", stages, lambda: (keep_unchanged_times(staging, project.site_dir),
                                         replace_directory(staging, project.site_dir)))
-    write_floor_project(root, floor, pages)
-    return {"stages": stages, "site": site_sizes(project.site_dir, pages)}
+    for part, stage in PARTS.items():
+        seconds = parts.get(part, 0.0)
+        stages[stage]["seconds"] -= seconds
+        stages[part] = {"seconds": seconds}
+    write_floor_project(root, floor, [*pages, *(page for found in added for page in found)])
+    return {"stages": stages, "site": site_sizes(project.site_dir, pages),
+            "gc": {"seconds": gc_clock.seconds, "collections": gc_clock.collections}}
 
 
 def write_floor_project(root: Path, floor: Path, pages: list[Any]) -> None:
-    """The same Markdown and navigation as plain files, and mkdocs.yml without our plugin."""
+    """The same Markdown and navigation as plain files, and mkdocs.yml without our plugin.
+
+    `pages` are all our build handed MkDocs: the generated pages and the version pages the
+    plugin added in on_config (changelog, cite this version, updates feed).
+    """
     docs = floor / "docs"
     for source in (root / "docs").rglob("*"):
         if source.is_file():
@@ -179,14 +258,16 @@ def run_child(arguments: list[str]) -> tuple[float, int, str]:
     return seconds, usage.ru_maxrss * 1024, text
 
 
-def floor_build(floor: Path) -> float:
+def floor_build(floor: Path) -> dict[str, Any]:
     """A bare `mkdocs build`, timed like our MkDocs stage: after the imports."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
+    gc_clock = GcClock().install()
     start = time.perf_counter()
     build(load_config(str(floor / "mkdocs.yml"), site_dir=str(floor / "site")))
-    return time.perf_counter() - start
+    return {"seconds": time.perf_counter() - start, "gc": {"seconds": gc_clock.seconds,
+                                                           "collections": gc_clock.collections}}
 
 
 # ---- one N, the table ---------------------------------------------------------------------------
@@ -194,37 +275,43 @@ def floor_build(floor: Path) -> float:
 def measure_size(count: int, workdir: Path) -> dict[str, Any]:
     root, floor = workdir / f"review-{count}", workdir / f"floor-{count}"
     generation, _, _ = run_child(["--generate", str(count), str(root)])
+    load_before = os.getloadavg()[0]
     _, build_peak, text = run_child(["--measure", str(root), str(floor)])
     result = json.loads(text)
     result["build_peak"] = build_peak
     _, floor_peak, text = run_child(["--floor", str(floor)])
-    floor_seconds = json.loads(text)
-    result.update(count=count, floor={"seconds": floor_seconds, "peak": floor_peak},
-                  generation_seconds=generation)
+    floor_result = json.loads(text)
+    result.update(count=count, floor={**floor_result, "peak": floor_peak},
+                  generation_seconds=generation, load=(load_before, os.getloadavg()[0]))
     floor_index = floor / "site" / "search" / "search_index.json"
     result["floor"]["search_index"] = floor_index.stat().st_size if floor_index.exists() else 0
     return result
 
 
 def print_table(results: list[dict[str, Any]]) -> None:
-    head = ["N", *STAGES, "before MkDocs", "total", "floor", "before/floor", "total/floor"]
+    head = ["N", *COLUMNS, "before MkDocs", "total", "floor", "before/floor", "total/floor",
+            "GC s (build / floor)", "load avg"]
     rows = []
     for r in results:
         s = {k: v["seconds"] for k, v in r["stages"].items()}
         before = sum(s[k] for k in BEFORE_MKDOCS)
         total = sum(s.values())
         floor = r["floor"]["seconds"]
-        rows.append([f"{r['count']:,}", *(f"{s[k]:.2f}" for k in STAGES), f"{before:.2f}",
+        rows.append([f"{r['count']:,}", *(f"{s[k]:.2f}" for k in COLUMNS), f"{before:.2f}",
                      f"{total:.2f}", f"{floor:.2f}", f"{before / floor:.1%}",
-                     f"{total / floor:.2f}×"])
-    print("Wall time, seconds\n")
+                     f"{total / floor:.2f}×",
+                     f"{r['gc']['seconds']:.1f} / {r['floor']['gc']['seconds']:.1f}",
+                     "{:.1f}–{:.1f}".format(*r["load"])])
+    print("Wall time, seconds (references and evidence are timed inside render, versions inside "
+          "mkdocs; render and mkdocs exclude them)\n")
     print(markdown_table(head, rows))
-    head = ["N", *(f"{k} MB" for k in STAGES), "build peak MB", "floor peak MB", "site MB",
-            "files", "search index MB", "study page KB (mean / max)"]
+    head = ["N", *(f"{k} MB" for k in MEMORY_STAGES), "build peak MB", "floor peak MB",
+            "site MB", "files", "search index MB", "study page KB (mean / max)"]
     rows = []
     for r in results:
         site = r["site"]
-        rows.append([f"{r['count']:,}", *(f"{r['stages'][k]['peak'] / MB:.0f}" for k in STAGES),
+        rows.append([f"{r['count']:,}",
+                     *(f"{r['stages'][k]['peak'] / MB:.0f}" for k in MEMORY_STAGES),
                      f"{r['build_peak'] / MB:.0f}", f"{r['floor']['peak'] / MB:.0f}",
                      f"{site['bytes'] / MB:.1f}", f"{site['files']:,}",
                      f"{site['search_index'] / MB:.2f}",

@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from build_tools import mdtext
 from build_tools.assemble import Study
+from build_tools.citeproc_lookups import remembered_style_lookups
 from build_tools.csl import csl_item, missing_fields
 from build_tools.exports import bibtex_text, ris_text
 from build_tools.mdtext import doi_url
@@ -87,9 +88,11 @@ def apa_references(studies: Iterable[Study]) -> list[Reference]:
     bibliography = CitationStylesBibliography(style, CiteProcJSON(items), MARKER_FORMATTER)
     for item in items:
         bibliography.register(CslCitation([CitationItem(item["id"])]))
-    bibliography.sort()
+    with remembered_style_lookups():
+        bibliography.sort()
+        entries = bibliography.bibliography()
     references = []
-    for key, entry in zip(bibliography.keys, bibliography.bibliography(), strict=True):
+    for key, entry in zip(bibliography.keys, entries, strict=True):
         study = by_key[key]
         formatted = str(entry)
         references.append(Reference(
