@@ -46,20 +46,18 @@ import yaml  # noqa: E402
 
 from build_tools import mkdocs_plugin, render  # noqa: E402
 from build_tools.assemble import assemble_evidence  # noqa: E402
-from build_tools.clock import build_date  # noqa: E402
 from build_tools.crossref_cache import read_cached_works  # noqa: E402
 from build_tools.downloads import download_pages  # noqa: E402
 from build_tools.errors import Problem  # noqa: E402
-from build_tools.metadata_checks import check_against_cache  # noqa: E402
 from build_tools.mkdocs_plugin import about_section, build_nav  # noqa: E402
-from build_tools.pipeline import GeneratedSite  # noqa: E402
+from build_tools.pipeline import GeneratedSite, check_records  # noqa: E402
 from build_tools.project import Project  # noqa: E402
 from build_tools.records import load_records  # noqa: E402
 from build_tools.render import render_pages  # noqa: E402
 from build_tools.schema import PackageSchema  # noqa: E402
 from build_tools.site import keep_unchanged_times, run_mkdocs  # noqa: E402
 from build_tools.staging import replace_directory  # noqa: E402
-from build_tools.validate import Validation, validate_records  # noqa: E402
+from build_tools.validate import Validation  # noqa: E402
 
 SIZES = (37, 1_000, 5_000, 10_000)
 STAGES = ("load", "validate", "metadata", "assemble", "render", "downloads", "mkdocs", "update")
@@ -148,6 +146,30 @@ def stopwatch(module: Any, name: str, parts: dict[str, float], part: str,
     setattr(module, name, timed)
 
 
+def generate_measured(project: Project, stages: dict[str, Any]) -> GeneratedSite:
+    """The steps of pipeline.generate_site, each timed; its data dies with this frame."""
+    records = measured("load", stages, lambda: load_records(project))
+    assert records.schema is not None and records.review is not None
+
+    def validate() -> tuple[PackageSchema | None, Validation | None]:
+        return check_records(project, records)  # as pipeline.check_project
+
+    schema, validation = measured("validate", stages, validate)
+    assert schema is not None and validation is not None and validation.ok
+
+    dois = [str(r.values["doi"]) for r in validation.tables[schema.studies.name]
+            if r.values.get("doi")]
+    works = measured("metadata", stages, lambda: read_cached_works(project.cache_dir, dois))
+    evidence = measured("assemble", stages, lambda: assemble_evidence(
+        records.review.data, validation.tables, schema, works))
+    pages = measured("render", stages, lambda: render_pages(evidence))
+    pages += measured("downloads", stages, lambda: download_pages(
+        evidence, schema, validation.tables))
+    warnings: tuple[Problem, ...] = tuple(p for p in validation.problems
+                                          if p.severity == "warning")
+    return GeneratedSite(tuple(pages), evidence, warnings, schema, validation.tables)
+
+
 def measure_build(root: Path, floor: Path) -> dict[str, Any]:
     """Our build, stage by stage: the steps of pipeline.generate_site (check_project included),
     then site.build_site's MkDocs run with our plugin (which adds the version pages) and update.
@@ -161,34 +183,10 @@ def measure_build(root: Path, floor: Path) -> dict[str, Any]:
     stopwatch(mkdocs_plugin, "version_pages", parts, "versions", added)
     project = Project.at(root)
     stages: dict[str, Any] = {}
-    records = measured("load", stages, lambda: load_records(project))
-    assert records.schema is not None and records.review is not None
-
-    def validate() -> tuple[PackageSchema, Validation]:  # as pipeline.check_project
-        schema = PackageSchema.from_document(records.schema)
-        validation = validate_records(records, schema, build_date(project.root))
-        warnings = check_against_cache(validation.tables[schema.studies.name], project.cache_dir)
-        if warnings:
-            problems = sorted({*validation.problems, *warnings},
-                              key=lambda p: (p.file, p.line, p.field, p.message))
-            validation = Validation(tuple(problems), validation.tables)
-        return schema, validation
-
-    schema, validation = measured("validate", stages, validate)
-    assert validation.ok, validation.problems[:5]
-    dois = [str(r.values["doi"]) for r in validation.tables[schema.studies.name]
-            if r.values.get("doi")]
-    works = measured("metadata", stages, lambda: read_cached_works(project.cache_dir, dois))
-    evidence = measured("assemble", stages, lambda: assemble_evidence(
-        records.review.data, validation.tables, schema, works))
-    pages = measured("render", stages, lambda: render_pages(evidence))
-    pages += measured("downloads", stages, lambda: download_pages(
-        evidence, schema, validation.tables))
-    warnings: tuple[Problem, ...] = tuple(p for p in validation.problems
-                                          if p.severity == "warning")
-    generated = GeneratedSite(tuple(pages), evidence, warnings, schema, validation.tables)
+    handover = [generate_measured(project, stages)]  # as build_site: MkDocs alone holds it
+    pages = list(handover[0].pages)
     staging = Path(tempfile.mkdtemp(prefix=".site-new-", dir=root))
-    measured("mkdocs", stages, lambda: run_mkdocs(project, generated, staging, strict=False))
+    measured("mkdocs", stages, lambda: run_mkdocs(project, handover, staging, strict=False))
     measured("update", stages, lambda: (keep_unchanged_times(staging, project.site_dir),
                                         replace_directory(staging, project.site_dir)))
     for part, stage in PARTS.items():

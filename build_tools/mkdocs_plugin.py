@@ -64,6 +64,7 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         self.generated: GeneratedSite | None = None
         self.project: Project | None = None
         self.pregenerated: GeneratedSite | None = None  # handed over by build_site()
+        self.pages: tuple[Page, ...] = ()
         self.version: BuildVersion | None = None
         self._saved_epoch: str | None = None
 
@@ -80,6 +81,10 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         if config.nav is None:
             config.nav = build_nav(self.generated.pages) + about_section(
                 Path(config.docs_dir), self.generated.pages)
+        # From here MkDocs needs only the pages: let the records, tables and evidence go, they
+        # are most of our memory while MkDocs runs (docs/performance.md).
+        self.pages = self.generated.pages
+        self.generated = self.pregenerated = None
         return config
 
     def _configure_version(self, config: MkDocsConfig) -> None:
@@ -121,8 +126,7 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         self.version = None
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
-        assert self.generated is not None
-        for page in self.generated.pages:
+        for page in self.pages:
             inclusion = InclusionLevel.UNDEFINED if page.nav else InclusionLevel.NOT_IN_NAV
             existing = files.get_file_from_path(page.path)
             if existing is not None:

@@ -33,10 +33,12 @@ def build_site(project: Project, *, strict: bool = False, site_dir: Path | None 
     """Validate and generate, build with MkDocs, and replace `site_dir` only on success."""
     target = (site_dir or project.site_dir).resolve()
     recover_interrupted_build(target)  # first, so even a failing build puts a lost site back
-    generated = generate_site(project)  # raises InvalidRecords before anything is touched
+    # generate_site raises InvalidRecords before anything is touched; the list is a hand-over:
+    # run_mkdocs empties it, so nothing here keeps the records alive while MkDocs runs.
+    handover = [generate_site(project)]
     staging = make_staging_dir(target)
     try:
-        run_mkdocs(project, generated, staging, strict=strict)
+        run_mkdocs(project, handover, staging, strict=strict)
         keep_unchanged_times(staging, target)
         replace_directory(staging, target)
     except OSError as error:
@@ -72,15 +74,20 @@ def _same_bytes(first: Path, second: Path) -> bool:
     return first.read_bytes() == second.read_bytes()
 
 
-def run_mkdocs(project: Project, generated: GeneratedSite, site_dir: Path, *, strict: bool) -> None:
+def run_mkdocs(
+    project: Project, handover: list[GeneratedSite], site_dir: Path, *, strict: bool
+) -> None:
+    """MkDocs with our plugin, given the generated site (taken out of `handover`)."""
     if not project.mkdocs_file.is_file():
         raise BuildError(f"{project.display(project.mkdocs_file)}: not found (run from the "
                          "project folder or pass --project)")
     try:
         config = load_config(str(project.mkdocs_file), site_dir=str(site_dir), strict=strict)
         plugin = config.plugins.get("living-review")
+        generated = handover.pop()
         if plugin is not None:
             plugin.pregenerated = generated  # type: ignore[attr-defined]
+        del generated
         with _quiet_mkdocs_info():
             mkdocs_build(config)
     except MkDocsException as error:
