@@ -28,7 +28,6 @@ from build_tools.project import Project
 from build_tools.render import Page
 from build_tools.versioning import (
     THEME_DIR,
-    BuildVersion,
     build_version,
     epoch_of,
     site_title,
@@ -65,7 +64,8 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         self.project: Project | None = None
         self.pregenerated: GeneratedSite | None = None  # handed over by build_site()
         self.pages: tuple[Page, ...] = ()
-        self.version: BuildVersion | None = None
+        self.released: str | None = None  # the release being built, for its manifest
+        self._epoch_pinned = False
         self._saved_epoch: str | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -90,7 +90,8 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
     def _configure_version(self, config: MkDocsConfig) -> None:
         """Release or development build: title, banners, version pages, and a fixed date."""
         assert self.project is not None and self.generated is not None
-        self.version = version = build_version(self.project, self.generated)
+        version = build_version(self.project, self.generated)
+        self.released = version.version
         pages = version_pages(self.project, self.generated.evidence, version, config.site_url,
                               config.use_directory_urls)
         self.generated = replace(self.generated, pages=(*self.generated.pages, *pages))
@@ -101,13 +102,14 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
         # Reproducible builds: MkDocs dates the sitemap and its gzip header from this.
         self._saved_epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        self._epoch_pinned = True
         if version.release is not None or self._saved_epoch is None:
             os.environ["SOURCE_DATE_EPOCH"] = epoch_of(version.date)
 
     @event_priority(-100)  # after every other plugin has written its files
     def on_post_build(self, config: MkDocsConfig) -> None:
-        if self.version is not None and self.version.release is not None:
-            write_manifest(Path(config.site_dir), self.version.release.version)
+        if self.released is not None:
+            write_manifest(Path(config.site_dir), self.released)
         self._restore_epoch()
 
     def on_build_error(self, error: Exception) -> None:
@@ -117,13 +119,13 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         self._restore_epoch()
 
     def _restore_epoch(self) -> None:
-        if self.version is None:
+        if not self._epoch_pinned:
             return
         if self._saved_epoch is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
         else:
             os.environ["SOURCE_DATE_EPOCH"] = self._saved_epoch
-        self.version = None
+        self._epoch_pinned = False
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         for page in self.pages:
