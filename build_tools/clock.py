@@ -12,10 +12,25 @@ import subprocess
 from pathlib import Path
 
 
+def source_date() -> dt.date | None:
+    """The date SOURCE_DATE_EPOCH pins, if it is set to a whole number of seconds."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date() if epoch.isdigit() else None
+
+
+def epoch_of(date: dt.date) -> str:
+    """SOURCE_DATE_EPOCH for a date: midnight UTC, so MkDocs' sitemap dates are that day."""
+    return str(int(dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC).timestamp()))
+
+
+def today() -> dt.date:
+    return dt.datetime.now(tz=dt.UTC).date()
+
+
 def build_date(root: Path) -> dt.date:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+    pinned = source_date()
+    if pinned is not None:
+        return pinned
     try:
         result = subprocess.run(
             ["git", "-C", str(root), "log", "-1", "--format=%cs"],
@@ -25,4 +40,4 @@ def build_date(root: Path) -> dt.date:
         result = None
     if result is not None and result.returncode == 0 and result.stdout.strip():
         return dt.date.fromisoformat(result.stdout.strip())
-    return dt.datetime.now(tz=dt.UTC).date()
+    return today()

@@ -26,7 +26,7 @@ def data_package_files(
 ) -> dict[str, bytes]:
     """{relative path: content} for every table's CSV and the descriptor; same input, same bytes."""
     files = {table_path(table): table_csv(table, tables.get(table.name, ()))
-             for table in schema.tables}
+             for table in schema.published_tables()}
     files[DESCRIPTOR_NAME] = descriptor_json(schema)
     return files
 
@@ -38,7 +38,10 @@ def table_path(table: TableSpec) -> str:
 def descriptor_json(schema: PackageSchema) -> bytes:
     descriptor = strip_extensions(schema.descriptor)
     descriptor["profile"] = "tabular-data-package"
-    for resource, table in zip(descriptor["resources"], schema.tables, strict=True):
+    published = schema.published_tables()
+    names = {table.name for table in published}
+    descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] in names]
+    for resource, table in zip(descriptor["resources"], published, strict=True):
         resource.update(path=table_path(table), profile="tabular-data-resource", format="csv",
                         mediatype="text/csv", encoding="utf-8")
     return (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -43,7 +43,7 @@ def download_pages(
     """The Downloads page (in the navigation) and every file it links to (out of it)."""
     files: dict[str, tuple[bytes, str, str]] = {}
     package = data_package_files(schema, tables)
-    for table in schema.tables:
+    for table in schema.published_tables():
         files[table_path(table)] = (package[table_path(table)], f"Table: {table.title}", "CSV")
     files[DESCRIPTOR_NAME] = (package[DESCRIPTOR_NAME],
                               "Frictionless Data Package describing all the tables above",

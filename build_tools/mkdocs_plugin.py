@@ -19,6 +19,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkDocsPage
 from mkdocs.utils import get_relative_url
 
+from build_tools.clock import epoch_of
 from build_tools.errors import InvalidRecords
 from build_tools.feed import FEED_PATH, feed_link_tag
 from build_tools.manifest import write_manifest
@@ -29,7 +30,6 @@ from build_tools.render import Page
 from build_tools.versioning import (
     THEME_DIR,
     build_version,
-    epoch_of,
     site_title,
     template_facts,
     version_pages,

@@ -23,6 +23,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
 from build_tools import gitrepo, mike_site
+from build_tools.clock import source_date, today
 from build_tools.errors import InvalidRecords
 from build_tools.manifest import MANIFEST_PATH, Verification, sha256, verify_files
 from build_tools.pipeline import check_project
@@ -65,10 +66,7 @@ def release_date() -> dt.date:
     The date is then recorded in releases/<version>/release.yaml, and every later build of the
     version reads it from there.
     """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
-    return dt.datetime.now(tz=dt.UTC).date()
+    return source_date() or today()
 
 
 def check_releasable(project: Project, version: str) -> None:

@@ -100,6 +100,11 @@ class TableSpec:
         return next((f for f in self.fields if f.name == name), None)
 
     @property
+    def published(self) -> bool:
+        """False (`x-publish: false`) for tables that are validated but not downloadable data."""
+        return bool(self.descriptor.get("x-publish", True))
+
+    @property
     def record_fields(self) -> tuple[FieldSpec, ...]:
         """Fields written in the record itself (not copied from the parent)."""
         return tuple(f for f in self.fields if f.name not in self.parent)
@@ -129,6 +134,9 @@ class PackageSchema:
                          "each resource needs a name and schema.fields")]
             ) from None
         return cls(descriptor=data, tables=tables)
+
+    def published_tables(self) -> tuple[TableSpec, ...]:
+        return tuple(t for t in self.tables if t.published)
 
     def table(self, name: str) -> TableSpec:
         return next(t for t in self.tables if t.name == name)

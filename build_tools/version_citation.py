@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from build_tools.citation import Author
+from build_tools.mdtext import doi_url
 
 GENRE = "Living systematic review"
 
@@ -64,7 +65,7 @@ class VersionCitation:
 def apa_parts(c: VersionCitation) -> tuple[str, str, str]:
     """(before the title, the title — set in italics, after the title), APA 7 style."""
     date = f"({c.date.year}, {c.date:%B} {c.date.day})"
-    link = f"https://doi.org/{c.doi}" if c.doi else (c.url or "")
+    link = doi_url(c.doi) if c.doi else (c.url or "")
     after = f" ({c.version_label}) [{GENRE}]."
     if c.authors:
         return f"{_apa_names(c.authors)} {date}. ", c.title, f"{after} {link}".rstrip()

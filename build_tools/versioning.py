@@ -164,8 +164,3 @@ def template_facts(built: BuildVersion, use_directory_urls: bool) -> dict[str, A
         "cite_url": page_url("cite"),
         "changelog_url": page_url("changelog"),
     }
-
-
-def epoch_of(date: dt.date) -> str:
-    """SOURCE_DATE_EPOCH for a date: midnight UTC, so MkDocs' sitemap dates are that day."""
-    return str(int(dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC).timestamp()))
