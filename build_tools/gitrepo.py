@@ -108,6 +108,24 @@ def tag_message(root: Path, name: str) -> str:
     return text(root, "tag", "-l", "--format=%(contents)", name)
 
 
+def entries(root: Path, ref: str) -> dict[str, str]:
+    """The top level of commit `ref`: {name: "tree" | "blob" | "commit"}, in one git call."""
+    listing = git(root, "ls-tree", "-z", ref)
+    found = {}
+    for record in listing.split(b"\0"):
+        if record:
+            meta, _, name = record.partition(b"\t")
+            found[name.decode("utf-8", "replace")] = meta.split()[1].decode()
+    return found
+
+
+def read_file(root: Path, ref: str, path: str) -> bytes | None:
+    """The bytes of one file in commit `ref`, or None when it has no such file (or a folder)."""
+    result = subprocess.run(["git", "-C", str(root), "cat-file", "blob", f"{ref}:{path}"],
+                            capture_output=True, check=False)
+    return result.stdout if result.returncode == 0 else None
+
+
 def read_tree(root: Path, ref: str, folder: str) -> dict[str, bytes]:
     """Every file under `folder` in commit `ref`, by path relative to `folder`, in two git calls."""
     listing = git(root, "ls-tree", "-r", "-z", "--full-tree", ref, "--", folder + "/")

@@ -12,30 +12,62 @@ from pathlib import Path
 MANIFEST_PATH = "release/manifest.json"
 
 
+CHANGED, MISSING, ADDED = "changed", "missing", "added"
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One published file that is not as released: its path on gh-pages and one line why."""
+
+    path: str
+    kind: str  # CHANGED, MISSING or ADDED
+    text: str
+
+    def line(self) -> str:
+        return f"{self.path}: {self.text}"
+
+
+def changed(path: str, why: str = "sha256 differs") -> Difference:
+    return Difference(path, CHANGED, f"changed since release ({why})")
+
+
+def missing(path: str, why: str = "listed in the manifest") -> Difference:
+    return Difference(path, MISSING, f"missing ({why})")
+
+
+def added(path: str, why: str = "added after release") -> Difference:
+    return Difference(path, ADDED, f"not in the manifest ({why})")
+
+
 @dataclass(frozen=True)
 class Verification:
-    """The result of checking files against a manifest; `ok` when nothing differs."""
+    """The result of checking published files; `ok` when nothing differs.
+
+    `also` names what was checked besides the version's own files (latest/, the redirects)."""
 
     version: str
     checked: int
-    missing: tuple[str, ...]
-    changed: tuple[str, ...]
-    unexpected: tuple[str, ...]
+    differences: tuple[Difference, ...] = ()
+    also: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return not (self.missing or self.changed or self.unexpected)
+        return not self.differences
+
+    def paths(self, kind: str) -> tuple[str, ...]:
+        return tuple(d.path for d in self.differences if d.kind == kind)
 
     def lines(self) -> list[str]:
         if self.ok:
-            return [f"version {self.version}: all {self.checked} files match the manifest"]
-        lines = [f"{path}: changed since release (sha256 differs)" for path in self.changed]
-        lines += [f"{path}: missing (listed in the manifest)" for path in self.missing]
-        lines += [f"{path}: not in the manifest (added after release)" for path in self.unexpected]
-        lines.append(f"version {self.version} does NOT match its manifest: "
-                     f"{len(self.changed)} changed, {len(self.missing)} missing, "
-                     f"{len(self.unexpected)} added")
-        return lines
+            line = f"version {self.version}: all {self.checked} files match the manifest"
+            if self.also:
+                named = (", ".join(self.also[:-1]) + " and " if len(self.also) > 1 else "")
+                line += f"; {named}{self.also[-1]} are as released"
+            return [line]
+        return [*(d.line() for d in self.differences),
+                f"version {self.version} does NOT match what was released: "
+                f"{len(self.paths(CHANGED))} changed, {len(self.paths(MISSING))} missing, "
+                f"{len(self.paths(ADDED))} added"]
 
 
 def sha256(data: bytes) -> str:
@@ -70,23 +102,30 @@ def write_manifest(site_dir: Path, version: str) -> Path:
     return path
 
 
-def verify_files(files: Mapping[str, bytes], version: str) -> Verification:
-    """Compare deployed files with the manifest deployed among them."""
-    if MANIFEST_PATH not in files:
-        return Verification(version, 0, (MANIFEST_PATH,), (), ())
-    expected = _listed_files(files[MANIFEST_PATH])
+def verify_files(files: Mapping[str, bytes], version: str, *, folder: str = "",
+                 reference: bytes | None = None) -> Verification:
+    """Compare published files with a manifest: by default the one deployed among them; with
+    `reference`, that manifest, which the copy among the files must then equal byte for byte
+    (how `latest/` is checked against the newest version). Paths are reported under `folder`."""
+    own = files.get(MANIFEST_PATH)
+    manifest = own if reference is None else reference
+    if manifest is None:
+        return Verification(version, 0, (missing(folder + MANIFEST_PATH),))
+    expected = _listed_files(manifest)
     if expected is None:  # a released manifest always parses: this one was replaced
-        return Verification(version, 0, (), (MANIFEST_PATH,), ())
+        return Verification(version, 0, (changed(folder + MANIFEST_PATH,
+                                                 "not a manifest any more"),))
     present = {p for p in files if p != MANIFEST_PATH}
-    changed = tuple(sorted(p for p in present & set(expected)
-                           if sha256(files[p]) != expected[p]))
-    return Verification(
-        version=version,
-        checked=len(expected),
-        missing=tuple(sorted(set(expected) - present)),
-        changed=changed,
-        unexpected=tuple(sorted(present - set(expected))),
-    )
+    differences = [changed(folder + p) for p in sorted(present & set(expected))
+                   if sha256(files[p]) != expected[p]]
+    if reference is not None and own is None:
+        differences.append(missing(folder + MANIFEST_PATH, f"the manifest of {version}"))
+    elif reference is not None and own != reference:
+        differences.append(changed(folder + MANIFEST_PATH,
+                                   f"differs from the manifest of {version}"))
+    differences += [missing(folder + p) for p in sorted(set(expected) - present)]
+    differences += [added(folder + p) for p in sorted(present - set(expected))]
+    return Verification(version, len(expected), tuple(differences))
 
 
 def _listed_files(manifest: bytes) -> dict[str, str] | None:

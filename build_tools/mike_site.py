@@ -20,6 +20,7 @@ from build_tools.errors import ReviewError
 
 BRANCH = "gh-pages"
 LATEST = "latest"
+VERSIONS_FILE = mike_commands.versions_file  # versions.json, read by the version selector
 
 
 class DeployError(ReviewError):
@@ -39,7 +40,23 @@ def _inside(root: Path) -> Iterator[None]:
 def deployed_versions(root: Path) -> list[dict[str, object]]:
     """versions.json of the gh-pages branch, newest first ([] when nothing is published)."""
     with _inside(root):
-        return [info.to_json() for info in mike_commands.list_versions(BRANCH)]
+        try:
+            return [info.to_json() for info in mike_commands.list_versions(BRANCH)]
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            raise DeployError(f"{BRANCH}:{VERSIONS_FILE} is not the list of versions mike "
+                              f"writes ({type(error).__name__}: {error}); restore it from the "
+                              f"branch's history (`git log {BRANCH} -- {VERSIONS_FILE}`) and "
+                              "check it with `livingreview verify`") from None
+
+
+def root_redirect() -> bytes:
+    """The root index.html mike writes when `latest` is the default: a redirect to latest/."""
+    return mike_commands._redirect_template().render(href=f"{LATEST}/").encode("utf-8")
+
+
+def versions_entry(version: str, title: str, aliases: list[str]) -> dict[str, object]:
+    """One entry of versions.json as mike writes it for us (no properties)."""
+    return {"version": version, "title": title, "aliases": aliases}
 
 
 def is_deployed(root: Path, version: str) -> bool:

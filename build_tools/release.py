@@ -1,4 +1,5 @@
-"""`livingreview release` and `verify`: publish an immutable, citable version, and prove it later.
+"""`livingreview release`: publish an immutable, citable version (`verify`, which proves it
+later, is in published.py).
 
 A release, in order: refuse (bad version, version exists, uncommitted changes, invalid records)
 → commit `releases/<version>/` + CITATION.cff + .zenodo.json → build that commit with the
@@ -25,7 +26,7 @@ from mkdocs.exceptions import MkDocsException
 from build_tools import gitrepo, mike_site
 from build_tools.clock import source_date, today
 from build_tools.errors import InvalidRecords
-from build_tools.manifest import MANIFEST_PATH, Verification, sha256, verify_files
+from build_tools.manifest import MANIFEST_PATH, sha256
 from build_tools.pipeline import check_project
 from build_tools.project import Project
 from build_tools.releases import (
@@ -58,6 +59,11 @@ class Published:
 
 def tag_name(version: str) -> str:
     return f"v{version}"
+
+
+def deploy_title(entry: Release) -> str:
+    """The version's title in versions.json (Material's version selector shows it)."""
+    return f"{entry.version} ({entry.date.isoformat()})"
 
 
 def release_date() -> dt.date:
@@ -241,7 +247,7 @@ def _deploy(project: Project, entry: Release, commit: str, repository: Path | No
     try:
         mike_site.deploy(
             repository or project.root, entry.version,
-            title=f"{entry.version} ({entry.date.isoformat()})",
+            title=deploy_title(entry),
             message=f"Release {entry.version} from {commit[:12]}",
             build=lambda target: build_site(project, site_dir=target), site_dir=site_dir,
         )
@@ -252,21 +258,3 @@ def _deploy(project: Project, entry: Release, commit: str, repository: Path | No
         else:
             os.environ[RELEASE_ENV] = previous
         shutil.rmtree(staging, ignore_errors=True)
-
-
-def verify(project: Project, version: str) -> Verification:
-    """Check the files of `version` on gh-pages against its manifest (and the tag's record)."""
-    check_version_text(version)
-    if not mike_site.is_deployed(project.root, version):
-        raise ReleaseError(f"version {version} is not published on the {mike_site.BRANCH} "
-                           "branch (see `git branch -a`, or fetch it first)")
-    files = gitrepo.read_tree(project.root, mike_site.BRANCH, version)
-    result = verify_files(files, version)
-    tag = tag_name(version)
-    if MANIFEST_PATH in files and gitrepo.ref_exists(project.root, f"refs/tags/{tag}"):
-        recorded = f"manifest sha256: {sha256(files[MANIFEST_PATH])}"
-        if recorded not in gitrepo.tag_message(project.root, tag) \
-                and MANIFEST_PATH not in result.changed:
-            result = Verification(version, result.checked, result.missing,
-                                  (*result.changed, MANIFEST_PATH), result.unexpected)
-    return result

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 
 from build_tools.project import Project
-from build_tools.release import release, verify
+from build_tools.published import verify
+from build_tools.release import release
 
 
 def register_release(commands: argparse._SubParsersAction,
@@ -46,7 +47,9 @@ def register_verify(commands: argparse._SubParsersAction,
 
     parser = _command(
         commands, common, "verify",
-        "Check every published file of VERSION on the gh-pages branch against its manifest.",
+        "Check every published file of VERSION on the gh-pages branch against its manifest, "
+        "and what readers land on: latest/ (a copy of the newest version), the root redirect "
+        "and versions.json.",
         "livingreview verify 1.0", run_verify)
     parser.add_argument("version", metavar="VERSION", help="a released version, e.g. 1.0")
 

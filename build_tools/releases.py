@@ -24,7 +24,13 @@ from build_tools.project import Project
 from build_tools.schema import PackageSchema
 from build_tools.tables import Row
 
-VERSION_PATTERN = re.compile(r"^[0-9]+(\.[0-9]+){0,2}$")
+# What a new version number may be: one to three numbers from 0 to 9999, no leading zeros.
+VERSION_RULE = ("use numbers from 0 to 9999 without leading zeros, one to three of them "
+                "separated by dots, e.g. 1.0, 1.1 or 2.0.1")
+VERSION_PATTERN = re.compile(r"(?:0|[1-9][0-9]{0,3})(?:\.(?:0|[1-9][0-9]{0,3})){0,2}")
+# What an existing release folder or gh-pages folder may be named: digits and dots, as releases
+# made before VERSION_RULE were; safe in paths and git arguments, and still readable and checkable.
+RELEASED_NAME = re.compile(r"[0-9]+(?:\.[0-9]+){0,2}")
 RELEASE_FILE = "release.yaml"
 SNAPSHOT_FILE = "data.json"
 
@@ -57,15 +63,34 @@ class Release:
 
 
 def check_version_text(version: str) -> str:
-    if not VERSION_PATTERN.match(version):
-        raise ReleaseError(f"{version!r} is not a version number (use numbers and dots, "
-                           "e.g. 1.0, 1.1 or 2.0.1)")
+    """`version` if it may name a new release (VERSION_RULE), else one line saying what is allowed.
+
+    The bound keeps one careless number (9999999999.1) from blocking every later version."""
+    if not isinstance(version, str) or not VERSION_PATTERN.fullmatch(version):
+        raise ReleaseError(f"{_shown(version)} is not a version number ({VERSION_RULE})")
+    return version
+
+
+def check_released_name(version: str) -> str:
+    """`version` if it can name a version released earlier (digits and dots), for `verify`."""
+    if not isinstance(version, str) or not RELEASED_NAME.fullmatch(version):
+        raise ReleaseError(f"{_shown(version)} is not a version number ({VERSION_RULE})")
     return version
 
 
 def version_key(version: str) -> tuple[int, ...]:
-    """Versions sort as numbers: 1.10 comes after 1.9."""
-    return tuple(int(part) for part in version.split("."))
+    """Versions sort as numbers: 1.10 comes after 1.9, and 1.0.0 is the same number as 1.0."""
+    parts = [int(part) for part in version.split(".")]
+    while len(parts) > 1 and parts[-1] == 0:
+        parts.pop()
+    return tuple(parts)
+
+
+def _shown(text: object, limit: int = 40) -> str:
+    """The input as one short line: repr escapes line breaks and control characters."""
+    if isinstance(text, str) and len(text) > limit:
+        return repr(text[:limit]) + f"… ({len(text)} characters)"
+    return repr(text)
 
 
 def releases_dir(project: Project) -> Path:
@@ -79,7 +104,7 @@ def read_releases(project: Project) -> list[Release]:
         return []
     found = []
     for path in folder.glob(f"*/{RELEASE_FILE}"):
-        if not VERSION_PATTERN.match(path.parent.name):
+        if not RELEASED_NAME.fullmatch(path.parent.name):
             continue
         try:
             data = yaml.safe_load(path.read_text("utf-8"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,7 @@ class ReleaseHistory:
 
     release: Release
     summary: str
+    changes: Changelog
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,8 @@ def release_history(project: Project, releases: list[Release] | None = None
     history, before = [], None
     for release in releases:
         snapshot = read_snapshot(project, release.version)
-        history.append(ReleaseHistory(release, compute_changelog(before, snapshot).summary()))
+        changes = compute_changelog(before, snapshot)
+        history.append(ReleaseHistory(release, changes.summary(), changes))
         before = snapshot
     return history
 
@@ -112,7 +115,7 @@ def version_pages(project: Project, evidence: Evidence, built: BuildVersion,
         "bibtex": _pre(bibtex(citation)), "ris": _pre(ris(citation)),
         "review": review,
     }
-    # Safe in a link target: versions are digits and dots (releases.VERSION_PATTERN).
+    # Safe in a link target: versions are digits and dots (releases.RELEASED_NAME).
     stem = Markup(f"living-review-{built.version or 'development'}")
     pages = [
         Page("changelog.md", environment.get_template("changelog.md.j2").render(**context),
@@ -131,13 +134,29 @@ def version_pages(project: Project, evidence: Evidence, built: BuildVersion,
 def feed_entries(built: BuildVersion) -> list[FeedEntry]:
     """One entry per release up to this one; none for a development build without releases."""
     entries = [FeedEntry(f"Version {h.release.version}", h.release.date,
-                         " ".join(filter(None, [h.release.message, h.summary])))
+                         feed_summary(h.release.message, h.changes))
                for h in built.history]
     if built.release is not None:
         entries.append(FeedEntry(f"Version {built.release.version}", built.release.date,
-                                 " ".join(filter(None, [built.release.message,
-                                                        built.changelog.summary()]))))
+                                 feed_summary(built.release.message, built.changelog)))
     return entries
+
+
+def feed_summary(message: str, changes: Changelog) -> str:
+    """A release in sentences, for feed readers: "First release. 4 studies." """
+    if changes.first:
+        count = len(changes.added_studies)
+        data = f"{count} {'study' if count == 1 else 'studies'}"
+        message = message.strip() or "First release"
+    else:
+        data = changes.summary()
+    said = [message.strip(), data[:1].upper() + data[1:]]  # the message as its author wrote it
+    return " ".join(_sentence(text) for text in said if text)
+
+
+def _sentence(text: str) -> str:
+    """`text` ending with a full stop, unless it ends with one already (or ! ? …)."""
+    return text if re.search(r"[.!?…][)\]\"'”’»]*$", text) else text + "."
 
 
 def _pre(text: str) -> Markup:

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import json
 import subprocess
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from build_tools import gitrepo
+from build_tools.changelog import compute_changelog
 from build_tools.cli import main
 from build_tools.manifest import read_tree
 from build_tools.project import Project
 from build_tools.release import release
-from build_tools.releases import ReleaseError
+from build_tools.releases import VERSION_RULE, ReleaseError, check_version_text, version_key
 from build_tools.site import build_site
+from build_tools.versioning import feed_summary
 from tests.release_scenario import (
     DATE_1_0,
     SYNTHETIC_ID,
@@ -56,6 +61,36 @@ def test_release_makes_latest_a_copy_and_the_default(scenario: Scenario) -> None
     modes = git(root, "ls-tree", "-r", "gh-pages", "--", "latest/")
     assert "120000" not in modes
     assert 'href="latest/"' in git(root, "show", "gh-pages:index.html")
+
+
+def test_release_feed_summaries_read_as_sentences(scenario: Scenario) -> None:
+    feed = ET.fromstring(git(scenario.project.root, "show", "gh-pages:1.1/feed.xml"))
+    atom = "{http://www.w3.org/2005/Atom}"
+    assert [(e.findtext(f"{atom}title"), e.findtext(f"{atom}summary"))
+            for e in feed.iter(f"{atom}entry")] == [
+        ("Version 1.1", "Search update: one new study. 1 study added; 1 study updated."),
+        ("Version 1.0", "First release. 4 studies."),
+    ]
+
+
+def snapshot(*ids: str) -> dict:
+    """A SYNTHETIC data snapshot with studies `ids`, for feed_summary."""
+    return {"layout": {"studies": "studies"}, "review": {},
+            "tables": {"studies": [{"id": i, "title": f"Study {i}"} for i in ids]}}
+
+
+@pytest.mark.parametrize(("message", "old", "new", "summary"), [
+    ("", None, ("a",), "First release. 1 study."),
+    ("Launch of the review!", None, ("a", "b"), "Launch of the review! 2 studies."),
+    ("", ("a",), ("a",), "No changes to the data."),
+    ("  Search update (May 2026)  ", ("a",), ("a", "b"),
+     "Search update (May 2026). 1 study added."),
+    ('Corrected "typo."', ("a", "b"), ("a",), 'Corrected "typo." 1 study removed.'),
+])
+def test_feed_summary_is_sentences(message: str, old: tuple | None, new: tuple,
+                                   summary: str) -> None:
+    before = None if old is None else snapshot(*old)
+    assert feed_summary(message, compute_changelog(before, snapshot(*new))) == summary
 
 
 def test_release_tags_the_source_commit_with_the_release_record(scenario: Scenario) -> None:
@@ -129,6 +164,76 @@ def test_release_refuses_invalid_records(
 def test_release_refuses_a_malformed_version(tmp_path: Path) -> None:
     with pytest.raises(ReleaseError, match=r"^'v1' is not a version number \(use numbers"):
         release(Project.at(tmp_path), "v1")
+
+
+VERSION_LINE = f"is not a version number ({VERSION_RULE})"
+
+
+@pytest.mark.hardening
+@pytest.mark.parametrize(("version", "shown"), [
+    ("01.4", "'01.4'"),  # a leading zero: 01.4 and 1.4 would be two names of one version
+    ("9999999999999999999999.1", "'9999999999999999999999.1'"),  # would block every later one
+    ("10000", "'10000'"),
+    ("1.2.3.4", "'1.2.3.4'"),
+    ("1.0\n", "'1.0\\n'"),
+    (" 1.0", "' 1.0'"),
+    ("1..0", "'1..0'"),
+    ("", "''"),
+    ("\u0661.\u0660", "'\u0661.\u0660'"),  # Arabic-Indic digits
+    ("1" * 100, repr("1" * 40) + "… (100 characters)"),
+])
+def test_release_refuses_a_version_number_out_of_the_rule_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], version: str, shown: str
+) -> None:
+    assert main(["release", version, "--project", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == f"error: {shown} {VERSION_LINE}\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("version", ["0", "0.1", "1.0", "9999.9999.9999", "10.0.3", "2026.1"])
+def test_release_accepts_version_numbers_of_the_rule(version: str) -> None:
+    assert check_version_text(version) == version
+
+
+def test_version_numbers_compare_as_numbers() -> None:
+    assert version_key("1.10") > version_key("1.9") > version_key("1.0")
+    assert version_key("1.0.0") == version_key("1.0") == version_key("1")
+    assert version_key("2") > version_key("1.9999.9999")
+
+
+@pytest.mark.hardening
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.text(), st.text(alphabet="0123456789.", max_size=20),
+                 st.from_regex(r"\A[0-9]{1,6}(\.[0-9]{1,6}){0,4}\Z")))
+def test_version_parser_gives_a_clean_refusal_or_a_valid_version(text: str) -> None:
+    """Any string in: a version of one to three numbers 0-9999 written canonically, or one line
+    that names the input and says what is allowed."""
+    try:
+        version = check_version_text(text)
+    except ReleaseError as error:
+        message = str(error)
+        assert message.endswith(VERSION_LINE) and "\n" not in message
+        assert len(message) < 300
+        return
+    parts = version.split(".")
+    assert version == text and 1 <= len(parts) <= 3
+    assert all(part.isascii() and str(int(part)) == part and int(part) < 10000
+               for part in parts)
+
+
+@pytest.mark.hardening
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 9999), min_size=1, max_size=3))
+def test_version_parser_accepts_every_version_of_the_rule(numbers: list[int]) -> None:
+    text = ".".join(map(str, numbers))
+    assert check_version_text(text) == text
+    assert version_key(text)[0] == numbers[0]
+
+
+def test_release_refuses_the_same_version_number_written_longer(scenario: Scenario) -> None:
+    with pytest.raises(ReleaseError, match=r"^version 1.1.0 is not newer than the last release "
+                                           r"1.1;"):
+        release(scenario.project, "1.1.0")
 
 
 def test_release_pushes_only_with_push(tmp_path: Path) -> None:

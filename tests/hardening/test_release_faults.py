@@ -8,6 +8,7 @@ SYNTHETIC (tests/release_scenario.py).
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import signal
@@ -21,7 +22,7 @@ import pytest
 
 from build_tools import gitrepo
 from build_tools.cli import main
-from build_tools.manifest import MANIFEST_PATH
+from build_tools.manifest import MANIFEST_PATH, manifest_bytes, manifest_for, read_tree
 from build_tools.project import Project
 from build_tools.release import release
 from tests.hardening.test_build_faults import _no_large_files
@@ -32,6 +33,8 @@ from tests.release_scenario import (
     git,
     new_repository,
 )
+
+pytestmark = pytest.mark.hardening
 
 
 @pytest.fixture(scope="module")
@@ -157,36 +160,138 @@ def test_a_full_disk_during_the_build_gives_one_clear_line_and_changes_nothing(
 def tamper(root: Path, worktree: Path, change: Callable[[Path], None]) -> None:
     """Commit a hand change to gh-pages, as someone editing the published branch would."""
     git(root, "worktree", "add", "-q", str(worktree), "gh-pages")
-    change(worktree / "1.0")
+    change(worktree)
     git(worktree, "add", "-A")
-    git(worktree, "commit", "-q", "-m", "Tamper with 1.0")
+    git(worktree, "commit", "-q", "-m", "Tamper with the published site")
     git(root, "worktree", "remove", str(worktree))
 
 
-def remove_a_page_and_add_a_script(folder: Path) -> None:
+def remove_a_page_and_add_a_script(pages: Path) -> None:
+    (pages / "1.0" / "methods" / "index.html").unlink()
+    (pages / "1.0" / "assets" / "extra.js").write_text("alert(1)\n", "utf-8")
+
+
+def replace_the_manifest_with_garbage(pages: Path) -> None:
+    (pages / "1.0" / MANIFEST_PATH).write_text("{not json\n", "utf-8")
+
+
+def remove_the_manifest(pages: Path) -> None:
+    (pages / "1.0" / MANIFEST_PATH).unlink()
+
+
+def edit_a_page(folder: Path) -> None:
+    page = folder / "methods" / "index.html"
+    page.write_bytes(page.read_bytes().replace(b"</body>", b"<p>Edited by hand</p></body>"))
+
+
+def edit_a_page_of_latest(pages: Path) -> None:
+    edit_a_page(pages / "latest")
+
+
+def rewrite_latest_with_its_manifest(pages: Path) -> None:
+    """Remove a page, add a script and write latest/'s manifest to match: only 1.0's tells."""
+    folder = pages / "latest"
     (folder / "methods" / "index.html").unlink()
     (folder / "assets" / "extra.js").write_text("alert(1)\n", "utf-8")
+    (folder / MANIFEST_PATH).write_bytes(manifest_bytes(manifest_for(read_tree(folder), "1.0")))
 
 
-def replace_the_manifest_with_garbage(folder: Path) -> None:
-    (folder / MANIFEST_PATH).write_text("{not json\n", "utf-8")
+def remove_latest(pages: Path) -> None:
+    shutil.rmtree(pages / "latest")
 
 
-def remove_the_manifest(folder: Path) -> None:
-    (folder / MANIFEST_PATH).unlink()
+def redirect_elsewhere(pages: Path) -> None:
+    index = pages / "index.html"
+    index.write_text(index.read_text("utf-8").replace("latest/", "https://example.invalid/"),
+                     "utf-8")
+
+
+def remove_the_redirect(pages: Path) -> None:
+    (pages / "index.html").unlink()
+
+
+def retitle_and_hide_1_0(pages: Path) -> None:
+    listing = pages / "versions.json"
+    versions = json.loads(listing.read_text("utf-8"))
+    versions[0]["title"] = "1.0 (withdrawn)"
+    versions[0]["properties"] = {"hidden": True}
+    listing.write_text(json.dumps(versions, indent=2) + "\n", "utf-8")
+
+
+def replace_versions_with_garbage(pages: Path) -> None:
+    (pages / "versions.json").write_text("{not json\n", "utf-8")
+
+
+def remove_versions(pages: Path) -> None:
+    (pages / "versions.json").unlink()
+
+
+def publish_an_unreleased_2_0_as_latest(pages: Path) -> None:
+    """A whole fake version, consistent with itself, made the one readers land on."""
+    shutil.copytree(pages / "1.0", pages / "2.0")
+    edit_a_page(pages / "2.0")
+    (pages / "2.0" / MANIFEST_PATH).write_bytes(
+        manifest_bytes(manifest_for(read_tree(pages / "2.0"), "2.0")))
+    shutil.rmtree(pages / "latest")
+    shutil.copytree(pages / "2.0", pages / "latest")
+    listing = pages / "versions.json"
+    versions = json.loads(listing.read_text("utf-8"))
+    versions[0]["aliases"] = []
+    versions.insert(0, {"version": "2.0", "title": "2.0 (2026-02-01)", "aliases": ["latest"]})
+    listing.write_text(json.dumps(versions, indent=2) + "\n", "utf-8")
+
+
+def summary(changed: int, missing: int, added: int) -> str:
+    return (f"version 1.0 does NOT match what was released: {changed} changed, {missing} "
+            f"missing, {added} added")
 
 
 TAMPERING: dict[str, tuple[Callable[[Path], None], list[str]]] = {
     "a page removed and a script added": (remove_a_page_and_add_a_script, [
-        "methods/index.html: missing (listed in the manifest)",
-        "assets/extra.js: not in the manifest (added after release)",
-        "version 1.0 does NOT match its manifest: 0 changed, 1 missing, 1 added"]),
+        "1.0/methods/index.html: missing (listed in the manifest)",
+        "1.0/assets/extra.js: not in the manifest (added after release)",
+        summary(0, 1, 1)]),
     "the manifest replaced by garbage": (replace_the_manifest_with_garbage, [
-        "release/manifest.json: changed since release (sha256 differs)",
-        "version 1.0 does NOT match its manifest: 1 changed, 0 missing, 0 added"]),
+        "1.0/release/manifest.json: changed since release (not a manifest any more)",
+        summary(1, 0, 0)]),
     "the manifest removed": (remove_the_manifest, [
-        "release/manifest.json: missing (listed in the manifest)",
-        "version 1.0 does NOT match its manifest: 0 changed, 1 missing, 0 added"]),
+        "1.0/release/manifest.json: missing (listed in the manifest)",
+        summary(0, 1, 0)]),
+    "a page of latest/ edited": (edit_a_page_of_latest, [
+        "latest/methods/index.html: changed since release (sha256 differs)",
+        summary(1, 0, 0)]),
+    "latest/ changed and its manifest rewritten to match": (rewrite_latest_with_its_manifest, [
+        "latest/release/manifest.json: changed since release (differs from the manifest of 1.0)",
+        "latest/methods/index.html: missing (listed in the manifest)",
+        "latest/assets/extra.js: not in the manifest (added after release)",
+        summary(1, 1, 1)]),
+    "latest/ removed": (remove_latest, [
+        "latest/: missing (the copy of the newest version, 1.0)",
+        summary(0, 1, 0)]),
+    "the root redirect pointed elsewhere": (redirect_elsewhere, [
+        "index.html: changed since release (it is not mike's redirect to latest/)",
+        summary(1, 0, 0)]),
+    "the root redirect removed": (remove_the_redirect, [
+        "index.html: missing (mike's redirect to latest/)",
+        summary(0, 1, 0)]),
+    "versions.json retitling and hiding 1.0": (retitle_and_hide_1_0, [
+        'versions.json: changed since release (properties of 1.0 is {"hidden": true}, released '
+        'as none; title of 1.0 is "1.0 (withdrawn)", released as "1.0 (2026-01-15)")',
+        summary(1, 0, 0)]),
+    "versions.json replaced by garbage": (replace_versions_with_garbage, [
+        "versions.json: changed since release (not the list of versions mike writes)",
+        summary(1, 0, 0)]),
+    "versions.json removed": (remove_versions, [
+        "versions.json: missing (the list the version selector shows)",
+        summary(0, 1, 0)]),
+    "an unreleased version 2.0 published as latest": (publish_an_unreleased_2_0_as_latest, [
+        "2.0/: never released (no releases/2.0/release.yaml in this checkout; verify from an "
+        "up-to-date checkout of the main branch)",
+        "latest/methods/index.html: changed since release (sha256 differs)",
+        "latest/release/manifest.json: changed since release (differs from the manifest of 1.0)",
+        "versions.json: changed since release (lists '2.0', which was never released; aliases "
+        'of 1.0 is [], released as ["latest"])',
+        summary(3, 0, 1)]),
 }
 
 
@@ -233,4 +338,18 @@ def test_a_release_stopped_after_its_gh_pages_commit_elsewhere_is_refused(
     assert capsys.readouterr().err == (
         "error: version 1.1 already exists (on the gh-pages branch): a released version is never "
         "rebuilt or overwritten; publish a correction as a new version\n")
+    assert state(repo) == before
+
+
+def test_a_release_over_a_broken_versions_json_is_refused_in_one_line(
+    repo: Project, tmp_path: Path, capsys
+) -> None:
+    tamper(repo.root, tmp_path / "pages", replace_versions_with_garbage)
+    before = state(repo)
+    assert main(["release", "1.1", "--project", str(repo.root)]) == 1
+    assert capsys.readouterr().err == (
+        "error: gh-pages:versions.json is not the list of versions mike writes (JSONDecodeError: "
+        "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)); restore "
+        "it from the branch's history (`git log gh-pages -- versions.json`) and check it with "
+        "`livingreview verify`\n")
     assert state(repo) == before
