@@ -140,13 +140,20 @@ def register_build(commands: Commands, common: argparse.ArgumentParser) -> None:
     parser.add_argument("--strict", action="store_true", help="treat MkDocs warnings as errors")
     parser.add_argument("--site-dir", type=Path, default=None,
                         help="where to put the site (default: site/ in the project)")
+    parser.add_argument("--offline", action="store_true",
+                        help="a site that works opened from disk (file://), without a server: "
+                             "page links end in .html and search runs without a server")
 
 
 def run_build(args: argparse.Namespace) -> int:
     project = Project.at(args.project)
-    site_dir = build_site(project, strict=args.strict, site_dir=args.site_dir)
+    site_dir = build_site(project, strict=args.strict, site_dir=args.site_dir,
+                          offline=args.offline)
     print(f"Site built in {site_dir}")
-    print(f"Preview it with: {serve_command(project)}")
+    if args.offline:
+        print(f"Open it from disk: {_typed_path(site_dir / 'index.html')}")
+    else:
+        print(f"Preview it with: {serve_command(project)}")
     return 0
 
 
