@@ -23,8 +23,9 @@ from build_tools.render import Page
 ERROR_THEME_DIR = Path(__file__).parent / "assets" / "serve_errors"
 INDEX = "index.md"
 TITLE = "The site cannot be built"
+# Our own words, written as HTML, which Markdown passes through (no record text in it).
 ADVICE = ("Fix each problem and save the file: the preview rebuilds and this page is replaced by "
-          "the site. `livingreview validate` lists the same problems.")
+          "the site. <code>livingreview validate</code> lists the same problems.")
 
 
 def problem_lines(error: ReviewError) -> list[str]:
@@ -37,13 +38,13 @@ def problem_lines(error: ReviewError) -> list[str]:
 def problem_markdown(lines: Iterable[str]) -> str:
     """The problem page: each line inert text, so nothing in a record can become markup."""
     items = "\n".join(f"- <code>{mdtext.text(line)}</code>" for line in lines)
-    return f"# {TITLE}\n\n{mdtext.text(ADVICE)}\n\n{items}\n"
+    return f"# {TITLE}\n\n<p>{ADVICE}</p>\n\n{items}\n"
 
 
 def problem_html(lines: Iterable[str]) -> str:
     """The same list for the theme's 404 page, which MkDocs renders from a template."""
     items = "".join(f"<li><code>{html.escape(line)}</code></li>" for line in lines)
-    return (f"<h1>{html.escape(TITLE)}</h1><p>{html.escape(ADVICE)}</p>"
+    return (f"<h1>{html.escape(TITLE)}</h1><p>{ADVICE}</p>"
             f"<ul class=\"lr-problems\">{items}</ul>")
 
 
