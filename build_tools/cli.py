@@ -191,9 +191,17 @@ def register_serve(commands: Commands, common: argparse.ArgumentParser) -> None:
                       "Preview the site at http://127.0.0.1:8000/ with MkDocs; it rebuilds and "
                       "reloads when a study, review.yaml or docs/ changes. Stop it with Ctrl+C.",
                       "livingreview serve --dev-addr 127.0.0.1:8001", run_serve)
-    parser.add_argument("--dev-addr", metavar="IP:PORT", default=None,
+    parser.add_argument("--dev-addr", metavar="IP:PORT", default=None, type=_dev_addr,
                         help="where to serve (default: dev_addr in mkdocs.yml, else "
                              "127.0.0.1:8000)")
+
+
+def _dev_addr(text: str) -> str:
+    """IP:PORT, checked before MkDocs starts (its own message comes with an abort line)."""
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r} is not IP:PORT (e.g. 127.0.0.1:8001)")
+    return text
 
 
 def run_serve(args: argparse.Namespace) -> int:

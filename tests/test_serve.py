@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from build_tools.cli import main
 from build_tools.project import Project
 
 BIN = Path(sys.executable).parent
@@ -236,3 +237,15 @@ def test_open_browser_shows_the_problems_and_then_the_site_by_itself(
                                    "'A conceptual model of connectedness')", timeout=60_000)
         finally:
             browser.close()
+
+
+@pytest.mark.hardening
+@pytest.mark.parametrize("address", ["nonsense", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:99999",
+                                     ":8000", "127.0.0.1:port"])
+def test_serve_refuses_a_malformed_address_in_one_line(address: str, capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["serve", "--dev-addr", address])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"livingreview serve: error: argument --dev-addr: {address!r} is not IP:PORT "
+        "(e.g. 127.0.0.1:8001)")
