@@ -17,7 +17,7 @@ STARTED := $(shell date +%s)
 took = echo "make $@ took $$(( ($$(date +%s) - $(STARTED)) / 60 )) min $$(( ($$(date +%s) - $(STARTED)) % 60 )) s"
 
 test: $(TEST_STAMP) browser
-	@echo "Running the linter and all tests (about 7 minutes on 2 cores)"
+	@echo "Running the linter and all tests (about 8 minutes on 2 cores)"
 	@$(BIN)/ruff check build_tools tests benchmarks && $(BIN)/python -m pytest; \
 	  status=$$?; $(took); exit $$status
 
