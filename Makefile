@@ -11,15 +11,21 @@ site: $(STAMP)
 	$(BIN)/livingreview validate
 	$(BIN)/livingreview build --strict
 
+# When make started (read once, as make reads this file), so `make test` can say how long it took,
+# installs included, and still exit with the tests' status.
+STARTED := $(shell date +%s)
+took = echo "make $@ took $$(( ($$(date +%s) - $(STARTED)) / 60 )) min $$(( ($$(date +%s) - $(STARTED)) % 60 )) s"
+
 test: $(TEST_STAMP) browser
-	$(BIN)/ruff check build_tools tests benchmarks
-	$(BIN)/python -m pytest
+	@echo "Running the linter and all tests (about 8 minutes on 2 cores)"
+	@$(BIN)/ruff check build_tools tests benchmarks && $(BIN)/python -m pytest; \
+	  status=$$?; $(took); exit $$status
 
 # Installs the tools only (CI's record checks use .venv/bin/livingreview).
 install: $(STAMP)
 
 serve: $(STAMP)
-	$(BIN)/mkdocs serve
+	$(BIN)/livingreview serve
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check build_tools tests benchmarks

@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
+import shlex
+import shutil
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -137,13 +140,74 @@ def register_build(commands: Commands, common: argparse.ArgumentParser) -> None:
     parser.add_argument("--strict", action="store_true", help="treat MkDocs warnings as errors")
     parser.add_argument("--site-dir", type=Path, default=None,
                         help="where to put the site (default: site/ in the project)")
+    parser.add_argument("--offline", action="store_true",
+                        help="a site that works opened from disk (file://), without a server: "
+                             "page links end in .html and search runs without a server")
 
 
 def run_build(args: argparse.Namespace) -> int:
     project = Project.at(args.project)
-    site_dir = build_site(project, strict=args.strict, site_dir=args.site_dir)
+    site_dir = build_site(project, strict=args.strict, site_dir=args.site_dir,
+                          offline=args.offline)
     print(f"Site built in {site_dir}")
-    print(f"Open {site_dir / 'index.html'}, or preview it live with: mkdocs serve")
+    if args.offline:
+        print(f"Open it from disk: {_typed_path(site_dir / 'index.html')}")
+    else:
+        print(f"Preview it with: {serve_command(project)}")
+    return 0
+
+
+def serve_command(project: Project) -> str:
+    """`livingreview serve` as it works when typed in the current folder.
+
+    The program is the one running now: plain `livingreview` when that is what PATH finds,
+    else its path (`.venv/bin/livingreview` after `make site`); `--project` when needed.
+    """
+    script = Path(sys.executable).parent / "livingreview"
+    found = shutil.which("livingreview")
+    if found and script.is_file() and Path(found).resolve() == script.resolve():
+        words = ["livingreview"]
+    elif script.is_file():
+        words = [_typed_path(script, program=True)]
+    else:  # not installed as a script (a bare checkout): the module runs the same CLI
+        words = [_typed_path(Path(sys.executable), program=True), "-m", "build_tools"]
+    words.append("serve")
+    if project.root != Path.cwd().resolve():
+        words += ["--project", _typed_path(project.root)]
+    return shlex.join(words)
+
+
+def _typed_path(path: Path, *, program: bool = False) -> str:
+    """A path relative to the current folder when it is inside it, else absolute; a program
+    in the current folder itself gets `./`, or the shell would look for it on PATH."""
+    relative = os.path.relpath(os.path.abspath(path))
+    if relative.startswith(os.pardir):
+        return os.path.abspath(path)
+    return f".{os.sep}{relative}" if program and os.sep not in relative else relative
+
+
+def register_serve(commands: Commands, common: argparse.ArgumentParser) -> None:
+    parser = _command(commands, common, "serve",
+                      "Preview the site at http://127.0.0.1:8000/ with MkDocs; it rebuilds and "
+                      "reloads when a study, review.yaml or docs/ changes. Stop it with Ctrl+C.",
+                      "livingreview serve --dev-addr 127.0.0.1:8001", run_serve)
+    parser.add_argument("--dev-addr", metavar="IP:PORT", default=None, type=_dev_addr,
+                        help="where to serve (default: dev_addr in mkdocs.yml, else "
+                             "127.0.0.1:8000)")
+
+
+def _dev_addr(text: str) -> str:
+    """IP:PORT, checked before MkDocs starts (its own message comes with an abort line)."""
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r} is not IP:PORT (e.g. 127.0.0.1:8001)")
+    return text
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from build_tools.serve import serve_site
+
+    serve_site(Project.at(args.project), dev_addr=args.dev_addr)
     return 0
 
 
@@ -234,6 +298,7 @@ def _summary(problems: Sequence[Problem]) -> str:
 COMMANDS: list[Callable[[argparse._SubParsersAction, argparse.ArgumentParser], None]] = [
     register_validate,
     register_build,
+    register_serve,
     register_docs,
     register_release,
     register_verify,

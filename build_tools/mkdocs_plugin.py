@@ -20,13 +20,19 @@ from mkdocs.structure.pages import Page as MkDocsPage
 from mkdocs.utils import get_relative_url
 
 from build_tools.clock import epoch_of
-from build_tools.errors import InvalidRecords
+from build_tools.errors import InvalidRecords, ReviewError
 from build_tools.feed import FEED_PATH, feed_link_tag
 from build_tools.manifest import write_manifest
 from build_tools.mdtext import plain_title
 from build_tools.pipeline import GeneratedSite, generate_site
 from build_tools.project import Project
 from build_tools.render import Page
+from build_tools.serve_errors import (
+    configure_problem_site,
+    problem_files,
+    problem_lines,
+    problem_pages,
+)
 from build_tools.versioning import (
     THEME_DIR,
     build_version,
@@ -67,14 +73,28 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         self.released: str | None = None  # the release being built, for its manifest
         self._epoch_pinned = False
         self._saved_epoch: str | None = None
+        self.serving = False  # under `mkdocs serve`, invalid records give a problem page
+        self.problems: list[str] | None = None  # what that page lists; None: the site is good
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Defining on_startup also keeps this plugin across serve's rebuilds, so the pages of
+        # the last good build are known when a later one fails (serve_errors.problem_pages).
+        self.serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = self.config.project_dir or str(Path(config.config_file_path).parent)
         self.project = Project.at(root)
+        self.problems = self.released = None
         try:
             self.generated = self.pregenerated or generate_site(self.project)
         except InvalidRecords as error:
-            raise PluginError(str(error)) from None
+            if not self.serving:
+                raise PluginError(str(error)) from None
+            return self._serve_problems(config, error)
+        except ReviewError as error:
+            if not self.serving:
+                raise
+            return self._serve_problems(config, error)
         for warning in self.generated.warnings:
             data_log.warning(str(warning))
         self._configure_version(config)  # a ReleaseError reaches the CLI as one line
@@ -85,6 +105,17 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         # are most of our memory while MkDocs runs (docs/performance.md).
         self.pages = self.generated.pages
         self.generated = self.pregenerated = None
+        return config
+
+    def _serve_problems(self, config: MkDocsConfig, error: ReviewError) -> MkDocsConfig:
+        """Under serve: the problems as the site, at every page the last good build had."""
+        lines = problem_lines(error)
+        for line in lines:
+            data_log.error(line)
+        self.problems = lines
+        self.pages = problem_pages(lines, (page.path for page in self.pages))
+        self.generated = self.pregenerated = None
+        configure_problem_site(config, lines)
         return config
 
     def _configure_version(self, config: MkDocsConfig) -> None:
@@ -128,6 +159,8 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         self._epoch_pinned = False
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        if self.problems is not None:
+            return problem_files(files, config, self.pages)
         for page in self.pages:
             inclusion = InclusionLevel.UNDEFINED if page.nav else InclusionLevel.NOT_IN_NAV
             existing = files.get_file_from_path(page.path)

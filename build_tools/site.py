@@ -18,6 +18,7 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
+from build_tools import offline as offline_site
 from build_tools.errors import BuildError
 from build_tools.pipeline import GeneratedSite, generate_site
 from build_tools.project import Project
@@ -29,8 +30,12 @@ from build_tools.staging import (
 )
 
 
-def build_site(project: Project, *, strict: bool = False, site_dir: Path | None = None) -> Path:
-    """Validate and generate, build with MkDocs, and replace `site_dir` only on success."""
+def build_site(
+    project: Project, *, strict: bool = False, site_dir: Path | None = None, offline: bool = False
+) -> Path:
+    """Validate and generate, build with MkDocs, and replace `site_dir` only on success.
+
+    `offline` makes a site that works opened from disk (build_tools.offline)."""
     target = (site_dir or project.site_dir).resolve()
     recover_interrupted_build(target)  # first, so even a failing build puts a lost site back
     # generate_site raises InvalidRecords before anything is touched; the list is a hand-over:
@@ -38,7 +43,7 @@ def build_site(project: Project, *, strict: bool = False, site_dir: Path | None 
     handover = [generate_site(project)]
     staging = make_staging_dir(target)
     try:
-        run_mkdocs(project, handover, staging, strict=strict)
+        run_mkdocs(project, handover, staging, strict=strict, offline=offline)
         keep_unchanged_times(staging, target)
         replace_directory(staging, target)
     except OSError as error:
@@ -75,14 +80,19 @@ def _same_bytes(first: Path, second: Path) -> bool:
 
 
 def run_mkdocs(
-    project: Project, handover: list[GeneratedSite], site_dir: Path, *, strict: bool
+    project: Project, handover: list[GeneratedSite], site_dir: Path, *, strict: bool,
+    offline: bool = False,
 ) -> None:
     """MkDocs with our plugin, given the generated site (taken out of `handover`)."""
     if not project.mkdocs_file.is_file():
         raise BuildError(f"{project.display(project.mkdocs_file)}: not found (run from the "
                          "project folder or pass --project)")
     try:
-        config = load_config(str(project.mkdocs_file), site_dir=str(site_dir), strict=strict)
+        overrides = offline_site.CONFIG_OVERRIDES if offline else {}
+        config = load_config(str(project.mkdocs_file), site_dir=str(site_dir), strict=strict,
+                             **overrides)
+        if offline:
+            offline_site.add_offline_plugin(config)
         plugin = config.plugins.get("living-review")
         generated = handover.pop()
         if plugin is not None:

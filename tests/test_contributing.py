@@ -1,17 +1,24 @@
-"""Follow CONTRIBUTING.md literally, as a new contributor would, and check that the study it adds
-is valid and appears on the site.
+"""Follow CONTRIBUTING.md literally, as a new contributor would on a fresh clone, and check that
+the study it adds is valid and appears on the site.
 
-The project is copied without the example study (Alonzo et al. 2017, a real included study), put
-in a git repository with a local bare `origin`, and every command of the "Adding a study" section
-is run in order. Three kinds of line are done by the test itself, equivalently and offline:
-`git clone` / `cd` (the clone is made here from the local origin), `make install` / `source`
-(the test's own environment already has the tools on PATH), and `mkdocs serve` (run on a free
-port of 127.0.0.1 and asked for the study's page). Editing the file is writing the example that
-CONTRIBUTING shows; a test below keeps that example identical to the shipped record.
+The shipped project is put in a git repository with a local bare `origin`, and every command of
+the "Adding a study" section is run in order, as written. Three kinds of line are done by the test
+itself, equivalently and offline: `git clone` / `cd` (the clone is made here from the local
+origin), `make install` / `source` (the test's own environment already has the tools on PATH),
+and `livingreview serve` (given a free port of 127.0.0.1 and asked for the study's page).
+`livingreview new` asks a local Crossref-shaped server. Editing the file is writing the example
+that CONTRIBUTING shows.
+
+The example's DOI uses Crossref's prefix for examples (10.5555): no real study has it, so no real
+Crossref answer for it exists. The server answers with a SYNTHETIC work: a real recorded response
+(tests/fixtures/crossref) whose identity (DOI, title, author, year, journal) is replaced by the
+example record's, made by `example_work()` below.
 """
 
 from __future__ import annotations
 
+import copy
+import json
 import re
 import shutil
 import socket
@@ -22,6 +29,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import yaml
 
 from build_tools.cli import main
 from build_tools.json_schema import schema_modeline
@@ -32,6 +40,8 @@ CONTRIBUTING = REPO / "CONTRIBUTING.md"
 EXAMPLE = re.compile(r"<!-- example: (?P<path>studies/\S+\.yaml) -->\n```yaml\n(?P<text>.*?)```",
                      re.S)
 DONE_BY_THE_TEST = ("git clone ", "cd ", "make install", "source ")
+EXAMPLE_PREFIX = "10.5555/"  # Crossref's prefix for examples and tests
+RECORDED = "10.1037_0003-066x.59.1.29.json"  # a real response, whose shape the synthetic one keeps
 
 
 def section(title: str) -> str:
@@ -63,9 +73,35 @@ def example() -> tuple[str, str]:
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "crossref"
 
 
-def environment(home: Path) -> dict[str, str]:
+def example_record() -> dict:
+    return yaml.safe_load(example()[1])
+
+
+def example_work() -> str:
+    """SYNTHETIC Crossref answer for the example DOI: a recorded response's shape, the example's
+    identity. Fields that would describe the recorded paper are dropped."""
+    record = example_record()
+    body = json.loads((FIXTURES / RECORDED).read_text("utf-8"))
+    work = copy.deepcopy(body["message"])
+    for key in ("link", "relation", "alternative-id", "original-title", "subtitle", "short-title",
+                "ISSN", "issn-type", "short-container-title", "published-online", "journal-issue",
+                "volume", "issue", "page", "reference"):
+        work.pop(key, None)
+    family, given = record["authors"][0].split(", ")
+    work.update({
+        "DOI": record["doi"], "URL": f"https://doi.org/{record['doi']}",
+        "prefix": record["doi"].split("/")[0], "title": [record["title"]],
+        "author": [{"given": given, "family": family, "sequence": "first", "affiliation": []}],
+        "issued": {"date-parts": [[record["year"]]]}, "container-title": [record["journal"]],
+    })
+    body["message"] = work
+    return json.dumps(body)
+
+
+def environment(home: Path, crossref_url: str | None = None) -> dict[str, str]:
     bin_dir = str(Path(sys.executable).parent)
-    return {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8",
+    crossref = {"LIVINGREVIEW_CROSSREF_URL": crossref_url} if crossref_url else {}
+    return crossref | {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8",
             "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
             "GIT_AUTHOR_NAME": "A Contributor", "GIT_AUTHOR_EMAIL": "contributor@example.org",
             "GIT_COMMITTER_NAME": "A Contributor",
@@ -81,12 +117,11 @@ def run(command: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedPro
 
 @pytest.fixture
 def clone(tmp_path: Path) -> Path:
-    """The review as it was before the example study was added, cloned from a local origin."""
+    """A fresh clone of the review as shipped, from a local origin."""
     upstream = tmp_path / "upstream"
     upstream.mkdir()
-    project = copy_project(REPO, upstream)
+    copy_project(REPO, upstream)
     shutil.copy(CONTRIBUTING, upstream / "CONTRIBUTING.md")
-    (project.root / example()[0]).unlink()
     env = environment(tmp_path)
     run("git init --quiet --initial-branch=main && git add -A && git commit --quiet -m base",
         upstream, env)
@@ -101,10 +136,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def serve_and_fetch(cwd: Path, env: dict[str, str], paths: list[str]) -> list[str]:
-    """`mkdocs serve` on 127.0.0.1, as CONTRIBUTING says; the pages it serves, then stop it."""
+def serve_and_fetch(command: str, cwd: Path, env: dict[str, str], paths: list[str]) -> list[str]:
+    """The documented preview command on 127.0.0.1; the pages it serves, then stop it."""
     port = free_port()
-    server = subprocess.Popen(["mkdocs", "serve", "--no-livereload", "-a", f"127.0.0.1:{port}"],
+    server = subprocess.Popen(["bash", "-c", f"exec {command} --dev-addr 127.0.0.1:{port}"],
                               cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE, text=True)
     try:
@@ -119,32 +154,48 @@ def serve_and_fetch(cwd: Path, env: dict[str, str], paths: list[str]) -> list[st
                     assert server.poll() is None, server.stderr.read() if server.stderr else ""
                     time.sleep(0.1)
             else:
-                pytest.fail(f"mkdocs serve did not answer for {path}")
+                pytest.fail(f"{command} did not answer for {path}")
         return pages
     finally:
         server.terminate()
         server.wait(timeout=30)
 
 
-def test_following_contributing_adds_a_study_that_appears_on_the_site(clone, tmp_path) -> None:
-    env = environment(tmp_path)
+def crossref(httpserver) -> str:  # type: ignore[no-untyped-def]
+    """The local Crossref-shaped server, answering for the example DOI only."""
+    doi = example_record()["doi"]
+    httpserver.expect_request(f"/works/{doi}").respond_with_data(
+        example_work(), content_type="application/json")
+    return httpserver.url_for("").rstrip("/")
+
+
+def test_following_contributing_adds_a_study_that_appears_on_the_site(
+    clone, tmp_path, httpserver
+) -> None:
+    env = environment(tmp_path, crossref(httpserver))
     path, text = example()
     study_id = Path(path).stem
+    title = example_record()["title"]
     done = []
+    served = False
     for kind, value in steps():
         if kind == "file":
+            started = (clone / value).read_text("utf-8")  # written by `livingreview new`
+            assert started.splitlines()[0] == schema_modeline(Project.at(clone))
             (clone / value).write_text(text, "utf-8")  # the contributor fills in the fields
         elif value.startswith(DONE_BY_THE_TEST):
             continue
-        elif value.startswith("livingreview new "):
-            continue  # it asks Crossref: test_new_step_of_contributing runs it against a server
-        elif value == "mkdocs serve":
-            page, table = serve_and_fetch(clone, env, [f"/studies/{study_id}/", "/studies/"])
-            assert "Individuals at risk for suicide" in page
+        elif value == "livingreview serve":
+            page, table = serve_and_fetch(value, clone, env, [f"/studies/{study_id}/",
+                                                              "/studies/"])
+            assert title in page
             assert f'href="{study_id}/"' in table
+            served = True
         else:
             done.append(run(value, clone, env).stdout)
-    assert any("1 changed study record(s) of 4 (since origin/main) and review.yaml are valid"
+    assert served
+    assert f"Wrote {path}: fill in the fields marked Required" in done[1]
+    assert any("1 changed study record(s) of 5 (since origin/main) and review.yaml are valid\n"
                in out for out in done)
     branches = run("git branch --list --remotes", clone, env).stdout
     assert f"origin/add-{study_id}" in branches
@@ -153,39 +204,39 @@ def test_following_contributing_adds_a_study_that_appears_on_the_site(clone, tmp
     assert pushed == text
 
 
-def test_new_step_of_contributing(clone, tmp_path, httpserver) -> None:
-    """The documented `livingreview new --doi` command, against a Crossref-shaped local server.
-
-    No real Crossref response for the example's DOI exists offline, and none may be invented, so
-    the server answers with a real recorded response (tests/fixtures/crossref) and only the DOI
-    in the documented command is swapped for that response's DOI.
-    """
+def test_new_step_of_contributing_never_overwrites(clone, tmp_path, httpserver) -> None:
+    """The documented `livingreview new --doi`, run twice: the second run changes nothing."""
     command = next(v for k, v in steps() if v.startswith("livingreview new "))
-    documented_doi = command.split("--doi", 1)[1].split()[0]
-    body = (FIXTURES / "10.1037_0003-066x.59.1.29.json").read_text("utf-8")
-    httpserver.expect_request(re.compile(r"^/works")).respond_with_data(
-        body, content_type="application/json")
-    env = environment(tmp_path) | {"LIVINGREVIEW_CROSSREF_URL": httpserver.url_for("").rstrip("/")}
-    command = command.replace(documented_doi, "10.1037/0003-066X.59.1.29")
-    done = run(command, clone, env)
-    written = re.search(r"Wrote (studies/[^:]+\.yaml)", done.stdout)
-    assert written, done.stdout
-    path = clone / written.group(1)
-    assert path.read_text("utf-8").splitlines()[0] == schema_modeline(Project.at(clone))
+    env = environment(tmp_path, crossref(httpserver))
+    run(command, clone, env)
+    written = clone / example()[0]
+    before = written.read_text("utf-8")
     refused = subprocess.run(["bash", "-c", command], cwd=clone, env=env,
                              capture_output=True, text=True)
-    assert refused.returncode == 1  # it never overwrites
+    assert refused.returncode == 1
+    assert refused.stderr.startswith(f"error: {example_record()['doi']} is already recorded in ")
+    assert written.read_text("utf-8") == before
 
 
-def test_example_in_contributing_is_the_shipped_record() -> None:
-    path, text = example()
-    assert (REPO / path).read_text("utf-8") == text
+def test_example_is_no_shipped_study_and_says_it_is_made_up() -> None:
+    """The example must work on a fresh clone and must not pass for a real study."""
+    path, _ = example()
+    record = example_record()
+    assert record["doi"].startswith(EXAMPLE_PREFIX)
+    assert not (REPO / path).exists()
+    shipped = {str(yaml.safe_load(p.read_text("utf-8")).get("doi", "")).lower()
+               for p in (REPO / "studies").glob("*.yaml")}
+    assert record["doi"].lower() not in shipped
+    documented = section("Adding a study")
+    assert f"`{EXAMPLE_PREFIX.rstrip('/')}` is the prefix that Crossref keeps for examples" in (
+        documented)
+    assert "made up" in record["title"]
 
 
 def test_example_validate_message_is_what_validate_prints(project, capsys) -> None:
     path, text = example()
-    (project.root / path).write_text(text.replace("perspective: therapist",
-                                                  "perspective: clinicians"), "utf-8")
+    (project.root / path).write_text(text.replace("perspective: client",
+                                                  "perspective: clients"), "utf-8")
     shown = re.search(r"<!-- example: validate output -->\n```text\n(.*?)\n```",
                       CONTRIBUTING.read_text("utf-8"), re.S)
     assert shown
@@ -198,3 +249,16 @@ def test_contributing_links_resolve() -> None:
     for target in re.findall(r"\]\(((?!https?:|\.\./\.\./)[^)#]+)\)", text):
         assert (REPO / target).exists(), target
     assert (REPO / ".github/ISSUE_TEMPLATE/propose-study.yml").exists()
+
+
+def test_readme_example_record_is_valid_and_no_real_study(project, capsys) -> None:
+    """README's short example of a study file validates as it is, with an example DOI."""
+    readme = (REPO / "README.md").read_text("utf-8")
+    block = re.search(r"## Adding a study.*?```yaml\n(.*?)```", readme, re.S)
+    assert block
+    text = "\n".join(line.removeprefix("   ") for line in block.group(1).splitlines()) + "\n"
+    record = yaml.safe_load(text)
+    assert record["doi"].startswith(EXAMPLE_PREFIX)
+    (project.studies_dir / f"{record['id']}.yaml").write_text(text, "utf-8")
+    assert main(["validate", "--project", str(project.root)]) == 0
+    assert capsys.readouterr().out == "5 study record(s) and review.yaml are valid\n"
