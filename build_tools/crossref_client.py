@@ -219,7 +219,7 @@ class CrossrefClient:
         size = self._work_size(work) if work is not None else 0
         if size > self.settings.max_work_bytes:
             raise RequestFailed(
-                f"Crossref's work is {size / MB:.1f} MB, more than the "
+                f"the work is {size / MB:.1f} MB, more than the "
                 f"{self.settings.max_work_bytes / MB:g} MB a work may take "
                 "(LIVINGREVIEW_CROSSREF_MAX_WORK_MB); not cached",
                 advice="fill in the study record's citation fields by hand, or raise "
@@ -325,6 +325,7 @@ class CrossrefClient:
                 reason = str(error)
                 if error.unreachable and not self._heard:
                     host = self.settings.base_url
+                    self._count(failed=True)
                     raise self._stop(Unreachable(
                         f"stopped: Crossref could not be reached at {host}: {reason}; check the "
                         "network connection (and LIVINGREVIEW_CROSSREF_URL), then run fetch "

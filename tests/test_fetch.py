@@ -104,7 +104,8 @@ def test_plain_progress_lines_off_a_terminal() -> None:
 def test_summary_names_the_agency_and_failures() -> None:
     summary = FetchSummary(not_found=[("10.5061/x", "DataCite")], failed=[("10.1/y", "HTTP 400")])
     assert summary.lines()[1:] == ["not found in Crossref: 10.5061/x (registered with DataCite)",
-                                   "failed: 10.1/y: HTTP 400"]
+                                   "failed: 10.1/y: Crossref: HTTP 400; check the DOI in its "
+                                   "study record, then: livingreview fetch --doi 10.1/y"]
 
 
 def test_study_dois_are_read_from_the_records(project: Project, write_study) -> None:
