@@ -363,7 +363,7 @@ class CrossrefClient:
         with self._lock:
             waited = self._waited
             over_patience = waited + delay > self.settings.max_wait
-            over_run = time.monotonic() + delay > self._run_deadline
+            over_run = delay > 0 and time.monotonic() + delay > self._run_deadline
             if not (over_patience or over_run):
                 self._waited += delay
         if over_patience:
