@@ -114,9 +114,9 @@ def fetch_works(cache_dir: Path, dois: Iterable[str], client: CrossrefClient,
             write_cached_work(cache_dir, CachedWork(doi, clock(), work))
         except OSError as error:
             raise CacheWriteFailed(
-                f"stopped: could not write the Crossref cache ({error.strerror or error} in "
-                f"{cache_dir}); the works cached before are intact: free some space (or fix the "
-                "folder's permissions), then run fetch again") from None
+                f"stopped: could not write the Crossref cache in {cache_dir} "
+                f"({error.strerror or error}); the works cached before are intact: free some "
+                "space (or fix the folder's permissions), then run fetch again") from None
         summary.kept.pop(doi, None)
         summary.fetched.append(doi)
         settled.add(doi)

@@ -160,7 +160,7 @@ def test_cancel_breaks_off_a_request_in_flight_at_once() -> None:
         crossref = client(server, timeout=30)
         threading.Timer(0.3, crossref.cancel).start()
         start = time.monotonic()
-        with pytest.raises(RunStopped, match="^stopped: interrupted$"):
+        with pytest.raises(RunStopped, match=r"^stopped: interrupted$"):
             crossref.work(DOI)
         assert time.monotonic() - start < 1.0
         with pytest.raises(RunStopped):  # and nothing more is sent
