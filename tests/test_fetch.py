@@ -207,9 +207,19 @@ def test_a_full_disk_stops_the_run_in_one_line_and_keeps_the_cache(
                               for doi in sorted(KNOWN[1:], key=str.lower)]
 
 
+INTERRUPTED = {
+    "fetch": (["fetch", "--refresh"], "fetch interrupted: the works fetched so far are cached; "
+                                      "run livingreview fetch again to continue\n"),
+    "new": (["new", "--doi", "10.5555/synthetic-interrupt-new"],
+            "new interrupted: no study record was written\n"),
+}
+
+
 @pytest.mark.hardening
-def test_ctrl_c_stops_fetch_within_a_second_in_one_line(project: Project, write_study) -> None:
-    """A real SIGINT to a real `livingreview fetch` whose server drips its answer for ever."""
+@pytest.mark.parametrize("command", list(INTERRUPTED))
+def test_ctrl_c_stops_within_a_second_in_one_line(command: str, project: Project,
+                                                  write_study) -> None:
+    """A real SIGINT to a real `livingreview fetch` (or `new`) whose server drips for ever."""
     for path in project.studies_dir.iterdir():
         path.unlink()
     for n in range(3):
@@ -217,18 +227,19 @@ def test_ctrl_c_stops_fetch_within_a_second_in_one_line(project: Project, write_
     cached = CachedWork(KNOWN[1].lower(), "2026-11-20T10:00:00Z", work("10.1038_srep16696.json"))
     write_study("srep", doi=KNOWN[1])
     write_cached_work(project.cache_dir, cached)
-    before = {p.name: p.read_bytes() for p in project.cache_dir.iterdir()}
+    before = {p.name: p.read_bytes() for folder in (project.cache_dir, project.studies_dir)
+              for p in folder.iterdir()}
+    arguments, message = INTERRUPTED[command]
     with misbehaving(drip_body) as server:
         env = {**os.environ, "LIVINGREVIEW_CROSSREF_URL": server.url,
                "LIVINGREVIEW_CROSSREF_TIMEOUT": "60"}
         process = subprocess.Popen(
-            [sys.executable, "-m", "build_tools", "fetch", "--refresh",
-             "--project", str(project.root)],
+            [sys.executable, "-m", "build_tools", *arguments, "--project", str(project.root)],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 30
         while not server.paths and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert server.paths, "fetch never asked the server"
+        assert server.paths, f"{command} never asked the server"
         time.sleep(0.2)
         start = time.monotonic()
         process.send_signal(signal.SIGINT)
@@ -236,6 +247,6 @@ def test_ctrl_c_stops_fetch_within_a_second_in_one_line(project: Project, write_
         took = time.monotonic() - start
     assert took < 1.0
     assert process.returncode == 130
-    assert (out, err) == ("", "fetch interrupted: the works fetched so far are cached; run "
-                              "livingreview fetch again to continue\n")
-    assert {p.name: p.read_bytes() for p in project.cache_dir.iterdir()} == before
+    assert (out, err) == ("", message)
+    assert {p.name: p.read_bytes() for folder in (project.cache_dir, project.studies_dir)
+            for p in folder.iterdir()} == before
