@@ -48,7 +48,8 @@ SYNTHETIC_WORK = {"DOI": DOI, "type": "journal-article", "title": ["A synthetic 
 
 
 def head(status: str = "200 OK", *headers: str) -> bytes:
-    lines = [f"HTTP/1.1 {status}", *headers]
+    """The status line and headers; the server closes after each answer and says so."""
+    lines = [f"HTTP/1.1 {status}", "Connection: close", *headers]
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 
