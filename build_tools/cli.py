@@ -252,7 +252,8 @@ def _crossref_client(args: argparse.Namespace) -> CrossrefClient:
     # Imported here, not at the top: a build must never load the HTTP client.
     from build_tools.crossref_client import ClientSettings, CrossrefClient
 
-    return CrossrefClient(ClientSettings.from_environment(mailto=args.mailto))
+    return CrossrefClient(ClientSettings.from_environment(mailto=args.mailto),
+                          notify=lambda line: print(line, file=sys.stderr, flush=True))
 
 
 def run_fetch(args: argparse.Namespace) -> int:
@@ -262,8 +263,14 @@ def run_fetch(args: argparse.Namespace) -> int:
     client = _crossref_client(args)
     dois = [args.doi] if args.doi else study_dois(project)
     update, close = make_progress(len(dois))
-    summary = fetch_works(project.cache_dir, dois, client, refresh=args.refresh or bool(args.doi),
-                          progress=update)
+    try:
+        summary = fetch_works(project.cache_dir, dois, client,
+                              refresh=args.refresh or bool(args.doi), progress=update)
+    except KeyboardInterrupt:
+        close()
+        print("fetch interrupted: the works fetched so far are cached; run livingreview fetch "
+              "again to continue", file=sys.stderr)
+        return 130
     close()
     print("\n".join(summary.lines()))
     return 0 if summary.ok else 1
@@ -283,7 +290,11 @@ def run_new(args: argparse.Namespace) -> int:
 
     project = Project.at(args.project)
     client = _crossref_client(args)
-    path = new_study(project, args.doi, client, study_id=args.id)
+    try:
+        path = new_study(project, args.doi, client, study_id=args.id)
+    except KeyboardInterrupt:
+        print("new interrupted: no study record was written", file=sys.stderr)
+        return 130
     print(f"Wrote {project.display(path)}: fill in the fields marked Required, then run "
           "livingreview validate")
     return 0

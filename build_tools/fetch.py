@@ -2,7 +2,8 @@
 
 Plan: skip what is cached, ask for the rest in list requests (many DOIs each), ask once more by
 single DOI for any a batch did not return, and for those Crossref does not know ask which agency
-registered them. Each work is written to the cache as soon as it arrives.
+registered them. Each work is written to the cache as soon as it arrives, atomically, so a run
+that stops (a full disk, Ctrl-C, Crossref out of reach) leaves every cached work whole.
 """
 
 from __future__ import annotations
@@ -18,9 +19,16 @@ from typing import Any, TextIO
 
 from build_tools.crossref_cache import CachedWork, read_cached_work, write_cached_work
 from build_tools.crossref_cache import normalise_doi as normalise
-from build_tools.crossref_client import CrossrefClient, RequestFailed, TooManyFailures
+from build_tools.crossref_client import CrossrefClient, RequestFailed, RunStopped
+from build_tools.errors import ReviewError
 from build_tools.project import Project
 from build_tools.records import load_records
+
+NOT_FETCHED = "not fetched: the run was stopped"
+
+
+class CacheWriteFailed(ReviewError):
+    """A fetched work could not be written (a full disk, no permission): the run stops."""
 
 
 @dataclass
@@ -31,6 +39,7 @@ class FetchSummary:
     cached: list[str] = field(default_factory=list)
     not_found: list[tuple[str, str | None]] = field(default_factory=list)  # (DOI, agency)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (DOI, reason)
+    advice: dict[str, str] = field(default_factory=dict)  # DOI → what to do, if not the default
     kept: dict[str, str] = field(default_factory=dict)  # DOI → date of the cached work still used
     requests: int = 0
     stopped: str | None = None
@@ -51,7 +60,13 @@ class FetchSummary:
         for doi, agency in self.not_found:
             where = f"registered with {agency}" if agency else "no registration agency known"
             lines.append(f"not found in Crossref: {doi} ({where}){self._kept(doi)}")
-        lines += [f"failed: {doi}: {reason}{self._kept(doi)}" for doi, reason in self.failed]
+        for doi, reason in self.failed:
+            if reason == NOT_FETCHED:
+                lines.append(f"failed: {doi}: {reason}{self._kept(doi)}")
+                continue
+            advice = self.advice.get(doi) or ("check the DOI in its study record, then: "
+                                              f"livingreview fetch --doi {doi}")
+            lines.append(f"failed: {doi}: Crossref: {reason}{self._kept(doi)}; {advice}")
         if self.stopped:
             lines.append(self.stopped)
         return lines
@@ -95,11 +110,24 @@ def fetch_works(cache_dir: Path, dois: Iterable[str], client: CrossrefClient,
     settled: set[str] = set(summary.cached)
 
     def keep(doi: str, work: dict[str, Any]) -> None:
-        write_cached_work(cache_dir, CachedWork(doi, clock(), work))
+        try:
+            write_cached_work(cache_dir, CachedWork(doi, clock(), work))
+        except OSError as error:
+            raise CacheWriteFailed(
+                f"stopped: could not write the Crossref cache in {cache_dir} "
+                f"({error.strerror or error}); the works cached before are intact: free some "
+                "space (or fix the folder's permissions), then run fetch again") from None
         summary.kept.pop(doi, None)
         summary.fetched.append(doi)
         settled.add(doi)
         step(1)
+
+    def fail(doi: str, error: RequestFailed) -> None:
+        summary.failed.append((doi, str(error)))
+        if error.gave_up:
+            summary.advice[doi] = f"try again later: livingreview fetch --doi {doi}"
+        elif error.advice:
+            summary.advice[doi] = error.advice
 
     def batch(dois: list[str]) -> list[str]:
         """One list request; returns the DOIs it did not answer."""
@@ -107,8 +135,9 @@ def fetch_works(cache_dir: Path, dois: Iterable[str], client: CrossrefClient,
             found = client.works(dois)
         except RequestFailed as error:
             if not error.gave_up:
-                return dois  # refused (400, 414): one odd DOI can spoil a whole filter
-            summary.failed.extend((doi, str(error)) for doi in dois)
+                return dois  # refused (400, 414, too big): one odd DOI can spoil a whole filter
+            for doi in dois:
+                fail(doi, error)
             settled.update(dois)
             step(len(dois))
             return []
@@ -125,19 +154,24 @@ def fetch_works(cache_dir: Path, dois: Iterable[str], client: CrossrefClient,
                 return
             summary.not_found.append((doi, client.agency(doi)))
         except RequestFailed as error:
-            summary.failed.append((doi, str(error)))
+            fail(doi, error)
         settled.add(doi)
         step(1)
 
     workers = max(1, client.limiter.published_concurrency)
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="crossref") as pool:
-        try:
-            missing = _run(pool, [(batch, b) for b in client.plan_batches(pending)])
-            _run(pool, [(single, doi) for group in missing for doi in group])
-        except TooManyFailures as error:
-            summary.stopped = str(error)
-            summary.failed += [(d, "not fetched: the run was stopped") for d in pending
-                               if d not in settled and d not in dict(summary.failed)]
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="crossref")
+    try:
+        missing = _run(pool, [(batch, b) for b in client.plan_batches(pending)], client.cancel)
+        _run(pool, [(single, doi) for group in missing for doi in group], client.cancel)
+    except (RunStopped, CacheWriteFailed) as error:
+        summary.stopped = str(error)
+        summary.failed += [(d, NOT_FETCHED) for d in pending
+                           if d not in settled and d not in dict(summary.failed)]
+    except BaseException:  # Ctrl-C: break off every request now; what was cached stays
+        client.cancel()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     summary.fetched.sort()
     summary.not_found.sort()
     summary.failed.sort()
@@ -145,17 +179,19 @@ def fetch_works(cache_dir: Path, dois: Iterable[str], client: CrossrefClient,
     return summary
 
 
-def _run(pool: ThreadPoolExecutor, calls: list[tuple[Callable[[Any], Any], Any]]) -> list[Any]:
-    """Run the calls on the pool; the first TooManyFailures cancels the rest and is raised."""
+def _run(pool: ThreadPoolExecutor, calls: list[tuple[Callable[[Any], Any], Any]],
+         stop: Callable[[], None]) -> list[Any]:
+    """Run the calls on the pool; the first error (a stopped run, a cache that cannot be
+    written) calls `stop`, which breaks off the rest, and is raised. Ctrl-C lands here."""
     futures: list[Future[Any]] = [pool.submit(call, argument) for call, argument in calls]
     done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-    for future in done:
-        error = future.exception()
-        if error is not None:
-            for other in futures:
-                other.cancel()
-            wait(futures)
-            raise error
+    errors = [future.exception() for future in done if future.exception() is not None]
+    if errors:
+        for other in futures:
+            other.cancel()
+        stop()
+        wait(futures)
+        raise errors[0]
     return [future.result() for future in futures]
 
 

@@ -2,7 +2,9 @@
 
 The citation is prefilled (from the cache, else from Crossref, whose answer is then cached);
 what only a curator can know is left as commented placeholders taken from the schema, so the
-record fails validation until someone has filled them in.
+record fails validation until someone has filled them in. When Crossref cannot be asked (no
+network, a wrong address), the record is still written, with the citation fields as placeholders
+too, and the error says how to fill them: by hand, or later with `livingreview fetch --doi`.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from build_tools.crossref_cache import (
     read_cached_work,
     write_cached_work,
 )
-from build_tools.crossref_client import CrossrefClient
+from build_tools.crossref_client import CrossrefClient, CrossrefError, Unreachable
 from build_tools.errors import ReviewError
 from build_tools.fetch import utc_now
 from build_tools.markup import plain_text
@@ -38,6 +40,13 @@ class NewStudyError(ReviewError):
     """The record could not be started; nothing was written."""
 
 
+class WrittenWithoutCitation(NewStudyError):
+    """Crossref gave no work, so the record was written with its citation left to fill in."""
+
+
+CITATION_FIELDS = ("title", "authors", "year", "journal", "volume", "issue", "pages")
+
+
 def new_study(project: Project, doi: str, client: CrossrefClient | None,
               study_id: str | None = None) -> Path:
     """Write studies/<id>.yaml for this DOI and return its path; never overwrites a file."""
@@ -52,14 +61,21 @@ def new_study(project: Project, doi: str, client: CrossrefClient | None,
         if isinstance(data.get("doi"), str) and normalise_doi(data["doi"]) == doi:
             raise NewStudyError(f"{doi} is already recorded in {document.path}")
         taken.add(Path(document.path).stem)
-    cached = read_cached_work(project.cache_dir, doi) or _fetch(project, doi, client)
     if study_id is not None and not ID_PATTERN.match(study_id):
         raise NewStudyError(f"{study_id!r} is not a usable id "
                             "(lower-case letters, digits, - and _)")
-    chosen = study_id or unique_id(suggested_id(cached.work), taken)
+    cached = read_cached_work(project.cache_dir, doi)
+    problem: CrossrefError | None = None
+    if cached is None:
+        try:
+            cached = _fetch(project, doi, client)
+        except CrossrefError as error:  # not "not found": that is NewStudyError, nothing written
+            problem = error
+    chosen = study_id or unique_id(suggested_id(cached.work) if cached else doi_id(doi), taken)
     target = project.studies_dir / f"{chosen}.yaml"
     schema = PackageSchema.from_document(records.schema) if records.schema else None
-    text = record_text(chosen, doi, cached, schema)
+    text = (record_text(chosen, doi, cached, schema) if cached
+            else uncited_text(chosen, doi, schema))
     project.studies_dir.mkdir(parents=True, exist_ok=True)
     try:
         with target.open("x", encoding="utf-8") as stream:
@@ -67,6 +83,14 @@ def new_study(project: Project, doi: str, client: CrossrefClient | None,
     except FileExistsError:
         raise NewStudyError(f"{project.display(target)} already exists; "
                             "choose another id with --id") from None
+    if problem is not None:
+        why = (f"Crossref could not be reached: {problem.reason}"
+               if isinstance(problem, Unreachable)
+               else f"Crossref gave no work for {doi} ({problem})")
+        raise WrittenWithoutCitation(
+            f"{why}; wrote {project.display(target)} without its citation: fill in the "
+            "citation fields there by hand, or once Crossref can be reached run: "
+            f"livingreview fetch --doi {doi}")
     return target
 
 
@@ -81,6 +105,12 @@ def _fetch(project: Project, doi: str, client: CrossrefClient | None) -> CachedW
     cached = CachedWork(doi, utc_now(), work)
     write_cached_work(project.cache_dir, cached)
     return cached
+
+
+def doi_id(doi: str) -> str:
+    """An id from the DOI's suffix, for a record started without its Crossref work."""
+    suffix = doi.split("/", 1)[-1]
+    return re.sub(r"[^a-z0-9]+", "-", suffix.lower()).strip("-")[:64].strip("-") or "study"
 
 
 def suggested_id(work: dict[str, Any]) -> str:
@@ -139,6 +169,27 @@ def record_text(study_id: str, doi: str, cached: CachedWork,
     if schema is not None:
         lines += _placeholders(schema, set(values))
     return "\n".join(lines) + "\n"
+
+
+def uncited_text(study_id: str, doi: str, schema: PackageSchema | None) -> str:
+    """The YAML text when Crossref gave no work: the citation fields are placeholders too."""
+    lines = [
+        SCHEMA_COMMENT,
+        "# Started by `livingreview new` without a Crossref work (Crossref could not be asked).",
+        f"# Fill in the citation by hand, or run: livingreview fetch --doi {doi}",
+        "# Fill in the required fields at the end (remove the leading '# ').",
+        yaml.safe_dump({"id": study_id, "doi": doi}, sort_keys=False, allow_unicode=True,
+                       width=1000).rstrip(),
+    ]
+    if schema is None:
+        return "\n".join(lines) + "\n"
+    fields = {spec.name: spec for spec in schema.studies.fields}
+    for name in CITATION_FIELDS:
+        spec = fields.get(name)
+        if spec is not None and not spec.required:
+            lines.append(f"# Citation: {spec.title} ({spec.allowed()}).")
+            lines.append(f"# {name}:")
+    return "\n".join(lines + _placeholders(schema, {"id", "doi"})) + "\n"
 
 
 def _placeholders(schema: PackageSchema, filled: set[str]) -> list[str]:

@@ -88,6 +88,10 @@ def backoff_delay(attempt: int, base: float, cap: float,
     return ceiling * (0.5 + 0.5 * rng())
 
 
+class WaitCancelled(Exception):
+    """The run was cancelled while this thread waited for its turn."""
+
+
 class Slot:
     """One request's place in the rate windows: from its start until its answer came back."""
 
@@ -135,6 +139,12 @@ class Concurrency:
         self.limit = limit
         self._in_flight = 0
         self._condition = threading.Condition()
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        with self._condition:
+            self.cancelled = True
+            self._condition.notify_all()
 
     def lower(self, limit: int) -> None:
         with self._condition:
@@ -147,8 +157,10 @@ class Concurrency:
 
     def __enter__(self) -> Concurrency:
         with self._condition:
-            while self._in_flight >= self.limit:
+            while self._in_flight >= self.limit and not self.cancelled:
                 self._condition.wait()
+            if self.cancelled:
+                raise WaitCancelled()
             self._in_flight += 1
         return self
 
@@ -182,6 +194,8 @@ class Limiter:
         hand the slot back to `finished` when the answer is in."""
         windows = (self.kinds[kind], self.overall)
         while True:
+            if self.concurrency.cancelled:
+                raise WaitCancelled()
             with self._lock:
                 now = time.monotonic()
                 start = max(self._paused_until, *(w.earliest(now) for w in windows))
@@ -191,6 +205,10 @@ class Limiter:
                         window.book(slot)
                     return slot
             time.sleep(min(start - now, 0.05))  # requests in flight may finish meanwhile
+
+    def cancel(self) -> None:
+        """Wake every thread waiting for a turn: they raise WaitCancelled."""
+        self.concurrency.cancel()
 
     def finished(self, slot: Slot) -> None:
         with self._lock:

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
 
 from build_tools.cli import main
-from build_tools.crossref_cache import read_cached_work
+from build_tools.crossref_cache import CachedWork, read_cached_work, write_cached_work
 from build_tools.crossref_client import ClientSettings, CrossrefClient
 from build_tools.fetch import FetchSummary, fetch_works, make_progress, study_dois
 from build_tools.project import Project
 from tests.crossref_fixtures import CrossrefLike, replay, work
+from tests.hardening.test_crossref_limits import drip_body, misbehaving
 
 KNOWN = ["10.1037/0003-066X.59.1.29", "10.1038/srep16696", "10.1136/jclinpath-2020-206745",
          "10.1371/journal.pone.0033693"]
@@ -104,7 +111,8 @@ def test_plain_progress_lines_off_a_terminal() -> None:
 def test_summary_names_the_agency_and_failures() -> None:
     summary = FetchSummary(not_found=[("10.5061/x", "DataCite")], failed=[("10.1/y", "HTTP 400")])
     assert summary.lines()[1:] == ["not found in Crossref: 10.5061/x (registered with DataCite)",
-                                   "failed: 10.1/y: HTTP 400"]
+                                   "failed: 10.1/y: Crossref: HTTP 400; check the DOI in its "
+                                   "study record, then: livingreview fetch --doi 10.1/y"]
 
 
 def test_study_dois_are_read_from_the_records(project: Project, write_study) -> None:
@@ -170,3 +178,75 @@ def test_the_cache_holds_json_per_doi(fetched_project: Project) -> None:
                      "10.1371%2Fjournal.pone.0033693.json"]
     data = json.loads((fetched_project.cache_dir / names[0]).read_text("utf-8"))
     assert set(data) == {"doi", "retrieved", "work"}
+
+
+# --- hardening: a run that is stopped leaves the cache whole ---------------------------------
+
+@pytest.mark.hardening
+def test_a_full_disk_stops_the_run_in_one_line_and_keeps_the_cache(
+        httpserver: HTTPServer, tmp_path: Path) -> None:
+    """Writes past RLIMIT_FSIZE fail as a full disk does (EFBIG instead of ENOSPC)."""
+    backend = CrossrefLike()
+    serve(httpserver, backend)
+    fetch_works(tmp_path, KNOWN[:1], client_for(httpserver))
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    old_handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (2000, hard))
+    try:
+        summary = fetch_works(tmp_path, KNOWN, client_for(httpserver))
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, old_handler)
+    assert summary.stopped == (
+        f"stopped: could not write the Crossref cache in {tmp_path} (File too large); the works "
+        "cached before are intact: free some space (or fix the folder's permissions), then run "
+        "fetch again")
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # no half file
+    assert summary.failed == [(doi.lower(), "not fetched: the run was stopped")
+                              for doi in sorted(KNOWN[1:], key=str.lower)]
+
+
+INTERRUPTED = {
+    "fetch": (["fetch", "--refresh"], "fetch interrupted: the works fetched so far are cached; "
+                                      "run livingreview fetch again to continue\n"),
+    "new": (["new", "--doi", "10.5555/synthetic-interrupt-new"],
+            "new interrupted: no study record was written\n"),
+}
+
+
+@pytest.mark.hardening
+@pytest.mark.parametrize("command", list(INTERRUPTED))
+def test_ctrl_c_stops_within_a_second_in_one_line(command: str, project: Project,
+                                                  write_study) -> None:
+    """A real SIGINT to a real `livingreview fetch` (or `new`) whose server drips for ever."""
+    for path in project.studies_dir.iterdir():
+        path.unlink()
+    for n in range(3):
+        write_study(f"synthetic{n}", doi=f"10.5555/synthetic-interrupt-{n}")
+    cached = CachedWork(KNOWN[1].lower(), "2026-11-20T10:00:00Z", work("10.1038_srep16696.json"))
+    write_study("srep", doi=KNOWN[1])
+    write_cached_work(project.cache_dir, cached)
+    before = {p.name: p.read_bytes() for folder in (project.cache_dir, project.studies_dir)
+              for p in folder.iterdir()}
+    arguments, message = INTERRUPTED[command]
+    with misbehaving(drip_body) as server:
+        env = {**os.environ, "LIVINGREVIEW_CROSSREF_URL": server.url,
+               "LIVINGREVIEW_CROSSREF_TIMEOUT": "60"}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "build_tools", *arguments, "--project", str(project.root)],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 30
+        while not server.paths and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.paths, f"{command} never asked the server"
+        time.sleep(0.2)
+        start = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=10)
+        took = time.monotonic() - start
+    assert took < 1.0
+    assert process.returncode == 130
+    assert (out, err) == ("", message)
+    assert {p.name: p.read_bytes() for folder in (project.cache_dir, project.studies_dir)
+            for p in folder.iterdir()} == before

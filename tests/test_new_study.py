@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from pytest_httpserver import HTTPServer
 
@@ -125,3 +127,29 @@ def test_not_a_doi(project: Project) -> None:
         new_study(project, "smith 2020", None)
     assert str(error.value) == ("'smith 2020' is not a DOI "
                                 "(a DOI looks like 10.1080/10503307.2017.1359428)")
+
+
+@pytest.mark.hardening
+@pytest.mark.parametrize(("url", "reason"), [
+    ("http://127.0.0.1:9", "connection refused (is the address right, and the server up?)"),
+    ("https://api.crossref.invalid", "host lookup failed for api.crossref.invalid")])
+def test_without_a_network_the_record_is_written_and_the_next_step_named(
+        url: str, reason: str, project: Project, capsys,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing listens on port 9; `.invalid` names never resolve (RFC 6761)."""
+    monkeypatch.setenv("LIVINGREVIEW_CROSSREF_URL", url)
+    doi = "10.1037/0003-066x.59.1.29"
+    start = time.monotonic()
+    code = main(["new", "--doi", doi, "--project", str(project.root)])
+    assert time.monotonic() - start < 10
+    captured = capsys.readouterr()
+    assert code == 1 and captured.out == ""
+    [line] = captured.err.splitlines()
+    assert line.startswith(f"error: Crossref could not be reached: {reason}")
+    assert line.endswith("; wrote studies/0003-066x-59-1-29.yaml without its citation: fill in "
+                         "the citation fields there by hand, or once Crossref can be reached "
+                         f"run: livingreview fetch --doi {doi}")
+    text = (project.studies_dir / "0003-066x-59-1-29.yaml").read_text("utf-8")
+    assert f"doi: {doi}\n# Citation: Title (text).\n# title:\n" in text
+    assert "# perspective:" in text
+    assert read_cached_work(project.cache_dir, doi) is None

@@ -147,22 +147,31 @@ def test_400_is_reported_with_crossref_s_reason_and_not_retried(
     serve_always(httpserver, lambda _: replay("http400_validation-failure_query-on-doi-route.json"))
     code, out, _ = fetch(cached_project, httpserver.url_for("/"), capsys, monkeypatch,
                          "--refresh")
-    reason = "HTTP 400: This route does not support field query parameters"
+    reason = "Crossref: HTTP 400: This route does not support field query parameters"
+    check = "check the DOI in its study record, then: livingreview fetch --doi"
     assert (code, out) == (1, [
         "0 fetched, 0 already cached, 0 not found, 3 failed (4 requests)",
-        f"failed: {ALL_DOIS[0]}: {reason}",
-        f"failed: {ALL_DOIS[1]}: {reason}{KEPT}",
-        f"failed: {ALL_DOIS[2]}: {reason}{KEPT}",
+        f"failed: {ALL_DOIS[0]}: {reason}; {check} {ALL_DOIS[0]}",
+        f"failed: {ALL_DOIS[1]}: {reason}{KEPT}; {check} {ALL_DOIS[1]}",
+        f"failed: {ALL_DOIS[2]}: {reason}{KEPT}; {check} {ALL_DOIS[2]}",
     ])
     assert len(httpserver.log) == 4  # one list request, then one single request per DOI
     assert_cache_kept_and_site_built(cached_project, before, monkeypatch, capsys)
 
 
 def failed_lines(reason: str, requests: int) -> list[str]:
+    """Each failure in one line: Crossref named, then the next step (for a server that kept
+    failing: try again later); DOIs a stopped run did not ask for are listed without."""
+    if reason == "not fetched: the run was stopped":
+        return [f"0 fetched, 0 already cached, 0 not found, 3 failed ({requests} requests)",
+                f"failed: {ALL_DOIS[0]}: {reason}",
+                f"failed: {ALL_DOIS[1]}: {reason}{KEPT}",
+                f"failed: {ALL_DOIS[2]}: {reason}{KEPT}"]
+    later = "try again later: livingreview fetch --doi"
     return [f"0 fetched, 0 already cached, 0 not found, 3 failed ({requests} requests)",
-            f"failed: {ALL_DOIS[0]}: {reason}",
-            f"failed: {ALL_DOIS[1]}: {reason}{KEPT}",
-            f"failed: {ALL_DOIS[2]}: {reason}{KEPT}"]
+            f"failed: {ALL_DOIS[0]}: Crossref: {reason}; {later} {ALL_DOIS[0]}",
+            f"failed: {ALL_DOIS[1]}: Crossref: {reason}{KEPT}; {later} {ALL_DOIS[1]}",
+            f"failed: {ALL_DOIS[2]}: Crossref: {reason}{KEPT}; {later} {ALL_DOIS[2]}"]
 
 
 HTTP_FAULTS: dict[str, tuple[Callable[[Request], Response], str]] = {
@@ -311,11 +320,14 @@ def test_a_broken_connection_is_retried_then_reported_and_never_cached(
 
 def test_nothing_listening_is_reported_as_refused(cached_project: Project, capsys,
                                                   monkeypatch) -> None:
+    """A server never reached in this run is not retried: the run stops at its first request."""
     before = snapshot(cached_project.cache_dir)
     code, out, _ = fetch(cached_project, "http://127.0.0.1:9/", capsys, monkeypatch, "--refresh")
-    assert (code, out) == (1, failed_lines(
-        "gave up after 2 tries: connection refused (is the address right, and the server up?)",
-        2))
+    assert (code, out) == (1, [
+        *failed_lines("not fetched: the run was stopped", 1),
+        "stopped: Crossref could not be reached at http://127.0.0.1:9: connection refused "
+        "(is the address right, and the server up?); check the network connection (and "
+        "LIVINGREVIEW_CROSSREF_URL), then run fetch again"])
     assert_cache_kept_and_site_built(cached_project, before, monkeypatch, capsys)
 
 
