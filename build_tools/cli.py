@@ -279,7 +279,7 @@ def run_fetch(args: argparse.Namespace) -> int:
 def register_new(commands: Commands, common: argparse.ArgumentParser) -> None:
     parser = _command(commands, common, "new",
                       "Start studies/<id>.yaml for a DOI, prefilled from Crossref (or the cache).",
-                      "livingreview new --doi 10.1080/10503307.2017.1359428", run_new)
+                      "livingreview new --doi 10.5555/example-2020", run_new)
     parser.add_argument("--doi", required=True, help="the study's DOI")
     parser.add_argument("--id", help="the study id (default: first author and year)")
     _add_mailto(parser)
