@@ -13,7 +13,6 @@ from typing import Any
 from build_tools.errors import Problem
 from build_tools.schema import PackageSchema, TableSpec
 from build_tools.tables import Row, allowed_keys, walk
-from build_tools.urls import ALLOWED as URL_ALLOWED
 from build_tools.urls import url_problem
 from build_tools.yaml_source import YamlDocument
 
@@ -55,8 +54,7 @@ def check_review_urls(review: YamlDocument | None) -> list[Problem]:
             continue
         wrong = url_problem(value) if value is not None else None
         if wrong:
-            problems.append(Problem(review.path, review.line_of(path), _name(path), wrong,
-                                    URL_ALLOWED))
+            problems.append(Problem(review.path, review.line_of(path), _name(path), *wrong))
     return problems
 
 

@@ -29,28 +29,26 @@ _SHAPE = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
-ALLOWED = ("an http:// or https:// address with a host name, written with letters, digits and "
-           "- . _ ~ / : ? # @ & = + , ; only; percent-encode any other character, e.g. a space "
-           "as %20, ( as %28, ) as %29")
+WEB_ADDRESS = "a URL starting with https:// or http://"
+ENCODING = ("percent-encode them; letters, digits and - . _ ~ / : ? # @ & = + , ; may stand as "
+            "they are (e.g. a space as %20, ( as %28, ) as %29)")
 
 
-def url_problem(value: Any) -> str | None:
-    """What is wrong with `value` as a link address, or None when it may be linked."""
+def url_problem(value: Any) -> tuple[str, str] | None:
+    """What is wrong with `value` as a link address and what is allowed, or None when it may be
+    linked: the pair fills a Problem's message and its bracket."""
     if not isinstance(value, str):
-        return "is not text"
+        return f"{_show(value)} is not text", WEB_ADDRESS
     shown = _show(value)
-    bad = sorted({c for c in value if c not in URL_CHARACTERS})
     if not _SHAPE.fullmatch(value):
-        if re.match(r"\s*[A-Za-z][A-Za-z0-9+.-]*:", value) and not re.match(
-                r"https?://", value, re.IGNORECASE):
-            return f"{shown} is not a web address (its scheme is not http or https)"
-        if not bad:
-            return f"{shown} is not a web address with a host name"
+        return f"{shown} is not a web address", WEB_ADDRESS
+    bad = sorted({c for c in value if c not in URL_CHARACTERS})
     if bad:
         listed = " ".join(_name(c) for c in bad[:5]) + (" …" if len(bad) > 5 else "")
-        return f"{shown} has characters that must be percent-encoded: {listed}"
+        return f"{shown} has characters a link may not hold: {listed}", ENCODING
     if _BAD_ESCAPE.search(value):
-        return f"{shown} has a % that does not start a %XX escape"
+        return (f"{shown} has a % that does not start a %XX escape",
+                "write a % that is part of the address as %25")
     return None
 
 

@@ -16,7 +16,6 @@ from build_tools.records import Records
 from build_tools.review_checks import check_findings, check_review_shape, check_review_urls
 from build_tools.schema import FieldSpec, PackageSchema, TableSpec
 from build_tools.tables import Row, allowed_keys, collect_rows, walk
-from build_tools.urls import ALLOWED as URL_ALLOWED
 from build_tools.urls import url_problem
 from build_tools.yaml_source import YamlDocument
 
@@ -276,7 +275,7 @@ def check_links(table: TableSpec, rows: list[Row]) -> list[Problem]:
             wrong = url_problem(value) if isinstance(value, str) else None
             if wrong:
                 problems.append(Problem(row.document.path, row.line(spec.name),
-                                        _field_name((*row.path, spec.name)), wrong, URL_ALLOWED))
+                                        _field_name((*row.path, spec.name)), *wrong))
     return problems
 
 
