@@ -75,7 +75,7 @@ def atom_feed(review: dict[str, Any], entries: Sequence[FeedEntry]) -> bytes:
         element = ET.SubElement(feed, f"{{{ATOM}}}entry")
         _text(element, "title", entry.title)
         _text(element, "id", str(uuid.uuid5(uuid.UUID(feed_id[9:]),
-                                             f"{entry.date.isoformat()}\n{entry.title}").urn))
+                                             neutralise(f"{entry.date.isoformat()}\n{entry.title}")).urn))
         _text(element, "updated", _timestamp(entry.date))
         ET.SubElement(element, f"{{{ATOM}}}link", rel="alternate", type="text/html",
                       href=neutralise(entry.link))
@@ -88,7 +88,7 @@ def review_urn(review: dict[str, Any]) -> str:
     """A stable id for the feed, derived from the source review's DOI (or the title)."""
     source = review.get("source_review") or {}
     key = (source.get("doi") if isinstance(source, dict) else None) or review.get("title") or ""
-    return uuid.uuid5(uuid.NAMESPACE_URL, f"living-review:{key}").urn
+    return uuid.uuid5(uuid.NAMESPACE_URL, neutralise(f"living-review:{key}")).urn
 
 
 def feed_link_tag(href: str) -> str:
