@@ -3,16 +3,16 @@
     python benchmarks/prose_scaling.py                 # prose in `notes`
     python benchmarks/prose_scaling.py --field participants --sizes 10,100
 
-Each size builds a fresh one-study synthetic project (benchmarks/synthetic.py; the text is
-generated, punctuation-rich prose in one paragraph: commas, full stops, parentheses, quotes,
-colons, slashes) with
-`livingreview build`'s library function (1 KB = 1,000 characters: a study file may
-hold at most 1 MiB), and prints the seconds of the whole build and the
-seconds per KB above the same build with a one-sentence value. Python-Markdown once made this
-quadratic (220 s for 740 KB): record text in inline context becomes a numeric reference per
-punctuation mark, and its inline processor rebuilds the line for each one. Record text is now
-written as raw HTML blocks Markdown does not scan (build_tools.mdtext.prose), so the figure per
-KB should stay flat. Not a test: a 2-core machine shared with other work varies by ±20 %.
+Each size builds a fresh one-study synthetic project (benchmarks/synthetic.py) whose field
+holds generated prose in one paragraph with a punctuation mark after every word (commas, full
+stops, parentheses, quotes, colons, slashes), with `livingreview build`'s library function, and
+prints the seconds of the whole build and the seconds per KB above the same build with a
+one-sentence value (1 KB = 1,000 characters: a study file may hold at most 1 MiB).
+Python-Markdown once made this quadratic (220 s for 740 KB): record text in inline context
+became a numeric reference per punctuation mark, and its inline processor rebuilds the line for
+each one. Record text is now written as raw HTML blocks Markdown does not scan
+(build_tools.mdtext.prose), so the figure per KB should stay flat. Not a test: a 2-core
+machine shared with other work varies by ±20 %.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.synthetic import WORDS, write_synthetic_project  # noqa: E402
-from build_tools.site import build_site  # noqa: E402
+from benchmarks.synthetic import WORDS, write_synthetic_project
+from build_tools.site import build_site
 
 MARKS = (", ", ". ", "; ", ": ", " (", ") ", " \"", "\" ", "'s ", " / ", " - ", "? ")
 
@@ -42,7 +42,7 @@ def prose(size: int, seed: int = 11) -> str:
     parts: list[str] = []
     length = 0
     while length < size:
-        word = rng.choice(WORDS) + (rng.choice(MARKS) if rng.random() < 0.3 else " ")
+        word = rng.choice(WORDS) + rng.choice(MARKS)
         parts.append(word)
         length += len(word)
     return "".join(parts)[:size].strip()
