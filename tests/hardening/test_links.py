@@ -10,23 +10,27 @@ addresses that fail it are shown as text. All data here is synthetic, made up by
 from __future__ import annotations
 
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
+from pathlib import Path
 
 import markdown
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from build_tools import mdtext
 from build_tools.citation import citation_from_record, citation_from_work
-from build_tools.crossref_cache import CachedWork
+from build_tools.crossref_cache import CachedWork, write_cached_work
 from build_tools.feed import FeedEntry, atom_feed
 from build_tools.neutral import neutralise
 from build_tools.pipeline import check_project
 from build_tools.project import Project
+from build_tools.site import build_site
 from build_tools.urls import URL_CHARACTERS, doi_url, url_problem, web_url
+from tests.conftest import REPO, copy_project
 
 pytestmark = pytest.mark.hardening
 EXTENSIONS = ["tables", "attr_list", "md_in_html", "admonition", "toc"]  # as in mkdocs.yml
@@ -197,3 +201,70 @@ def test_feed_is_well_formed_for_any_text(review: dict, entries: list[FeedEntry]
     assert len(root.findall("{http://www.w3.org/2005/Atom}entry")) == len(entries)
 
 
+
+
+BENIGN_URL = "https://example.org/plain"
+
+
+def _url_project(root: Path, url: str, notice_doi: str) -> Project:
+    """The shipped review with `url` in every review.yaml address, a study's source and a
+    Crossref licence, and `notice_doi` as a Crossref notice's DOI (synthetic data)."""
+    project = copy_project(REPO, root)
+    review = yaml.safe_load(project.review_file.read_text("utf-8"))
+    review["protocol"]["url"] = url
+    for source in review["sources"].values():
+        source["url"] = url
+    project.review_file.write_text(yaml.safe_dump(review, sort_keys=False), "utf-8")
+    record = {"id": "linky", "doi": "10.5555/synthetic.linky", "perspective": "client",
+              "sources": [{"description": "synthetic", "url": url}]}
+    (project.studies_dir / "linky.yaml").write_text(yaml.safe_dump(record), "utf-8")
+    work = {"title": ["Synthetic"], "issued": {"date-parts": [[2020]]},
+            "license": [{"URL": url, "content-version": "vor"}],
+            "updated-by": [{"DOI": notice_doi, "type": "correction", "source": "publisher"}]}
+    write_cached_work(project.cache_dir, CachedWork("10.5555/synthetic.linky", "2025-01-01",
+                                                    work))
+    return project
+
+
+def _kinds(site: Path) -> set[tuple[str, tuple[str, ...]]]:
+    return {(tag, tuple(sorted(attrs))) for page in site.rglob("*.html")
+            for tag, attrs in parsed(page.read_text("utf-8"))}
+
+
+@pytest.fixture(scope="module")
+def benign_kinds(tmp_path_factory: pytest.TempPathFactory) -> set[tuple[str, tuple[str, ...]]]:
+    root = tmp_path_factory.mktemp("benign-links")
+    return _kinds(build_site(_url_project(root, BENIGN_URL, "10.5555/plain")))
+
+
+@settings(max_examples=6, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(url=urls, notice_doi=st.text(min_size=1, max_size=30).map(lambda t: "10.5555/" + t))
+@example(url="https://example.org/_em_/~~s~~?q=%22%3E%3Cb%3E&r=1#_f_",
+         notice_doi='10.5555/"><script>alert(1)</script>[a](javascript:b)')
+@example(url="https://x.org/[a](onmouseover=alert(1)//)", notice_doi="10.5555/\u202e\x00")
+def test_no_address_adds_an_element_or_attribute_to_any_page(
+        tmp_path_factory: pytest.TempPathFactory, benign_kinds, url: str,
+        notice_doi: str) -> None:
+    """Every URL field kind at once; a refused address must be reported (records) or left
+    unlinked (Crossref), and the built pages may not gain any kind of element or attribute."""
+    root = tmp_path_factory.mktemp("links")
+    project = _url_project(root, url, notice_doi)
+    if url_problem(url) is not None:
+        problems = _problems(project)
+        assert any(p.startswith("studies/linky.yaml:") and "sources[0].url" in p
+                   for p in problems)
+        assert any(p.startswith("review.yaml:") and "protocol.url" in p for p in problems)
+        review = yaml.safe_load(project.review_file.read_text("utf-8"))
+        review["protocol"]["url"] = BENIGN_URL
+        for source in review["sources"].values():
+            source["url"] = BENIGN_URL
+        project.review_file.write_text(yaml.safe_dump(review, sort_keys=False), "utf-8")
+        (project.studies_dir / "linky.yaml").write_text(yaml.safe_dump(
+            {"id": "linky", "doi": "10.5555/synthetic.linky", "perspective": "client",
+             "sources": [{"description": "synthetic", "url": BENIGN_URL}]}), "utf-8")
+    site = build_site(project)
+    assert _kinds(site) - benign_kinds == set()
+    hrefs = {attrs.get("href") or "" for page in site.rglob("*.html")
+             for tag, attrs in parsed(page.read_text("utf-8")) if tag == "a"}
+    assert not [h for h in hrefs if re.match(r"\s*(javascript|data|vbscript):", h, re.I)]
