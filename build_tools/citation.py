@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from build_tools.crossref_cache import CachedWork, normalise_doi
 from build_tools.markup import plain_text, safe_markup
+from build_tools.urls import web_url
 
 CITATION_FIELDS = ("doi", "title", "authors", "first_author", "year", "journal", "volume",
                    "issue", "pages")
@@ -198,8 +199,10 @@ def _date_text(date: Any) -> str | None:
 
 
 def _license(licenses: Any) -> str | None:
-    """The licence of the version of record when given, else the first one."""
-    entries = [e for e in _items(licenses) if isinstance(e, dict) and isinstance(e.get("URL"), str)]
+    """The licence of the version of record when given, else the first one. The address is
+    publisher data from the network: one that fails the URL rule (urls.url_problem) is dropped,
+    never linked."""
+    entries = [e for e in _items(licenses) if isinstance(e, dict) and web_url(e.get("URL"))]
     for entry in entries:
         if entry.get("content-version") == "vor":
             return entry["URL"]

@@ -47,7 +47,10 @@ def cache_path(cache_dir: Path, doi: str) -> Path:
 
 def read_cached_work(cache_dir: Path, doi: str) -> CachedWork | None:
     path = cache_path(cache_dir, doi)
-    if not path.is_file():
+    try:
+        if not path.is_file():
+            return None
+    except OSError:  # no such file can exist (a long invalid DOI): validation reports the DOI
         return None
     try:
         return CachedWork.from_dict(json.loads(path.read_text(encoding="utf-8")))

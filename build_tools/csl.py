@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from build_tools.citation import Author, Citation
+from build_tools.neutral import neutralise
 
 INCOMPLETE_AUTHORS = "author list incomplete: only the first author is recorded"
 
@@ -67,5 +68,6 @@ def _csl_name(author: Author) -> dict[str, str]:
 
 
 def _clean(value: Any) -> str:
-    """One line of text: references are single-line in every format we write."""
-    return " ".join(str(value).split())
+    """One line of text without control or bidi characters: references are single-line in every
+    format we write (BibTeX, RIS, CSL-JSON, APA), and Crossref text never met the YAML loader."""
+    return " ".join(neutralise(str(value)).split())

@@ -14,6 +14,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from build_tools.neutral import neutralise
 from build_tools.schema import PackageSchema, TableSpec
 from build_tools.tables import Row
 
@@ -67,7 +68,8 @@ def table_csv(table: TableSpec, rows: Sequence[Row]) -> bytes:
 
 
 def csv_cell(value: Any) -> str:
-    """A Frictionless CSV cell: empty for missing, JSON for lists, formulas defused."""
+    """A Frictionless CSV cell: empty for missing, JSON for lists, formulas defused, no control
+    or bidi characters (neutral.neutralise)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -75,8 +77,8 @@ def csv_cell(value: Any) -> str:
     if isinstance(value, (int, float)):
         return str(value)
     if isinstance(value, (list, tuple, dict)):
-        return json.dumps(value, ensure_ascii=False)
-    return defuse_formula(str(value))
+        return neutralise(json.dumps(value, ensure_ascii=False))
+    return defuse_formula(neutralise(str(value)))
 
 
 def defuse_formula(text: str) -> str:

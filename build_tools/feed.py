@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from build_tools.assemble import Evidence
+from build_tools.neutral import neutralise
 from build_tools.render import Page
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -74,10 +75,10 @@ def atom_feed(review: dict[str, Any], entries: Sequence[FeedEntry]) -> bytes:
         element = ET.SubElement(feed, f"{{{ATOM}}}entry")
         _text(element, "title", entry.title)
         _text(element, "id", str(uuid.uuid5(uuid.UUID(feed_id[9:]),
-                                             f"{entry.date.isoformat()}\n{entry.title}").urn))
+                                             neutralise(f"{entry.date.isoformat()}\n{entry.title}")).urn))
         _text(element, "updated", _timestamp(entry.date))
         ET.SubElement(element, f"{{{ATOM}}}link", rel="alternate", type="text/html",
-                      href=entry.link)
+                      href=neutralise(entry.link))
         _text(element, "summary", entry.summary)
     ET.indent(feed)
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
@@ -87,7 +88,7 @@ def review_urn(review: dict[str, Any]) -> str:
     """A stable id for the feed, derived from the source review's DOI (or the title)."""
     source = review.get("source_review") or {}
     key = (source.get("doi") if isinstance(source, dict) else None) or review.get("title") or ""
-    return uuid.uuid5(uuid.NAMESPACE_URL, f"living-review:{key}").urn
+    return uuid.uuid5(uuid.NAMESPACE_URL, neutralise(f"living-review:{key}")).urn
 
 
 def feed_link_tag(href: str) -> str:
@@ -97,8 +98,10 @@ def feed_link_tag(href: str) -> str:
 
 
 def _text(parent: ET.Element, tag: str, value: str) -> ET.Element:
+    """A text element. ElementTree escapes markup but writes control characters as they are,
+    which XML 1.0 forbids: every value loses them (and bidi controls) first."""
     element = ET.SubElement(parent, f"{{{ATOM}}}{tag}")
-    element.text = value
+    element.text = neutralise(value)
     return element
 
 

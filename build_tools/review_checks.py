@@ -7,9 +7,13 @@ judgement, which no single-column constraint can say.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from build_tools.errors import Problem
 from build_tools.schema import PackageSchema, TableSpec
 from build_tools.tables import Row, allowed_keys, walk
+from build_tools.urls import url_problem
 from build_tools.yaml_source import YamlDocument
 
 FINDINGS_TABLE = "findings"
@@ -36,6 +40,34 @@ def check_review_shape(review: YamlDocument | None, schema: PackageSchema) -> li
                                             _name((*where, key)), "unknown field",
                                             "one of: " + ", ".join(sorted(keys))))
     return problems
+
+
+def check_review_urls(review: YamlDocument | None) -> list[Problem]:
+    """Every address in review.yaml (a key `url` or ending in `_url`, at any depth) follows the
+    one URL rule; an empty one (null) means "no address"."""
+    if review is None:
+        return []
+    problems = []
+    for path, value in _leaves(review.data, ()):
+        key = path[-1] if path else None
+        if not isinstance(key, str) or not (key == "url" or key.endswith("_url")):
+            continue
+        wrong = url_problem(value) if value is not None else None
+        if wrong:
+            problems.append(Problem(review.path, review.line_of(path), _name(path), *wrong))
+    return problems
+
+
+def _leaves(node: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, (dict, list)) and not str(key).endswith("url"):
+                yield from _leaves(value, (*path, key))
+            else:
+                yield (*path, key), value
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _leaves(value, (*path, index))
 
 
 def check_findings(schema: PackageSchema, tables: dict[str, list[Row]]) -> list[Problem]:

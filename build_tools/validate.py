@@ -13,9 +13,10 @@ from frictionless import Package
 
 from build_tools.errors import Problem
 from build_tools.records import Records
-from build_tools.review_checks import check_findings, check_review_shape
+from build_tools.review_checks import check_findings, check_review_shape, check_review_urls
 from build_tools.schema import FieldSpec, PackageSchema, TableSpec
 from build_tools.tables import Row, allowed_keys, collect_rows, walk
+from build_tools.urls import url_problem
 from build_tools.yaml_source import YamlDocument
 
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
@@ -57,6 +58,7 @@ def validate_records(
         problems += check_study_shape(document, schema)
     problems += check_review_sources(records.review)
     problems += check_review_shape(records.review, schema)
+    problems += check_review_urls(records.review)
     problems += check_findings(schema, tables)
     problems += check_file_names(tables[schema.studies.name], schema.studies)
     for table in schema.tables:
@@ -265,16 +267,15 @@ def check_dois(table: TableSpec, rows: list[Row]) -> list[Problem]:
 
 
 def check_links(table: TableSpec, rows: list[Row]) -> list[Problem]:
-    """Links must be web addresses: a `javascript:` or `data:` URL is never published."""
+    """Fields of format `uri` follow the one URL rule (build_tools.urls)."""
     problems = []
     for spec in (f for f in table.record_fields if f.descriptor_format == "uri"):
         for row in rows:
             value = row.values.get(spec.name)
-            if isinstance(value, str) and not re.match(r"^https?://[^\s]+$", value, re.I):
+            wrong = url_problem(value) if isinstance(value, str) else None
+            if wrong:
                 problems.append(Problem(row.document.path, row.line(spec.name),
-                                        _field_name((*row.path, spec.name)),
-                                        f"{_show(value)} is not a web address",
-                                        "a URL starting with https:// or http://"))
+                                        _field_name((*row.path, spec.name)), *wrong))
     return problems
 
 

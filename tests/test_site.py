@@ -118,7 +118,7 @@ HOSTILE = [
 def test_record_text_is_shown_as_text_never_interpreted(project: Project, write_study) -> None:
     hostile = " ".join(HOSTILE)
     write_study("hostile", title=hostile, participants=hostile, notes=hostile, country=hostile,
-                sources=[{"description": hostile, "url": "https://example.org/a?b=<c>&d"}])
+                sources=[{"description": hostile, "url": "https://example.org/a?b=%3Cc%3E&d"}])
     site = build_site(project, strict=True)
     raw = (site / "studies/hostile/index.html").read_text("utf-8")
     body = raw.split('<article class="md-content__inner md-typeset">')[1].split("</article>")[0]

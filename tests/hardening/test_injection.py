@@ -3,9 +3,13 @@
 One payload of HTML, scripts, event attributes, `javascript:`/`data:` links, Jinja2 and Markdown
 extension syntax goes into every free-text field of a study record (fields taken from the schema),
 every text value of review.yaml (found by walking the file) and the titles, journal and author
-names of a cached Crossref work. The same site is also built with harmless text in the same
-fields: the hostile build may contain no kind of element or attribute the harmless one lacks.
-All data here is synthetic, made up by the tests.
+names of a cached Crossref work. Every address (review.yaml's `url` and `doi` keys, a study's
+source URLs, a Crossref licence and notice DOI) gets an address built to carry Markdown and HTML
+that the URL rule still allows, or (Crossref, from the network) one it refuses. The same site is
+also built with harmless text in the same fields: the hostile build may contain no kind of
+element or attribute the harmless one lacks. Constrained fields (enums, numbers, dates,
+patterns, DOIs, URLs) are shown to refuse the payload with a located problem, so free text
+cannot reach the pages through them. All data here is synthetic, made up by the tests.
 """
 
 from __future__ import annotations
@@ -25,10 +29,14 @@ import pytest
 import yaml
 
 from build_tools.crossref_cache import CachedWork, write_cached_work
+from build_tools.pipeline import check_project
 from build_tools.project import Project
 from build_tools.site import build_site
+from build_tools.urls import doi_url
 from tests.conftest import REPO, copy_project
 from tests.hardening.schema_fields import record_fields
+
+pytestmark = pytest.mark.hardening
 
 PAYLOAD = "\n\n".join([
     '<script>alert("pwn1")</script>',
@@ -53,7 +61,16 @@ PAYLOAD = "\n\n".join([
     "    indented code pwn",
 ])
 SHOWN = " ".join(PAYLOAD.split())
-SKIP_REVIEW_KEYS = {"source", "url", "doi"}
+SKIP_REVIEW_KEYS = {"source"}
+# Addresses the URL rule allows although they carry Markdown emphasis, strike-through and
+# percent-encoded HTML and link syntax; and what the harmless build has in the same places.
+HOSTILE_URL = ("https://example.org/_em_/~~del~~/a_b_c?q=%22%3E%3Cscript%3Ealert%281%29&"
+               "r=%5Bx%5D%28javascript%3Ay%29#_f_")
+HOSTILE_DOI = '10.5555/x"><script>alert(1)</script>[a](javascript:b)_c_~~d~~{{7*191}}'
+REFUSED_URL = "https://x.org/[a](onmouseover=alert(1)//)"  # Crossref only: never validated
+HARMLESS = {"url": "https://example.org/plain", "doi": "10.5555/plain",
+            "licence": "https://example.org/licence"}
+HOSTILE = {"url": HOSTILE_URL, "doi": HOSTILE_DOI, "licence": REFUSED_URL}
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "srcset", "poster", "data",
                   "xlink:href", "cite", "background"}
 HOSTILE_STUDIES = ("hostile-a", "hostile-b", "hostile-c")
@@ -82,10 +99,11 @@ def _text_fields(project: Project) -> list[tuple[str, str, str]]:
 NESTED = {"appraisals": ("appraisal", {"question": 1, "answer": "yes"}),
           "study_subthemes": ("contributions", {"subtheme": "human-connection"}),
           "sources": ("sources", {"url": "https://example.org/synthetic"})}
+ADDRESS_KEYS = ("url", "doi")
 
 
 def _study(study_id: str, fields: Fields, payload: str, text_fields: list[tuple[str, str, str]],
-           *, with_authors: bool) -> dict[str, Any]:
+           *, with_authors: bool, url: str) -> dict[str, Any]:
     record: dict[str, Any] = {"id": study_id, "perspective": "both"}
     for table, name, kind in text_fields:
         if name == ("first_author" if with_authors else "authors"):
@@ -98,35 +116,41 @@ def _study(study_id: str, fields: Fields, payload: str, text_fields: list[tuple[
         else:
             key, required = NESTED[table]
             record.setdefault(key, [dict(required)])[0][name] = value
+    record["sources"][0]["url"] = url
     return record
 
 
-def _poison_review(node: Any, fields: Fields, payload: str, path: str, skip: set[str]) -> Any:
-    """Every text value (and every unset one) of review.yaml, except references and links."""
+def _poison_review(node: Any, fields: Fields, payload: str, path: str, skip: set[str],
+                   addresses: dict[str, str]) -> Any:
+    """Every text value (and every unset one) of review.yaml, except references; addresses
+    (`url`, `doi`) get the build's address."""
     if isinstance(node, dict):
         return {k: (v if k in SKIP_REVIEW_KEYS or k.endswith("_source") or f"{path}.{k}" in skip
-                    else _poison_review(v, fields, payload, f"{path}.{k}", skip))
+                    else addresses[k] if k in ADDRESS_KEYS
+                    else _poison_review(v, fields, payload, f"{path}.{k}", skip, addresses))
                 for k, v in node.items()}
     if isinstance(node, list):
-        return [_poison_review(v, fields, payload, f"{path}[]", skip) for v in node]
+        return [_poison_review(v, fields, payload, f"{path}[]", skip, addresses) for v in node]
     if node is None or isinstance(node, str):
         return fields.value(f"review.yaml {path}", payload)
     return node
 
 
-def _make_project(root: Path, payload: str) -> tuple[Project, Fields]:
+def _make_project(root: Path, payload: str, addresses: dict[str, str]) -> tuple[Project, Fields]:
     project = copy_project(REPO, root)
     fields = Fields()
     text_fields = _text_fields(project)
     skip = {".themes[].id", ".themes[].subthemes[].id", ".search_rounds[].id",
             ".findings[].id"}  # ids, checked by the schema's pattern
     review = yaml.safe_load(project.review_file.read_text("utf-8"))
-    review = _poison_review(review, fields, payload, "", skip)
+    review = _poison_review(review, fields, payload, "", skip, addresses)
     project.review_file.write_text(yaml.safe_dump(review, sort_keys=False, allow_unicode=True),
                                    "utf-8")
     studies = {
-        "hostile-a": _study("hostile-a", fields, payload, text_fields, with_authors=True),
-        "hostile-b": _study("hostile-b", fields, payload, text_fields, with_authors=False),
+        "hostile-a": _study("hostile-a", fields, payload, text_fields, with_authors=True,
+                            url=addresses["url"]),
+        "hostile-b": _study("hostile-b", fields, payload, text_fields, with_authors=False,
+                            url=addresses["url"]),
         "hostile-c": {"id": "hostile-c", "doi": "10.5555/synthetic.hostile",
                       "perspective": "client", "sources": [{"description": "synthetic"}]},
     }
@@ -148,6 +172,10 @@ def _make_project(root: Path, payload: str) -> tuple[Project, Fields]:
         "issue": fields.value(f"{where} issue", payload),
         "page": fields.value(f"{where} page", payload),
         "issued": {"date-parts": [[2020]]},
+        "license": [{"URL": addresses["licence"], "content-version": "vor"}],
+        "updated-by": [{"DOI": addresses["doi"], "type": "correction", "source": "publisher",
+                        "label": fields.value(f"{where} updated-by.label", payload),
+                        "updated": {"date-parts": [[2021, 2, 3]]}}],
     }
     write_cached_work(project.cache_dir, CachedWork("10.5555/synthetic.hostile", "2025-01-01",
                                                     work))
@@ -164,9 +192,10 @@ class Built:
 def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Built, Built]:
     """The site with the payload everywhere, and with harmless text in the same places."""
     result = []
-    for name, payload in (("hostile", PAYLOAD), ("harmless", "plain words only")):
+    for name, payload, addresses in (("hostile", PAYLOAD, HOSTILE),
+                                     ("harmless", "plain words only", HARMLESS)):
         root = tmp_path_factory.mktemp(name)
-        project, fields = _make_project(root, payload)
+        project, fields = _make_project(root, payload, addresses)
         result.append(Built(build_site(project), fields))
     return result[0], result[1]
 
@@ -349,3 +378,63 @@ def test_feed_is_well_formed_atom_with_the_title_as_text(builds) -> None:
     assert namespaces == {"{http://www.w3.org/2005/Atom"}
     title = feed.findtext("{http://www.w3.org/2005/Atom}title")
     assert title is not None and title.endswith(f" {PAYLOAD}: updates")
+
+
+def _hrefs(raw: str) -> list[str]:
+    return [attrs["href"] or "" for tag, attrs in _Tags.of(article(raw)) if tag == "a"
+            and "href" in attrs]
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found.append((tag, dict(attrs)))
+
+    @classmethod
+    def of(cls, text: str) -> list[tuple[str, dict[str, str | None]]]:
+        parser = cls()
+        parser.feed(text)
+        parser.close()
+        return parser.found
+
+
+def test_addresses_are_linked_whole_or_shown_as_text(builds) -> None:
+    """An allowed address is one href, exactly as written; a refused one (the Crossref licence)
+    is left out; a DOI is linked at its percent-encoded address."""
+    hostile, _ = builds
+    study = (hostile.site / "studies/hostile-a/index.html").read_text("utf-8")
+    assert _hrefs(study).count(HOSTILE_URL) == 1
+    crossref = (hostile.site / "studies/hostile-c/index.html").read_text("utf-8")
+    assert not [h for h in _hrefs(crossref) if "x.org" in h]
+    assert "onmouseover" not in visible(article(crossref))  # the licence is left out
+    home = (hostile.site / "index.html").read_text("utf-8")
+    assert doi_url(HOSTILE_DOI) in _hrefs(home)
+    assert doi_url(HOSTILE_DOI.lower()) in _hrefs(crossref)  # the notice, DOI lower-cased
+
+
+def test_constrained_fields_refuse_free_text_with_a_located_problem(tmp_path: Path) -> None:
+    """Enums, numbers, dates, patterns, DOIs, URLs and links to other tables: the payload in any
+    of them is a problem naming its file, line and field, so it never reaches a page."""
+    project = copy_project(REPO, tmp_path)
+    constrained = [f for f in record_fields(project) if not f.free and f.name != "id"]
+    assert {f.type for f in constrained} >= {"string", "integer"}
+    for spec in constrained:
+        record: dict[str, Any] = {"id": "hostile-x", "perspective": "both",
+                                  "sources": [{"description": "synthetic"}]}
+        value = PAYLOAD if spec.type != "array" else [PAYLOAD]
+        if spec.table == "studies":
+            record[spec.name] = value
+        else:
+            key, required = NESTED[spec.table]
+            record[key] = [{**required, spec.name: value}]
+        path = project.studies_dir / "hostile-x.yaml"
+        path.write_text(yaml.safe_dump(record, sort_keys=False, allow_unicode=True), "utf-8")
+        _, _, validation = check_project(project)
+        assert validation is not None
+        located = [p for p in validation.errors
+                   if p.file == "studies/hostile-x.yaml" and p.field.endswith(spec.name)
+                   and p.line > 1]
+        assert located, f"{spec.table}.{spec.name} accepted the payload"
