@@ -1,13 +1,14 @@
 """Follow CONTRIBUTING.md literally, as a new contributor would, and check that the study it adds
 is valid and appears on the site.
 
-The project is copied without the example study (Alonzo et al. 2017, a real included study), put
-in a git repository with a local bare `origin`, and every command of the "Adding a study" section
-is run in order. Three kinds of line are done by the test itself, equivalently and offline:
+The test scenario (tests/scenarios, the tests' own copy of real included studies) is copied
+without its copy of the example study (Alonzo et al. 2017, found by its DOI), put in a git
+repository with a local bare `origin`, and every command of the "Adding a study" section is run
+in order. Three kinds of line are done by the test itself, equivalently and offline:
 `git clone` / `cd` (the clone is made here from the local origin), `make install` / `source`
 (the test's own environment already has the tools on PATH), and `mkdocs serve` (run on a free
 port of 127.0.0.1 and asked for the study's page). Editing the file is writing the example that
-CONTRIBUTING shows; a test below keeps that example identical to the shipped record.
+CONTRIBUTING shows; a test below keeps that example identical to the scenario's copy of the record.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import yaml
 
 from build_tools.cli import main
 from build_tools.json_schema import schema_modeline
 from build_tools.project import Project
-from tests.conftest import REPO, copy_project
+from tests.conftest import REPO, make_project
 
 CONTRIBUTING = REPO / "CONTRIBUTING.md"
 EXAMPLE = re.compile(r"<!-- example: (?P<path>studies/\S+\.yaml) -->\n```yaml\n(?P<text>.*?)```",
@@ -60,6 +62,18 @@ def example() -> tuple[str, str]:
     return match.group("path"), match.group("text")
 
 
+def example_doi() -> str:
+    return yaml.safe_load(example()[1])["doi"]
+
+
+def scenario_copy_of_example(project: Project) -> Path:
+    """The scenario's record of the example study: the same DOI, under an id of its own."""
+    found = [path for path in sorted(project.studies_dir.glob("*.yaml"))
+             if yaml.safe_load(path.read_text("utf-8")).get("doi") == example_doi()]
+    assert len(found) == 1, found
+    return found[0]
+
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "crossref"
 
 
@@ -84,9 +98,9 @@ def clone(tmp_path: Path) -> Path:
     """The review as it was before the example study was added, cloned from a local origin."""
     upstream = tmp_path / "upstream"
     upstream.mkdir()
-    project = copy_project(REPO, upstream)
+    project = make_project(upstream)
     shutil.copy(CONTRIBUTING, upstream / "CONTRIBUTING.md")
-    (project.root / example()[0]).unlink()
+    scenario_copy_of_example(project).unlink()
     env = environment(tmp_path)
     run("git init --quiet --initial-branch=main && git add -A && git commit --quiet -m base",
         upstream, env)
@@ -177,13 +191,16 @@ def test_new_step_of_contributing(clone, tmp_path, httpserver) -> None:
     assert refused.returncode == 1  # it never overwrites
 
 
-def test_example_in_contributing_is_the_shipped_record() -> None:
+def test_example_in_contributing_is_the_scenario_record(tmp_path) -> None:
     path, text = example()
-    assert (REPO / path).read_text("utf-8") == text
+    copy = scenario_copy_of_example(make_project(tmp_path))
+    expected = copy.read_text("utf-8").replace(f"\nid: {copy.stem}\n", f"\nid: {Path(path).stem}\n")
+    assert expected == text
 
 
 def test_example_validate_message_is_what_validate_prints(project, capsys) -> None:
     path, text = example()
+    scenario_copy_of_example(project).unlink()
     (project.root / path).write_text(text.replace("perspective: therapist",
                                                   "perspective: clinicians"), "utf-8")
     shown = re.search(r"<!-- example: validate output -->\n```text\n(.*?)\n```",

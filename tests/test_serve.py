@@ -45,10 +45,10 @@ def test_mkdocs_serve_reloads_a_study_edit_once(project: Project, tmp_path: Path
             cwd=project.root, stdout=log, stderr=subprocess.STDOUT,
         )
     try:
-        url = f"http://127.0.0.1:{port}/studies/aherne2018/"
+        url = f"http://127.0.0.1:{port}/studies/aherne-2018/"
         original = "Constructivist grounded theory"
         assert wait_for(lambda: original in fetch(url)), log_path.read_text()
-        study = project.studies_dir / "aherne2018.yaml"
+        study = project.studies_dir / "aherne-2018.yaml"
         study.write_text(study.read_text("utf-8").replace(
             "analysis_method: Constructivist grounded theory",
             "analysis_method: Edited grounded theory"), "utf-8")

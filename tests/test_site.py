@@ -17,7 +17,7 @@ from build_tools.project import Project
 from build_tools.site import build_site
 from tests.conftest import SCENARIOS, copy_project
 
-SHIPPED = ["aherne2018", "alonzo2017", "awenat_psychosis_9_38", "fogarty2021"]
+SHIPPED = ["aherne-2018", "alonzo-2017", "awenat-psychosis-9-38", "fogarty-2021"]
 
 
 def page_text(site: Path, relative: str) -> str:
@@ -46,19 +46,19 @@ def test_build_site_keeps_study_pages_out_of_the_navigation(project: Project) ->
     raw = (site / "index.html").read_text("utf-8")
     navigation = raw.split("md-nav--primary")[1].split("md-sidebar--secondary")[0]
     assert "studies/" in navigation
-    assert "aherne2018" not in navigation
+    assert "aherne-2018" not in navigation
 
 
 def test_study_page_shows_known_fields_sources_and_what_is_not_curated(project: Project) -> None:
     site = build_site(project)
-    text = page_text(site, "studies/alonzo2017/index.html")
+    text = page_text(site, "studies/alonzo-2017/index.html")
     assert "Authors Alonzo (first author; the full list is not yet curated)" in text
     assert "Country not yet curated" in text
     assert "Sample size 36" in text
     assert "Citation from the record; not yet checked against Crossref." in text
     assert "Which subthemes this study supports is not yet curated." in text
     assert "Not yet appraised." in text
-    raw = (site / "studies/alonzo2017/index.html").read_text("utf-8")
+    raw = (site / "studies/alonzo-2017/index.html").read_text("utf-8")
     assert 'href="https://doi.org/10.1027/0227-5910/a000427"' in raw
     assert 'href="https://www.suicideinfo.ca/resource/' in raw
 

@@ -27,7 +27,7 @@ import yaml
 from build_tools.crossref_cache import CachedWork, write_cached_work
 from build_tools.project import Project
 from build_tools.site import build_site
-from tests.conftest import REPO, copy_project
+from tests.conftest import make_project
 from tests.hardening.schema_fields import record_fields
 
 PAYLOAD = "\n\n".join([
@@ -115,7 +115,7 @@ def _poison_review(node: Any, fields: Fields, payload: str, path: str, skip: set
 
 
 def _make_project(root: Path, payload: str) -> tuple[Project, Fields]:
-    project = copy_project(REPO, root)
+    project = make_project(root)
     fields = Fields()
     text_fields = _text_fields(project)
     skip = {".themes[].id", ".themes[].subthemes[].id", ".search_rounds[].id",
