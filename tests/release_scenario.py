@@ -37,7 +37,8 @@ def git(root: Path, *args: str) -> str:
 
 
 def new_repository(root: Path) -> Project:
-    """The test scenario (tests/scenarios), committed to a fresh repository, with a site_url for citations."""
+    """The test scenario (tests/scenarios), committed to a fresh repository, with a site_url
+    for citations."""
     root.mkdir(parents=True, exist_ok=True)
     project = make_project(root)
     mkdocs = project.mkdocs_file.read_text("utf-8")

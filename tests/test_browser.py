@@ -1,7 +1,7 @@
 """The built site in a real browser: Debian's Chromium driven by Playwright, served on 127.0.0.1.
 
-One site is built for the whole module: the test scenario (tests/scenarios) plus one synthetic study (clearly
-marked, only in this tmp copy) so the evidence matrix has links to follow.
+One site is built for the whole module: the test scenario (tests/scenarios) plus one synthetic
+study (clearly marked, only in this tmp copy) so the evidence matrix has links to follow.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import yaml
 
 from build_tools.site import build_site
 from tests.browser import CHROMIUM_ARGS, chromium_path
-from tests.conftest import SCENARIOS, make_project
+from tests.factories import DEFAULT_SCENARIO, SCENARIOS, make_project
 
 CHROMIUM = chromium_path()
 SYNTHETIC = {
@@ -118,7 +118,8 @@ def test_site_builds_every_page(built_site: Path) -> None:
                 "evidence/charts/index.html", "evidence/prisma.svg", "evidence/chart-year.svg",
                 "evidence/chart-perspective.svg", "evidence/chart-country.svg",
                 "evidence/chart-method.svg", "assets/studies-table.js"]
-    expected += [f"studies/{p.stem}/index.html" for p in (SCENARIOS / "alliance-review" / "studies").glob("*.yaml")]
+    expected += [f"studies/{p.stem}/index.html"
+                 for p in (SCENARIOS / DEFAULT_SCENARIO / "studies").glob("*.yaml")]
     missing = [path for path in expected if not (built_site / path).is_file()]
     assert missing == []
     prisma = (built_site / "evidence/prisma/index.html").read_text("utf-8")

@@ -1,6 +1,7 @@
 """The built site: Downloads page and files, References page, "Cite this study", feed links.
 
-One strict MkDocs build of the test scenario (tests/scenarios) plus one synthetic hostile record (test-only).
+One strict MkDocs build of the test scenario (tests/scenarios) plus one synthetic hostile record
+(test-only).
 """
 
 from __future__ import annotations
