@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: site test lint serve clean browser install
+.PHONY: site test smoke lint serve clean browser install
 
 site: $(STAMP)
 	$(BIN)/livingreview validate
@@ -20,6 +20,11 @@ test: $(TEST_STAMP) browser
 	@echo "Running the linter and all tests (about 8 minutes on 2 cores)"
 	@$(BIN)/ruff check build_tools tests benchmarks && $(BIN)/python -m pytest; \
 	  status=$$?; $(took); exit $$status
+
+# The shipped review only (its studies/, review.yaml, cache/): validates, builds strictly, checks
+# every study has a page and every navigation link a page. CI runs it for study pull requests.
+smoke: $(TEST_STAMP)
+	$(BIN)/python -m pytest tests/test_shipped_review.py
 
 # Installs the tools only (CI's record checks use .venv/bin/livingreview).
 install: $(STAMP)

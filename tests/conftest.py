@@ -1,37 +1,39 @@
-"""Shared fixtures: a copy of a complete review project in tmp_path, and a record factory."""
+"""Shared fixtures: a scenario review project copied into tmp_path, and record writers."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from build_tools.project import Project
+from tests.factories import (
+    DEFAULT_SCENARIO,
+    REPO,
+    SCENARIOS,
+    copy_project,
+    make_project,
+    make_record,
+    write_record,
+)
 
-REPO = Path(__file__).resolve().parent.parent
-SCENARIOS = Path(__file__).resolve().parent / "scenarios"
+__all__ = ["REPO", "SCENARIOS", "copy_project", "make_project"]
 
 
-def copy_project(source: Path, target: Path) -> Project:
-    """A complete project (review.yaml, schema, studies, mkdocs.yml, docs) under `target`."""
-    for name in ("review.yaml", "mkdocs.yml"):
-        if (source / name).exists():
-            shutil.copy(source / name, target / name)
-    for name in ("schema", "studies", "docs", "cache"):
-        if (source / name).exists():
-            shutil.copytree(source / name, target / name)
-    (target / "studies").mkdir(exist_ok=True)
-    return Project.at(target)
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "scenario(name): the `project` fixture copies tests/scenarios/<name>")
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Project:
-    """The shipped review, copied so tests may change it."""
-    return copy_project(REPO, tmp_path)
+def project(request: pytest.FixtureRequest, tmp_path: Path) -> Project:
+    """A scenario project in tmp_path: tests/scenarios/alliance-review (a copy of the shipped
+    review's studies, owned by the tests) unless `@pytest.mark.scenario("<name>")` names another.
+    Never the repository's live studies/, review.yaml or cache/."""
+    marker = request.node.get_closest_marker("scenario")
+    return make_project(tmp_path, marker.args[0] if marker else DEFAULT_SCENARIO)
 
 
 @pytest.fixture
@@ -39,17 +41,8 @@ def write_study(project: Project) -> Callable[..., Path]:
     """Write studies/<id>.yaml from a minimal valid record plus overrides (None drops a key)."""
 
     def write(study_id: str = "smith2020", **overrides: Any) -> Path:
-        record: dict[str, Any] = {
-            "id": study_id,
-            "title": "A synthetic study for tests",
-            "perspective": "client",
-            "sources": [{"description": "Test fixture, not a real study"}],
-        }
-        record.update(overrides)
-        record = {k: v for k, v in record.items() if v is not None}
-        path = project.studies_dir / f"{study_id}.yaml"
-        path.write_text(yaml.safe_dump(record, sort_keys=False, allow_unicode=True), "utf-8")
-        return path
+        return write_record(project.studies_dir, make_record(**{"id": study_id, **overrides}),
+                            stem=study_id)
 
     return write
 

@@ -1,16 +1,14 @@
-"""Studies for the reference tests: the shipped records (without Crossref) and hostile ones."""
+"""Studies for the reference tests: the scenario's records (without Crossref) and hostile ones."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import yaml
 
 from build_tools.assemble import Study
 from build_tools.citation import citation_from_record
-
-REPO = Path(__file__).resolve().parent.parent
+from tests.factories import DEFAULT_SCENARIO, SCENARIOS
 
 # Synthetic record text for tests only: markup, script, template and format syntax in every field.
 HOSTILE_TITLE = ('<script>alert(1)</script> <i>x</i> *b* [l](javascript:alert(1)) {{ 7*7 }} '
@@ -21,9 +19,9 @@ def study_from(values: dict[str, Any]) -> Study:
     return Study(str(values["id"]), citation_from_record(values), values, (), {}, ())
 
 
-def shipped_studies() -> list[Study]:
-    """The shipped records' own citation fields, whatever the Crossref cache holds."""
-    paths = sorted((REPO / "studies").glob("*.yaml"))
+def scenario_studies() -> list[Study]:
+    """The scenario's records' own citation fields (tests/scenarios; never the live studies/)."""
+    paths = sorted((SCENARIOS / DEFAULT_SCENARIO / "studies").glob("*.yaml"))
     return [study_from(yaml.safe_load(p.read_text("utf-8"))) for p in paths]
 
 

@@ -1,7 +1,7 @@
 """The built site in a real browser: Debian's Chromium driven by Playwright, served on 127.0.0.1.
 
-One site is built for the whole module: the shipped project plus one synthetic study (clearly
-marked, only in this tmp copy) so the evidence matrix has links to follow.
+One site is built for the whole module: the test scenario (tests/scenarios) plus one synthetic
+study (clearly marked, only in this tmp copy) so the evidence matrix has links to follow.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import yaml
 
 from build_tools.site import build_site
 from tests.browser import CHROMIUM_ARGS, chromium_path
-from tests.conftest import REPO, copy_project
+from tests.factories import DEFAULT_SCENARIO, SCENARIOS, make_project
 
 CHROMIUM = chromium_path()
 SYNTHETIC = {
@@ -36,7 +36,7 @@ SYNTHETIC = {
 AXE_PAGES = {
     "home": "",
     "studies": "studies/",
-    "study": "studies/aherne2018/",
+    "study": "studies/aherne-2018/",
     "theme": "themes/working-on-the-edge/",
     "matrix": "evidence/matrix/",
     "prisma": "evidence/prisma/",
@@ -50,7 +50,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = copy_project(REPO, tmp_path_factory.mktemp("project"))
+    project = make_project(tmp_path_factory.mktemp("project"))
     (project.studies_dir / "synthetic_test_study.yaml").write_text(
         yaml.safe_dump(SYNTHETIC, sort_keys=False), "utf-8")
     return build_site(project, strict=True)
@@ -118,7 +118,8 @@ def test_site_builds_every_page(built_site: Path) -> None:
                 "evidence/charts/index.html", "evidence/prisma.svg", "evidence/chart-year.svg",
                 "evidence/chart-perspective.svg", "evidence/chart-country.svg",
                 "evidence/chart-method.svg", "assets/studies-table.js"]
-    expected += [f"studies/{p.stem}/index.html" for p in (REPO / "studies").glob("*.yaml")]
+    expected += [f"studies/{p.stem}/index.html"
+                 for p in (SCENARIOS / DEFAULT_SCENARIO / "studies").glob("*.yaml")]
     missing = [path for path in expected if not (built_site / path).is_file()]
     assert missing == []
     prisma = (built_site / "evidence/prisma/index.html").read_text("utf-8")
@@ -138,7 +139,7 @@ def test_table_filter_narrows_rows_and_opens_the_study(visit: Visit, base_url: s
     page.get_by_label("Contains").fill("connectedness")
     assert rows.count() == 1
     rows.first.get_by_role("link").click()
-    page.wait_for_url(base_url + "studies/aherne2018/")
+    page.wait_for_url(base_url + "studies/aherne-2018/")
     assert "A conceptual model of connectedness" in page.locator("h1").inner_text()
     assert visit.errors == [] and visit.foreign == []
 
@@ -167,10 +168,10 @@ def test_matrix_links_open_the_study_pages(visit: Visit, base_url: str) -> None:
         assert page.locator("h1").inner_text().startswith(SYNTHETIC["title"])
 
 
-@pytest.mark.parametrize(("query", "study"), [("Aherne", "aherne2018"),
-                                              ("Fogarty", "fogarty2021"),
-                                              ("connectedness", "aherne2018"),
-                                              ("psychosis", "awenat_psychosis_9_38")])
+@pytest.mark.parametrize(("query", "study"), [("Aherne", "aherne-2018"),
+                                              ("Fogarty", "fogarty-2021"),
+                                              ("connectedness", "aherne-2018"),
+                                              ("psychosis", "awenat-psychosis-9-38")])
 def test_search_finds_a_study(visit: Visit, base_url: str, query: str, study: str) -> None:
     page = visit.page
     page.goto(base_url)

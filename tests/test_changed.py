@@ -37,10 +37,10 @@ def repo(project: Project) -> Project:
 
 def test_changed_files_lists_modified_and_untracked_studies(repo, write_study) -> None:
     write_study("new2021", title="A synthetic study for tests")
-    aherne = repo.studies_dir / "aherne2018.yaml"
+    aherne = repo.studies_dir / "aherne-2018.yaml"
     aherne.write_text(aherne.read_text("utf-8").replace("sample_size: 12", "sample_size: 13"))
     changed = changed_files(repo, "main")
-    assert sorted(p.name for p in changed.studies) == ["aherne2018.yaml", "new2021.yaml"]
+    assert sorted(p.name for p in changed.studies) == ["aherne-2018.yaml", "new2021.yaml"]
     assert changed.everything is False
 
 
@@ -67,7 +67,7 @@ def test_validate_changed_finds_a_doi_of_an_unchanged_study(repo, write_study) -
     result = validate_changed(repo, "main")
     assert [str(p) for p in result.validation.problems] == [
         "studies/copy2017.yaml:6: doi: '10.1027/0227-5910/A000427' is already used by "
-        "studies/alonzo2017.yaml:3 (one record per study; DOIs are compared ignoring case)"
+        "studies/alonzo-2017.yaml:3 (one record per study; DOIs are compared ignoring case)"
     ]
 
 

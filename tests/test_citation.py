@@ -125,7 +125,7 @@ def test_pages_show_the_notice_and_the_home_page_lists_it(project: Project, writ
 def test_the_home_page_has_no_notice_list_without_notices(project: Project) -> None:
     pages = {p.path: p.content for p in generate_site(project).pages}
     assert "Retractions and corrections" not in pages["index.md"]
-    aherne = pages["studies/aherne2018.md"]
+    aherne = pages["studies/aherne-2018.md"]
     assert "Citation from the record; not yet checked against Crossref." in aherne
 
 

@@ -34,7 +34,7 @@ import yaml
 from build_tools.cli import main
 from build_tools.json_schema import schema_modeline
 from build_tools.project import Project
-from tests.conftest import REPO, copy_project
+from tests.conftest import REPO, make_project
 
 CONTRIBUTING = REPO / "CONTRIBUTING.md"
 EXAMPLE = re.compile(r"<!-- example: (?P<path>studies/\S+\.yaml) -->\n```yaml\n(?P<text>.*?)```",
@@ -120,7 +120,7 @@ def clone(tmp_path: Path) -> Path:
     """A fresh clone of the review as shipped, from a local origin."""
     upstream = tmp_path / "upstream"
     upstream.mkdir()
-    copy_project(REPO, upstream)
+    make_project(upstream)
     shutil.copy(CONTRIBUTING, upstream / "CONTRIBUTING.md")
     env = environment(tmp_path)
     run("git init --quiet --initial-branch=main && git add -A && git commit --quiet -m base",

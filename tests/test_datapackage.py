@@ -47,10 +47,10 @@ def test_descriptor_has_paths_and_none_of_our_extensions(project):
         "encoding": "utf-8"}
 
 
-def test_studies_csv_shipped_row(project):
+def test_studies_csv_scenario_row(project):
     rows = list(csv.DictReader(io.StringIO(_files(project)["studies.csv"].decode("utf-8"))))
-    assert [r["id"] for r in rows] == ["aherne2018", "alonzo2017", "awenat_psychosis_9_38",
-                                       "fogarty2021"]
+    assert [r["id"] for r in rows] == ["aherne-2018", "alonzo-2017", "awenat-psychosis-9-38",
+                                       "fogarty-2021"]
     assert rows[0]["authors"] == '["Aherne, Cian", "Coughlan, Barry", "Surgenor, Paul"]'
     assert rows[2]["year"] == "" and rows[2]["first_author"] == "Awenat"
 

@@ -1,6 +1,7 @@
 """The built site: Downloads page and files, References page, "Cite this study", feed links.
 
-One strict MkDocs build of the shipped review plus one synthetic hostile record (test-only).
+One strict MkDocs build of the test scenario (tests/scenarios) plus one synthetic hostile record
+(test-only).
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ from build_tools.downloads import download_pages
 from build_tools.exports import bibtex_text, ris_text
 from build_tools.pipeline import check_project, generate_site
 from build_tools.site import build_site
-from tests.conftest import REPO, copy_project
-from tests.refdata import HOSTILE_TITLE, shipped_studies
+from tests.conftest import make_project
+from tests.refdata import HOSTILE_TITLE, scenario_studies
 
 
 def study(study_id: str):
-    return next(s for s in shipped_studies() if s.id == study_id)
+    return next(s for s in scenario_studies() if s.id == study_id)
 
 DOWNLOADS = ["appraisal_questions.csv", "appraisals.csv", "datapackage.json", "findings.csv",
              "prisma_counts.csv", "references.bib", "references.json", "references.ris",
@@ -38,7 +39,7 @@ def _article(page: str) -> str:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("project")
-    project = copy_project(REPO, root)
+    project = make_project(root)
     record = {"id": "hostile2020", "title": HOSTILE_TITLE + "\n</code></pre><script>x()</script>",
               "authors": ["Evil, <b>Eve</b>"], "year": 2020, "perspective": "client",
               "sources": [{"description": "Synthetic test record, not a real study"}]}
@@ -71,8 +72,8 @@ def test_built_data_package_valid_by_frictionless(site):
 
 def test_built_references_json_is_csl_for_every_study(site):
     items = json.loads((site / "downloads" / "references.json").read_text("utf-8"))
-    assert [i["id"] for i in items] == ["aherne2018", "alonzo2017", "awenat_psychosis_9_38",
-                                        "hostile2020", "fogarty2021"]
+    assert [i["id"] for i in items] == ["aherne-2018", "alonzo-2017", "awenat-psychosis-9-38",
+                                        "hostile2020", "fogarty-2021"]
     assert items[3]["author"] == [{"family": "Evil", "given": "<b>Eve</b>"}]
 
 
@@ -80,17 +81,17 @@ def test_references_page_links_every_study(site):
     page = (site / "references" / "index.html").read_text("utf-8")
     links = re.findall(r'href="(\.\./studies/[^"]+)"', page)
     assert sorted(set(links)) == [f"../studies/{i}/" for i in (
-        "aherne2018", "alonzo2017", "awenat_psychosis_9_38", "fogarty2021", "hostile2020")]
+        "aherne-2018", "alonzo-2017", "awenat-psychosis-9-38", "fogarty-2021", "hostile2020")]
     assert "<i>Psychotherapy Research</i>" in page
     assert "Not yet curated: full author list, year" in html.unescape(page)
 
 
 def test_study_page_cite_this_study(site):
-    page = _article((site / "studies" / "aherne2018" / "index.html").read_text("utf-8"))
+    page = _article((site / "studies" / "aherne-2018" / "index.html").read_text("utf-8"))
     assert 'id="cite-this-study"' in page
     blocks = [html.unescape(b) for b in re.findall(r"<pre><code>(.*?)</code></pre>", page, re.S)]
-    assert blocks == [bibtex_text([study("aherne2018")]).rstrip("\n"),
-                      ris_text([study("aherne2018")]).rstrip("\n")]
+    assert blocks == [bibtex_text([study("aherne-2018")]).rstrip("\n"),
+                      ris_text([study("aherne-2018")]).rstrip("\n")]
     assert "<i>Psychotherapy Research</i>" in page
 
 
@@ -105,7 +106,7 @@ def test_hostile_record_cannot_add_markup(site, page_path):
 def test_every_page_announces_the_feed(site):
     assert '<link rel="alternate" type="application/atom+xml" title="Updates" href="feed.xml">' \
         in (site / "index.html").read_text("utf-8")
-    study = (site / "studies" / "aherne2018" / "index.html").read_text("utf-8")
+    study = (site / "studies" / "aherne-2018" / "index.html").read_text("utf-8")
     assert 'type="application/atom+xml" title="Updates" href="../../feed.xml">' in study
     assert 'href="feed.xml">updates feed (Atom)</a>' in (site / "index.html").read_text("utf-8")
     assert (site / "feed.xml").read_bytes().startswith(b"<?xml version='1.0' encoding='utf-8'?>")

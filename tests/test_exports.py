@@ -9,16 +9,16 @@ from pybtex.database import parse_string
 
 from build_tools.csl import csl_item
 from build_tools.exports import bibtex_text, csl_json_text, ris_text
-from tests.refdata import hostile_study, shipped_studies
+from tests.refdata import hostile_study, scenario_studies
 
 
 def _by_id(study_id: str):
-    return next(s for s in shipped_studies() if s.id == study_id)
+    return next(s for s in scenario_studies() if s.id == study_id)
 
 
 def test_csl_item_first_author_only_keeps_one_author_and_a_note():
-    assert csl_item("alonzo2017", _by_id("alonzo2017").citation) == {
-        "id": "alonzo2017",
+    assert csl_item("alonzo-2017", _by_id("alonzo-2017").citation) == {
+        "id": "alonzo-2017",
         "type": "article-journal",
         "author": [{"family": "Alonzo"}],
         "issued": {"date-parts": [[2017]]},
@@ -33,13 +33,13 @@ def test_csl_item_first_author_only_keeps_one_author_and_a_note():
 
 
 def test_csl_item_leaves_unknown_fields_out():
-    item = csl_item("awenat_psychosis_9_38", _by_id("awenat_psychosis_9_38").citation)
+    item = csl_item("awenat-psychosis-9-38", _by_id("awenat-psychosis-9-38").citation)
     assert "issued" not in item and "issue" not in item
 
 
 def test_bibtex_text_shipped_study():
-    assert bibtex_text([_by_id("aherne2018")]) == (
-        "@article{aherne2018,\n"
+    assert bibtex_text([_by_id("aherne-2018")]) == (
+        "@article{aherne-2018,\n"
         '    author = "Aherne, Cian and Coughlan, Barry and Surgenor, Paul",\n'
         "    title = \"Therapists' perspectives on suicide: "
         "A conceptual model of connectedness\",\n"
@@ -65,8 +65,8 @@ def test_bibtex_text_hostile_record_parses_back_as_one_entry_with_its_names():
 
 
 def test_ris_text_shipped_study():
-    assert ris_text([_by_id("fogarty2021")]) == (
-        "TY  - JOUR\nID  - fogarty2021\nAU  - Fogarty, Bríd\nAU  - Houghton, S.\n"
+    assert ris_text([_by_id("fogarty-2021")]) == (
+        "TY  - JOUR\nID  - fogarty-2021\nAU  - Fogarty, Bríd\nAU  - Houghton, S.\n"
         "AU  - Galavan, Eoin\nAU  - O'Súilleabháin, P. S.\nPY  - 2021\n"
         "TI  - Clinicians' experience of collaboration in the treatment of suicidal clients "
         "within the Collaborative Assessment and Management of Suicidality framework\n"

@@ -12,7 +12,7 @@ from build_tools.site import build_site
 A = "{http://www.w3.org/2005/Atom}"
 DATE = dt.date(2025, 3, 4)
 
-SHIPPED_FEED = """<?xml version='1.0' encoding='utf-8'?>
+SCENARIO_FEED = """<?xml version='1.0' encoding='utf-8'?>
 <feed xmlns="http://www.w3.org/2005/Atom">
   <title>Therapeutic alliance and suicidal experiences: updates</title>
   <subtitle>New versions of this living systematic review and what changed.</subtitle>
@@ -49,18 +49,18 @@ def _required_elements_present(document: bytes) -> ET.Element:
     return root
 
 
-def test_feed_page_shipped_review(project):
+def test_feed_page_scenario_review(project):
     evidence = generate_site(project).evidence
     page = feed_page(evidence, DATE)
     assert (page.path, page.nav) == ("feed.xml", None)
-    assert page.content.decode("utf-8") == SHIPPED_FEED
+    assert page.content.decode("utf-8") == SCENARIO_FEED
     _required_elements_present(page.content)
 
 
 def test_built_site_feed_uses_build_date_from_source_date_epoch(project, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1741046400")  # 2025-03-04
     site = build_site(project)
-    assert (site / "feed.xml").read_text("utf-8") == SHIPPED_FEED
+    assert (site / "feed.xml").read_text("utf-8") == SCENARIO_FEED
 
 
 def test_atom_feed_versions_newest_first_with_distinct_ids():

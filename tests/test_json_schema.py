@@ -33,14 +33,12 @@ def test_json_schema_is_a_valid_draft_2020_12_schema() -> None:
     Draft202012Validator.check_schema(json.loads(json_schema_path(Project.at(REPO)).read_text()))
 
 
-def test_shipped_studies_pass_the_json_schema() -> None:
-    project = Project.at(REPO)
+def test_scenario_studies_pass_the_json_schema(project) -> None:
     for path in sorted(project.studies_dir.glob("*.yaml")):
         assert editor_errors(project, yaml.safe_load(path.read_text("utf-8"))) == [], path
 
 
-def test_every_shipped_study_starts_with_the_schema_line() -> None:
-    project = Project.at(REPO)
+def test_every_scenario_study_starts_with_the_schema_line(project) -> None:
     expected = schema_modeline(project)
     assert expected == "# yaml-language-server: $schema=../schema/study.schema.json"
     for path in sorted(project.studies_dir.glob("*.yaml")):

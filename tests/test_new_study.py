@@ -100,8 +100,8 @@ def test_ids_from_accented_and_missing_first_authors() -> None:
 def test_refuses_to_overwrite(project: Project) -> None:
     cache(project, "10.1037/0003-066x.59.1.29", "10.1037_0003-066x.59.1.29.json")
     with pytest.raises(NewStudyError) as error:
-        new_study(project, "10.1037/0003-066x.59.1.29", None, study_id="aherne2018")
-    assert str(error.value) == ("studies/aherne2018.yaml already exists; "
+        new_study(project, "10.1037/0003-066x.59.1.29", None, study_id="aherne-2018")
+    assert str(error.value) == ("studies/aherne-2018.yaml already exists; "
                                 "choose another id with --id")
 
 
@@ -109,7 +109,7 @@ def test_refuses_a_doi_already_recorded(project: Project) -> None:
     with pytest.raises(NewStudyError) as error:
         new_study(project, "10.1080/10503307.2017.1359428", None)
     assert str(error.value) == "10.1080/10503307.2017.1359428 is already recorded in " \
-                               "studies/aherne2018.yaml"
+                               "studies/aherne-2018.yaml"
 
 
 def test_an_unknown_doi_is_reported(project: Project, httpserver: HTTPServer, capsys) -> None:

@@ -18,7 +18,7 @@ from build_tools.offline import SHIM, SHIM_PATH
 from build_tools.project import Project
 from build_tools.site import build_site
 from tests.browser import CHROMIUM_ARGS, chromium_path
-from tests.conftest import REPO, copy_project
+from tests.conftest import make_project
 
 CHROMIUM = chromium_path()
 LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
@@ -26,7 +26,7 @@ LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
 
 @pytest.fixture(scope="module")
 def offline_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = copy_project(REPO, tmp_path_factory.mktemp("project"))
+    project = make_project(tmp_path_factory.mktemp("project"))
     return build_site(project, strict=True, offline=True)
 
 
@@ -73,7 +73,7 @@ def test_navigation_and_table_links_work_from_disk(visit: DiskVisit, offline_sit
     page.wait_for_url("**/studies/index.html")
     page.locator(".lr-filterable tbody tr").filter(has_text="connectedness").get_by_role(
         "link").first.click()
-    page.wait_for_url("**/studies/aherne2018.html")
+    page.wait_for_url("**/studies/aherne-2018.html")
     assert "A conceptual model of connectedness" in page.locator("h1").inner_text()
     page.locator("nav.md-nav--primary").get_by_role("link", name="Methods").first.click()
     page.wait_for_url("**/methods.html")
@@ -81,8 +81,8 @@ def test_navigation_and_table_links_work_from_disk(visit: DiskVisit, offline_sit
     assert visit.errors == [] and visit.foreign == []
 
 
-@pytest.mark.parametrize(("query", "study"), [("Aherne", "aherne2018"),
-                                              ("psychosis", "awenat_psychosis_9_38")])
+@pytest.mark.parametrize(("query", "study"), [("Aherne", "aherne-2018"),
+                                              ("psychosis", "awenat-psychosis-9-38")])
 def test_search_works_from_disk(visit: DiskVisit, offline_site: Path, query: str,
                                 study: str) -> None:
     page = visit.page
@@ -132,7 +132,7 @@ def test_stored_shim_is_iframe_worker_1_0_4_unchanged() -> None:
 
 def test_default_build_keeps_directory_urls_and_no_shim(project: Project) -> None:
     site = build_site(project)
-    assert (site / "studies" / "aherne2018" / "index.html").is_file()
+    assert (site / "studies" / "aherne-2018" / "index.html").is_file()
     assert not (site / SHIM_PATH).exists()
     assert 'rel="alternate" type="application/atom+xml"' in (site / "index.html").read_text()
 

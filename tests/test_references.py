@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from build_tools.references import apa_references, cite_studies
-from tests.refdata import hostile_study, shipped_studies, study_from
+from tests.refdata import hostile_study, scenario_studies, study_from
 
 AHERNE_TEXT = (
     "Aherne, C., Coughlan, B., & Surgenor, P. (2018). Therapists' perspectives on suicide: A "
@@ -20,9 +20,9 @@ AHERNE_MARKUP = (
 
 
 def test_apa_references_shipped_studies_in_apa_order():
-    references = apa_references(shipped_studies())
+    references = apa_references(scenario_studies())
     assert [r.study_id for r in references] == [
-        "aherne2018", "alonzo2017", "awenat_psychosis_9_38", "fogarty2021"]
+        "aherne-2018", "alonzo-2017", "awenat-psychosis-9-38", "fogarty-2021"]
     assert references[0].text == AHERNE_TEXT
     assert str(references[0].markup) == AHERNE_MARKUP
     assert references[3].text == (
@@ -34,7 +34,7 @@ def test_apa_references_shipped_studies_in_apa_order():
 
 
 def test_apa_references_first_author_only_invents_no_coauthor_and_says_so():
-    awenat = apa_references(shipped_studies())[2]
+    awenat = apa_references(scenario_studies())[2]
     assert awenat.text == (
         "Awenat. (n.d.). A qualitative analysis of the experiences of people with psychosis of "
         "a novel cognitive behavioural therapy targeting suicidality. Psychosis, 9, 38. "
@@ -49,7 +49,7 @@ def test_apa_references_first_author_only_invents_no_coauthor_and_says_so():
 
 
 def test_apa_references_complete_citation_has_no_gaps():
-    assert str(apa_references(shipped_studies())[0].gaps) == ""
+    assert str(apa_references(scenario_studies())[0].gaps) == ""
 
 
 def test_apa_references_hostile_title_is_inert():
@@ -77,9 +77,9 @@ def test_apa_references_no_studies():
 
 
 def test_cite_studies_keys_in_apa_order_with_all_three_formats():
-    citations = cite_studies(shipped_studies())
-    assert list(citations) == ["aherne2018", "alonzo2017", "awenat_psychosis_9_38",
-                               "fogarty2021"]
-    alonzo = citations["alonzo2017"]
-    assert alonzo.bibtex.startswith("@article{alonzo2017,\n")
-    assert alonzo.ris.startswith("TY  - JOUR\nID  - alonzo2017\n")
+    citations = cite_studies(scenario_studies())
+    assert list(citations) == ["aherne-2018", "alonzo-2017", "awenat-psychosis-9-38",
+                               "fogarty-2021"]
+    alonzo = citations["alonzo-2017"]
+    assert alonzo.bibtex.startswith("@article{alonzo-2017,\n")
+    assert alonzo.ris.startswith("TY  - JOUR\nID  - alonzo-2017\n")

@@ -136,12 +136,12 @@ def test_release_refuses_an_older_version_number(scenario: Scenario) -> None:
 
 def test_release_refuses_uncommitted_changes(tmp_path: Path) -> None:
     project = new_repository(tmp_path)
-    (project.studies_dir / "aherne2018.yaml").write_text("id: aherne2018\n", "utf-8")
+    (project.studies_dir / "aherne-2018.yaml").write_text("id: aherne-2018\n", "utf-8")
     before = state(project)
     with pytest.raises(ReleaseError) as error:
         release(project, "1.0")
     assert str(error.value) == ("the working tree has uncommitted changes; commit or stash them "
-                                "before releasing:\n   M studies/aherne2018.yaml")
+                                "before releasing:\n   M studies/aherne-2018.yaml")
     assert state(project) == before
 
 
@@ -149,14 +149,14 @@ def test_release_refuses_invalid_records(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     project = new_repository(tmp_path)
-    path = project.studies_dir / "aherne2018.yaml"
+    path = project.studies_dir / "aherne-2018.yaml"
     path.write_text(path.read_text("utf-8").replace("perspective: therapist",
                                                     "perspective: clients"), "utf-8")
     git(project.root, "commit", "-q", "-am", "An invalid record")
     before = state(project)
     assert main(["release", "1.0", "--project", str(project.root)]) == 1
     error = capsys.readouterr().err
-    assert "studies/aherne2018.yaml:13: perspective: 'clients' is not allowed" in error
+    assert "studies/aherne-2018.yaml:13: perspective: 'clients' is not allowed" in error
     assert state(project) == before
     assert not gitrepo.ref_exists(project.root, "gh-pages")
 

@@ -18,7 +18,7 @@ from build_tools.cli import main
 from build_tools.project import Project
 
 BIN = Path(sys.executable).parent
-BROKEN = ("studies/aherne2018.yaml:13: perspective: 'patients' is not allowed "
+BROKEN = ("studies/aherne-2018.yaml:13: perspective: 'patients' is not allowed "
           "(one of: client, therapist, both)")
 TITLE = "The site cannot be built"
 
@@ -87,7 +87,7 @@ def livingreview_serve(project: Project, tmp_path: Path) -> Iterator[Server]:
 
 
 def set_perspective(project: Project, value: str) -> None:
-    study = project.studies_dir / "aherne2018.yaml"
+    study = project.studies_dir / "aherne-2018.yaml"
     text = study.read_text("utf-8")
     start = text.index("\nperspective: ") + 1
     end = text.index("\n", start)
@@ -97,10 +97,10 @@ def set_perspective(project: Project, value: str) -> None:
 def test_mkdocs_serve_reloads_a_study_edit_once(project: Project, tmp_path: Path) -> None:
     server = Server([str(BIN / "mkdocs"), "serve"], project.root, tmp_path / "serve.log")
     try:
-        url = server.url + "studies/aherne2018/"
+        url = server.url + "studies/aherne-2018/"
         original = "Constructivist grounded theory"
         assert wait_for(lambda: original in fetch(url)), server.log()
-        study = project.studies_dir / "aherne2018.yaml"
+        study = project.studies_dir / "aherne-2018.yaml"
         study.write_text(study.read_text("utf-8").replace(
             "analysis_method: Constructivist grounded theory",
             "analysis_method: Edited grounded theory"), "utf-8")
@@ -116,7 +116,7 @@ def test_livingreview_serve_previews_the_project_from_another_folder(
     livingreview_serve: Server,
 ) -> None:
     server = livingreview_serve
-    url = server.url + "studies/aherne2018/"
+    url = server.url + "studies/aherne-2018/"
     assert wait_for(lambda: "Constructivist grounded theory" in fetch(url)), server.log()
     assert f"Serving on {server.url}" in server.log()
 
@@ -126,13 +126,13 @@ def test_serve_shows_invalid_records_as_a_page_and_recovers(
     project: Project, livingreview_serve: Server
 ) -> None:
     base = livingreview_serve.url
-    study_url = base + "studies/aherne2018/"
+    study_url = base + "studies/aherne-2018/"
     assert wait_for(lambda: "Constructivist grounded theory" in fetch(study_url))
     set_perspective(project, "patients")
     assert wait_for(lambda: TITLE in fetch(study_url)), livingreview_serve.log()
     # Every URL answers at once with the problem, named by file, line and field: the pages the
     # site had, a hand-written page, and a URL the site never had (the theme's 404 page).
-    for path in ("studies/aherne2018/", "", "evidence/matrix/", "architecture/"):
+    for path in ("studies/aherne-2018/", "", "evidence/matrix/", "architecture/"):
         page = fetch(base + path)
         assert TITLE in page and shown(BROKEN) in page, path
     unknown = fetch(base + "no/such/page/")
@@ -156,7 +156,7 @@ def test_serve_starts_on_invalid_records_and_keeps_record_text_inert(
             assert "perspective" in page and "<img src=x" not in page
         set_perspective(project, "therapist")
         assert wait_for(lambda: "Constructivist grounded theory" in fetch(
-            server.url + "studies/aherne2018/")), server.log()
+            server.url + "studies/aherne-2018/")), server.log()
     finally:
         server.stop()
 
@@ -200,7 +200,7 @@ def test_build_ends_with_a_serve_command_that_works_as_printed(
         server = subprocess.Popen(["bash", "-c", f"exec {printed} --dev-addr 127.0.0.1:{port}"],
                                   cwd=project.root, env=env, stdout=log, stderr=log)
     try:
-        url = f"http://127.0.0.1:{port}/studies/aherne2018/"
+        url = f"http://127.0.0.1:{port}/studies/aherne-2018/"
         assert wait_for(lambda: "Constructivist grounded theory" in fetch(url)), (
             (tmp_path / "printed.log").read_text())
     finally:
@@ -218,7 +218,7 @@ def test_open_browser_shows_the_problems_and_then_the_site_by_itself(
 
     from tests.browser import CHROMIUM_ARGS, chromium_path
 
-    url = livingreview_serve.url + "studies/aherne2018/"
+    url = livingreview_serve.url + "studies/aherne-2018/"
     assert wait_for(lambda: "Constructivist grounded theory" in fetch(url))
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)

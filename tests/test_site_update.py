@@ -14,7 +14,7 @@ from build_tools.errors import BuildError, InvalidRecords
 from build_tools.project import Project
 from build_tools.site import build_site, keep_unchanged_times
 
-STUDY = "aherne2018"
+STUDY = "aherne-2018"
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""The Evidence pages and the studies table, from the shipped data and synthetic test studies."""
+"""The Evidence pages and the studies table, from the test scenario and synthetic studies."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def test_matrix_links_cells_and_splits_counts_by_perspective(project, write_stud
     assert "Not yet mapped to subthemes (4)" in page
 
 
-def test_matrix_of_shipped_data_says_nothing_is_mapped(project) -> None:
+def test_matrix_of_scenario_data_says_nothing_is_mapped(project) -> None:
     page = _page(generate_site(project), "evidence/matrix.md")
     assert "No curated study is mapped to a subtheme yet." in page
 

@@ -105,6 +105,73 @@ def test_ci_runs_tests_validation_inline_and_a_strict_site_build() -> None:
     assert upload["with"]["path"] == "site/"
 
 
+def test_ci_runs_the_full_suite_only_for_generator_changes_and_always_the_smoke_test() -> None:
+    jobs = load("ci.yml")["jobs"]
+    test = next(job for job in jobs.values() if any(s.get("run") == "make test"
+                                                    for s in job["steps"]))
+    assert test["needs"] == "changes"
+    assert test["if"] == "needs.changes.outputs.generator == 'true'"
+    records = next(job for job in jobs.values() if any(
+        "livingreview build --strict" in s.get("run", "") for s in job["steps"]))
+    assert "if" not in records and "make smoke" in [s.get("run") for s in records["steps"]]
+    assert "if" not in jobs["changes"]
+    makefile = (REPO / "Makefile").read_text("utf-8")
+    assert "smoke: $(TEST_STAMP)\n\t$(BIN)/python -m pytest tests/test_shipped_review.py\n" \
+        in makefile
+
+
+def scope_of(tmp_path: Path, changed: list[str], event: str = "pull_request") -> str:
+    """Run the CI step that decides whether a change touches the generator, in a real git
+    repository where a branch changes `changed` on top of origin/main."""
+    script = next(s for s in steps(load("ci.yml")) if s.get("id") == "scope")["run"]
+    repo = tmp_path / "repo"
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "GIT_CONFIG_GLOBAL": "/dev/null",
+           "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.org",
+           "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.org"}
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
+
+    repo.mkdir()
+    git("init", "-q", "--initial-branch=main")
+    (repo / "README.md").write_text("base\n")
+    git("add", "-A")
+    git("commit", "-q", "-m", "base")
+    git("update-ref", "refs/remotes/origin/main", "HEAD")
+    for name in changed:
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text("changed\n")
+    git("add", "-A")
+    git("commit", "-q", "-m", "change")
+    output = tmp_path / "github_output"
+    done = subprocess.run(["bash", "-e", "-c", script], cwd=repo, capture_output=True, text=True,
+                          env=env | {"EVENT": event, "BASE_REF": "main",
+                                     "GITHUB_OUTPUT": str(output)})
+    assert done.returncode == 0, done.stderr
+    return output.read_text("utf-8")
+
+
+@pytest.mark.parametrize(("changed", "generator"), [
+    (["studies/smith2020.yaml"], "false"),
+    (["studies/smith2020.yaml", "cache/crossref/10.1_x.json", "review.yaml"], "false"),
+    (["review.yaml"], "false"),
+    (["studies/smith2020.yaml", "build_tools/views.py"], "true"),
+    (["tests/test_views.py"], "true"),
+    (["schema/datapackage.yaml"], "true"),
+    (["studies.md"], "true"),
+    (["review.yaml.orig"], "true"),
+    (["docs/studies/x.md"], "true"),
+])
+def test_ci_scope_step_sends_only_review_data_changes_to_the_smoke_test(
+    tmp_path: Path, changed: list[str], generator: str
+) -> None:
+    assert scope_of(tmp_path, changed) == f"generator={generator}\n"
+
+
+def test_ci_scope_step_runs_the_full_suite_on_pushes(tmp_path: Path) -> None:
+    assert scope_of(tmp_path, ["studies/smith2020.yaml"], event="push") == "generator=true\n"
+
+
 def test_publish_fetches_gh_pages_sets_identity_then_releases_with_push() -> None:
     workflow = load("publish.yml")
     assert triggers(workflow) == {"push": {"tags": ["v*"]}}

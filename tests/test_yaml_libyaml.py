@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 from build_tools.yaml_source import YamlProblem, parse_yaml, read_yaml_file
+from tests.factories import SCENARIOS
 
-REPO = Path(__file__).resolve().parent.parent
-SHIPPED = sorted([REPO / "review.yaml", *REPO.glob("studies/*.yaml"),
-                  REPO / "schema" / "datapackage.yaml"])
+# Every YAML file of every scenario (tests/scenarios): the review, the studies and the schema.
+SCENARIO_FILES = sorted(SCENARIOS.glob("*/**/*.yaml"))
 
 
-@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SCENARIO_FILES, ids=lambda p: str(p.relative_to(SCENARIOS)))
 def test_libyaml_and_python_composers_agree(path: Path, monkeypatch) -> None:
     fast = read_yaml_file(path, path.name)
     import build_tools.yaml_source as source

@@ -33,7 +33,7 @@ from build_tools.pipeline import check_project
 from build_tools.project import Project
 from build_tools.site import build_site
 from build_tools.urls import doi_url
-from tests.conftest import REPO, copy_project
+from tests.conftest import make_project
 from tests.hardening.schema_fields import record_fields
 
 pytestmark = pytest.mark.hardening
@@ -137,7 +137,7 @@ def _poison_review(node: Any, fields: Fields, payload: str, path: str, skip: set
 
 
 def _make_project(root: Path, payload: str, addresses: dict[str, str]) -> tuple[Project, Fields]:
-    project = copy_project(REPO, root)
+    project = make_project(root)
     fields = Fields()
     text_fields = _text_fields(project)
     skip = {".themes[].id", ".themes[].subthemes[].id", ".search_rounds[].id",
@@ -418,7 +418,7 @@ def test_addresses_are_linked_whole_or_shown_as_text(builds) -> None:
 def test_constrained_fields_refuse_free_text_with_a_located_problem(tmp_path: Path) -> None:
     """Enums, numbers, dates, patterns, DOIs, URLs and links to other tables: the payload in any
     of them is a problem naming its file, line and field, so it never reaches a page."""
-    project = copy_project(REPO, tmp_path)
+    project = make_project(tmp_path)
     constrained = [f for f in record_fields(project) if not f.free and f.name != "id"]
     assert {f.type for f in constrained} >= {"string", "integer"}
     for spec in constrained:

@@ -30,7 +30,7 @@ from build_tools.pipeline import check_project
 from build_tools.project import Project
 from build_tools.site import build_site
 from build_tools.urls import URL_CHARACTERS, doi_url, url_problem, web_url
-from tests.conftest import REPO, copy_project
+from tests.conftest import make_project
 
 pytestmark = pytest.mark.hardening
 EXTENSIONS = ["tables", "attr_list", "md_in_html", "admonition", "toc"]  # as in mkdocs.yml
@@ -209,7 +209,7 @@ BENIGN_URL = "https://example.org/plain"
 def _url_project(root: Path, url: str, notice_doi: str) -> Project:
     """The shipped review with `url` in every review.yaml address, a study's source and a
     Crossref licence, and `notice_doi` as a Crossref notice's DOI (synthetic data)."""
-    project = copy_project(REPO, root)
+    project = make_project(root)
     review = yaml.safe_load(project.review_file.read_text("utf-8"))
     review["protocol"]["url"] = url
     for source in review["sources"].values():

@@ -178,7 +178,7 @@ def test_other_files_in_studies(case: str, project: Project, write_file: WriteFi
 
 def test_an_editor_lock_link_is_passed_over(project: Project, capsys) -> None:
     """Emacs marks a file being edited with a dangling link `.#name`; serving must not break."""
-    (project.studies_dir / ".#aherne2018.yaml").symlink_to("root@host.1234:1700000000")
+    (project.studies_dir / ".#aherne-2018.yaml").symlink_to("root@host.1234:1700000000")
     assert validate(project, capsys) == (0, ["4 study record(s) and review.yaml are valid"])
 
 
