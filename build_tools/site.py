@@ -16,11 +16,14 @@ from pathlib import Path
 
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import MkDocsException
 
-from build_tools.errors import BuildError
+from build_tools.errors import BuildError, InvalidRecords
+from build_tools.input_files import read_folder_problems
 from build_tools.pipeline import GeneratedSite, generate_site
 from build_tools.project import Project
+from build_tools.site_dir import check_site_dir, site_path
 from build_tools.staging import (
     make_staging_dir,
     output_error,
@@ -31,7 +34,8 @@ from build_tools.staging import (
 
 def build_site(project: Project, *, strict: bool = False, site_dir: Path | None = None) -> Path:
     """Validate and generate, build with MkDocs, and replace `site_dir` only on success."""
-    target = (site_dir or project.site_dir).resolve()
+    target = site_path(site_dir or project.site_dir)
+    check_site_dir(project.root, target)  # before anything is touched, even leftovers
     recover_interrupted_build(target)  # first, so even a failing build puts a lost site back
     # generate_site raises InvalidRecords before anything is touched; the list is a hand-over:
     # run_mkdocs empties it, so nothing here keeps the records alive while MkDocs runs.
@@ -40,6 +44,7 @@ def build_site(project: Project, *, strict: bool = False, site_dir: Path | None 
     try:
         run_mkdocs(project, handover, staging, strict=strict)
         keep_unchanged_times(staging, target)
+        check_site_dir(project.root, target)  # again: the build took a while
         replace_directory(staging, target)
     except OSError as error:
         shutil.rmtree(staging, ignore_errors=True)
@@ -83,6 +88,7 @@ def run_mkdocs(
                          "project folder or pass --project)")
     try:
         config = load_config(str(project.mkdocs_file), site_dir=str(site_dir), strict=strict)
+        refuse_unsafe_inputs(project, config)
         plugin = config.plugins.get("living-review")
         generated = handover.pop()
         if plugin is not None:
@@ -92,6 +98,13 @@ def run_mkdocs(
             mkdocs_build(config)
     except MkDocsException as error:
         raise BuildError(f"MkDocs failed: {error}") from None
+
+
+def refuse_unsafe_inputs(project: Project, config: MkDocsConfig) -> None:
+    """Stop before MkDocs opens a link out of the project, a pipe, a device or a socket."""
+    problems = read_folder_problems(project.root, [config.docs_dir, config.theme.custom_dir])
+    if problems:
+        raise InvalidRecords(problems)
 
 
 @contextlib.contextmanager
