@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import shutil
 from pathlib import Path
 
 from mkdocs.commands.build import build as mkdocs_build
@@ -25,6 +24,7 @@ from build_tools.pipeline import GeneratedSite, generate_site
 from build_tools.project import Project
 from build_tools.site_dir import check_site_dir, site_path
 from build_tools.staging import (
+    discard_own_staging,
     make_staging_dir,
     output_error,
     recover_interrupted_build,
@@ -40,17 +40,19 @@ def build_site(project: Project, *, strict: bool = False, site_dir: Path | None 
     # generate_site raises InvalidRecords before anything is touched; the list is a hand-over:
     # run_mkdocs empties it, so nothing here keeps the records alive while MkDocs runs.
     handover = [generate_site(project)]
-    staging = make_staging_dir(target)
+    staging: Path | None = None
     try:
+        staging = make_staging_dir(target)
         run_mkdocs(project, handover, staging, strict=strict)
         keep_unchanged_times(staging, target)
         check_site_dir(project.root, target)  # again: the build took a while
         replace_directory(staging, target)
     except OSError as error:
-        shutil.rmtree(staging, ignore_errors=True)
+        discard_own_staging(target)
         raise output_error(error, target, staging) from None
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        # by our process id, not by `staging`: Ctrl-C may come before the name is returned
+        discard_own_staging(target)
         raise
     return target
 

@@ -95,6 +95,21 @@ def recover_interrupted_build(target: Path) -> list[Path]:
     return removed
 
 
+def discard_own_staging(target: Path) -> None:
+    """Remove this process's staging folders for `target` (a build that failed or was stopped)."""
+    for path in _candidates(target):
+        match = _LEFTOVER.match(path.name)
+        if match and match["kind"] == "new" and match["pid"] == str(os.getpid()) and _ours(path):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _candidates(target: Path) -> list[Path]:
+    try:
+        return [p for p in target.parent.iterdir() if p.name.startswith(f".{target.name}-")]
+    except OSError:
+        return []
+
+
 def _ours(path: Path) -> bool:
     """A plain folder (not a link) that a build made: empty, or holding the site marker."""
     if path.is_symlink() or not path.is_dir():
