@@ -179,3 +179,18 @@ def test_a_page_linked_from_inside_the_project_is_published(project: Project, ca
     assert main(["build", "--project", str(project.root)]) == 0
     assert "Shared text." in (project.site_dir / "linked" / "index.html").read_text("utf-8")
     capsys.readouterr()
+
+
+def test_mkdocs_serve_refuses_a_named_pipe_and_a_link_out(project: Project) -> None:
+    """`mkdocs serve` builds through the same plugin: it stops at once instead of hanging."""
+    os.mkfifo(project.root / "docs" / "pipe.md")
+    (project.root / "docs" / "env.txt").symlink_to("/proc/self/environ")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+        cwd=project.root, capture_output=True, text=True, timeout=TIMEOUT, check=False)
+    assert result.returncode != 0
+    assert line("docs/env.txt", OUTSIDE) in result.stderr
+    assert line("docs/pipe.md", "is a named pipe, not a regular file") in result.stderr
