@@ -194,3 +194,27 @@ def test_mkdocs_serve_refuses_a_named_pipe_and_a_link_out(project: Project) -> N
     assert result.returncode != 0
     assert line("docs/env.txt", OUTSIDE) in result.stderr
     assert line("docs/pipe.md", "is a named pipe, not a regular file") in result.stderr
+
+
+def test_docs_check_never_opens_a_pipe_in_place_of_a_derived_file(project: Project) -> None:
+    dictionary = project.root / "docs" / "reference" / "data-dictionary.md"
+    dictionary.unlink()
+    os.mkfifo(dictionary)
+    result = _run("build_tools", "docs", "--check", "--project", str(project.root))
+    assert (result.returncode, result.stderr) == (
+        1, "docs/reference/data-dictionary.md: out of date; run: livingreview docs\n")
+
+
+def test_docs_replaces_a_link_in_place_of_a_derived_file_and_leaves_its_target(
+    project: Project, tmp_path: Path, capsys
+) -> None:
+    outside = tmp_path.parent / f"{tmp_path.name}-dotfile"
+    outside.write_text("precious\n", "utf-8")
+    dictionary = project.root / "docs" / "reference" / "data-dictionary.md"
+    expected = dictionary.read_text("utf-8")
+    dictionary.unlink()
+    dictionary.symlink_to(outside)
+    assert main(["docs", "--project", str(project.root)]) == 0
+    assert not dictionary.is_symlink() and dictionary.read_text("utf-8") == expected
+    assert outside.read_text("utf-8") == "precious\n"
+    capsys.readouterr()
