@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 import logging
+import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from build_tools.cli import EscapingFormatter, main
 from build_tools.errors import Problem, escape_controls
@@ -130,3 +133,23 @@ def test_log_lines_from_mkdocs_are_escaped() -> None:
                                "Doc file 'x\n\x1b[2J.md' has a problem", None, None)
     assert EscapingFormatter("%(levelname)s: %(message)s").format(record) == (
         "WARNING: Doc file 'x\\n\\x1b[2J.md' has a problem")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(), st.text(), st.text())
+def test_a_problem_is_always_one_line_without_control_characters(
+    file: str, field: str, message: str
+) -> None:
+    text = str(Problem(file, 1, field, message))
+    assert text.splitlines() == [text] and "\x1b" not in text and "\u202e" not in text
+    assert all(char == " " or char.isprintable() or unicodedata.category(char) in ("Cf", "Zs",
+               "Co", "Cs", "Cn") for char in text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(), st.text())
+def test_an_annotation_is_always_one_line_without_control_characters(
+    file: str, message: str
+) -> None:
+    text = annotation(Problem(file, 1, "field", message))
+    assert text.splitlines() == [text] and "\x1b" not in text

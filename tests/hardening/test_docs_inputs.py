@@ -1,4 +1,4 @@
-"""Hardening, what a build reads from docs/: regular files inside the project, nothing else.
+"""Hardening, what a build reads from docs/ (and studies/): regular files inside the project.
 
 CI builds pull requests and uploads the site: a link in docs/ to /proc/self/environ, /etc/passwd
 or .git/config would publish secrets, and a named pipe would hang the build. Every such entry is
@@ -218,3 +218,23 @@ def test_docs_replaces_a_link_in_place_of_a_derived_file_and_leaves_its_target(
     assert not dictionary.is_symlink() and dictionary.read_text("utf-8") == expected
     assert outside.read_text("utf-8") == "precious\n"
     capsys.readouterr()
+
+
+# --- studies/: records are read only from regular files -----------------------------------------
+
+def test_a_socket_or_a_link_out_as_a_study_is_refused_by_name(
+    project: Project, monkeypatch, capsys
+) -> None:
+    monkeypatch.chdir(project.studies_dir)
+    (project.studies_dir / "env.yaml").symlink_to("/proc/self/environ")
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind("sock.yaml")
+        assert main(["validate", "--project", str(project.root)]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [
+        "studies/env.yaml:1: (file): is a link, not a regular file "
+        "(a plain file; links are not read)",
+        "studies/sock.yaml:1: (file): is a socket, not a regular file "
+        "(a plain file; links are not read)",
+    ]
+    assert err == "2 problem(s) in 2 file(s)\n"
