@@ -99,7 +99,8 @@ def discard_own_staging(target: Path) -> None:
     """Remove this process's staging folders for `target` (a build that failed or was stopped)."""
     for path in _candidates(target):
         match = _LEFTOVER.match(path.name)
-        if match and match["kind"] == "new" and match["pid"] == str(os.getpid()) and _ours(path):
+        if (match and match["site"] == target.name and match["kind"] == "new"
+                and match["pid"] == str(os.getpid()) and _ours(path)):
             shutil.rmtree(path, ignore_errors=True)
 
 
