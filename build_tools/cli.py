@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 from build_tools import __version__
 from build_tools.changed import DEFAULT_BASE, ChangedValidation, validate_changed
 from build_tools.derived_docs import stale_files, write_derived_files
-from build_tools.errors import InvalidRecords, Problem, ReviewError
+from build_tools.errors import InvalidRecords, Problem, ReviewError, escape_controls
 from build_tools.github_annotations import annotations
 from build_tools.pipeline import check_project
-from build_tools.project import Project
+from build_tools.project import Project, require_project
 from build_tools.release_cli import register_release, register_verify
 from build_tools.site import build_site
 
@@ -36,9 +36,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "handler"):
         parser.print_help()
         return 2
-    logging.basicConfig(format="%(levelname)s: %(message)s", level=logging.WARNING)
+    handler = logging.StreamHandler()
+    handler.setFormatter(EscapingFormatter("%(levelname)s: %(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
     try:
+        if getattr(args, "project", None) is not None:
+            require_project(args.project)
         return int(args.handler(args))
+    except KeyboardInterrupt:
+        # Ctrl-C: one line, no traceback; a build cleans up its staging folder on the way out
+        done = "the previous site was not changed" if args.handler is run_build else "stopped"
+        print(f"interrupted: {done}", file=sys.stderr)
+        return 130
     except InvalidRecords as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
@@ -48,8 +57,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ReviewError as error:
         if args.debug:
             raise
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {escape_controls(str(error))}", file=sys.stderr)
         return 1
+
+
+class EscapingFormatter(logging.Formatter):
+    """Log lines (MkDocs' warnings name files of docs/) with control characters escaped."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return escape_controls(super().format(record))
 
 
 def make_parser() -> argparse.ArgumentParser:

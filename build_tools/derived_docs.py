@@ -92,15 +92,22 @@ def _inert(text: str) -> str:
 
 def stale_files(project: Project) -> list[Path]:
     """Derived files whose committed text differs from what would be written now."""
-    return [f.path for f in derived_files(project)
-            if not f.path.exists() or f.path.read_text("utf-8") != f.content]
+    return [f.path for f in derived_files(project) if _committed_text(f.path) != f.content]
+
+
+def _committed_text(path: Path) -> str | None:
+    """The file's text, or None when it is missing or not a regular file: a link or a named pipe
+    is never read (a pipe would hang `docs --check`), and writing replaces it with a file."""
+    if path.is_symlink() or not path.is_file():
+        return None
+    return path.read_text("utf-8")
 
 
 def write_derived_files(project: Project) -> list[Path]:
     """Write the files that changed (atomically); returns them."""
     written = []
     for derived in derived_files(project):
-        if derived.path.exists() and derived.path.read_text("utf-8") == derived.content:
+        if _committed_text(derived.path) == derived.content:
             continue
         derived.path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=derived.path.parent, prefix=".derived-")

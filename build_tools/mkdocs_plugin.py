@@ -20,8 +20,9 @@ from mkdocs.structure.pages import Page as MkDocsPage
 from mkdocs.utils import get_relative_url
 
 from build_tools.clock import epoch_of
-from build_tools.errors import InvalidRecords, ReviewError
+from build_tools.errors import BuildError, InvalidRecords, ReviewError
 from build_tools.feed import FEED_PATH, feed_link_tag
+from build_tools.input_files import read_folder_problems
 from build_tools.manifest import write_manifest
 from build_tools.mdtext import plain_title
 from build_tools.pipeline import GeneratedSite, generate_site
@@ -33,6 +34,7 @@ from build_tools.serve_errors import (
     problem_lines,
     problem_pages,
 )
+from build_tools.site_dir import check_site_dir, mark_site, site_path
 from build_tools.versioning import (
     THEME_DIR,
     build_version,
@@ -85,6 +87,7 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         root = self.config.project_dir or str(Path(config.config_file_path).parent)
         self.project = Project.at(root)
         self.problems = self.released = None
+        self._refuse_unsafe_folders(config)
         try:
             self.generated = self.pregenerated or generate_site(self.project)
         except InvalidRecords as error:
@@ -118,6 +121,19 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         configure_problem_site(config, lines)
         return config
 
+    def _refuse_unsafe_folders(self, config: MkDocsConfig) -> None:
+        """`mkdocs build` and `mkdocs serve` get the guards of `livingreview build`: MkDocs
+        empties site_dir right after on_config, and reads docs/ right after that."""
+        assert self.project is not None
+        try:
+            check_site_dir(self.project.root, site_path(config.site_dir))
+        except BuildError as error:
+            raise PluginError(f"site_dir {error}") from None
+        problems = read_folder_problems(self.project.root,
+                                        [config.docs_dir, config.theme.custom_dir])
+        if problems:
+            raise PluginError("\n".join(str(problem) for problem in problems))
+
     def _configure_version(self, config: MkDocsConfig) -> None:
         """Release or development build: title, banners, version pages, and a fixed date."""
         assert self.project is not None and self.generated is not None
@@ -139,6 +155,7 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
 
     @event_priority(-100)  # after every other plugin has written its files
     def on_post_build(self, config: MkDocsConfig) -> None:
+        mark_site(Path(config.site_dir))  # so the next build may replace this folder
         if self.released is not None:
             write_manifest(Path(config.site_dir), self.released)
         self._restore_epoch()

@@ -6,6 +6,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from build_tools.errors import ReviewError, escape_controls
+
+
+class ProjectError(ReviewError):
+    """The folder given as the project is missing or is not a review project."""
+
 
 @dataclass(frozen=True)
 class Project:
@@ -39,3 +45,19 @@ class Project:
             return Path(os.path.abspath(path)).relative_to(self.root).as_posix()
         except ValueError:
             return path.as_posix()
+
+
+def require_project(folder: Path | str) -> None:
+    """Raise a one-line ProjectError unless `folder` is a review project (holds review.yaml).
+
+    Every command reads review.yaml first; without this check a mistyped --project would show
+    up as a missing review.yaml, or worse, as an empty review.
+    """
+    shown = escape_controls(os.path.abspath(folder))
+    where = "pass the review project's folder with --project, or run from inside it"
+    if not os.path.lexists(folder):
+        raise ProjectError(f"{shown}: no such folder; {where}")
+    if not os.path.isdir(folder):
+        raise ProjectError(f"{shown}: is not a folder; {where}")
+    if not os.path.lexists(os.path.join(folder, "review.yaml")):
+        raise ProjectError(f"{shown}: not a review project (it has no review.yaml); {where}")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from build_tools.errors import Problem
+from build_tools.input_files import kind_of
 from build_tools.project import Project
 from build_tools.yaml_source import YamlDocument, YamlProblem, read_yaml_file
 
@@ -81,10 +82,10 @@ def _read(project: Project, path: Path, problems: list[Problem]) -> YamlDocument
     if not path.exists():
         problems.append(Problem(display, 1, "(file)", "file not found", "see README.md"))
         return None
-    if path.is_symlink() or not path.is_file():
-        problems.append(
-            Problem(display, 1, "(file)", "is a link or not a regular file", "a plain file")
-        )
+    if path.is_symlink() or not path.is_file():  # lstat only: a named pipe is never opened
+        kind = kind_of(path.lstat().st_mode)
+        problems.append(Problem(display, 1, "(file)", f"is {kind}, not a regular file",
+                                "a plain file; links are not read"))
         return None
     try:
         return read_yaml_file(path, display)

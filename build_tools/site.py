@@ -11,18 +11,21 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import shutil
 from pathlib import Path
 
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import MkDocsException
 
 from build_tools import offline as offline_site
-from build_tools.errors import BuildError
+from build_tools.errors import BuildError, InvalidRecords
+from build_tools.input_files import read_folder_problems
 from build_tools.pipeline import GeneratedSite, generate_site
 from build_tools.project import Project
+from build_tools.site_dir import check_site_dir, site_path
 from build_tools.staging import (
+    discard_own_staging,
     make_staging_dir,
     output_error,
     recover_interrupted_build,
@@ -36,21 +39,25 @@ def build_site(
     """Validate and generate, build with MkDocs, and replace `site_dir` only on success.
 
     `offline` makes a site that works opened from disk (build_tools.offline)."""
-    target = (site_dir or project.site_dir).resolve()
+    target = site_path(site_dir or project.site_dir)
+    check_site_dir(project.root, target)  # before anything is touched, even leftovers
     recover_interrupted_build(target)  # first, so even a failing build puts a lost site back
     # generate_site raises InvalidRecords before anything is touched; the list is a hand-over:
     # run_mkdocs empties it, so nothing here keeps the records alive while MkDocs runs.
     handover = [generate_site(project)]
-    staging = make_staging_dir(target)
+    staging: Path | None = None
     try:
+        staging = make_staging_dir(target)
         run_mkdocs(project, handover, staging, strict=strict, offline=offline)
         keep_unchanged_times(staging, target)
+        check_site_dir(project.root, target)  # again: the build took a while
         replace_directory(staging, target)
     except OSError as error:
-        shutil.rmtree(staging, ignore_errors=True)
+        discard_own_staging(target)
         raise output_error(error, target, staging) from None
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        # by our process id, not by `staging`: Ctrl-C may come before the name is returned
+        discard_own_staging(target)
         raise
     return target
 
@@ -93,6 +100,7 @@ def run_mkdocs(
                              **overrides)
         if offline:
             offline_site.add_offline_plugin(config)
+        refuse_unsafe_inputs(project, config)
         plugin = config.plugins.get("living-review")
         generated = handover.pop()
         if plugin is not None:
@@ -102,6 +110,13 @@ def run_mkdocs(
             mkdocs_build(config)
     except MkDocsException as error:
         raise BuildError(f"MkDocs failed: {error}") from None
+
+
+def refuse_unsafe_inputs(project: Project, config: MkDocsConfig) -> None:
+    """Stop before MkDocs opens a link out of the project, a pipe, a device or a socket."""
+    problems = read_folder_problems(project.root, [config.docs_dir, config.theme.custom_dir])
+    if problems:
+        raise InvalidRecords(problems)
 
 
 @contextlib.contextmanager

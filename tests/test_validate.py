@@ -188,7 +188,8 @@ def test_validate_refuses_a_symlinked_study(project: Project, tmp_path: Path, ca
     code, output = validate(project, capsys)
     assert code == 1
     assert output.splitlines()[0] == (
-        "studies/linked.yaml:1: (file): is a link or not a regular file (a plain file)"
+        "studies/linked.yaml:1: (file): is a link, not a regular file "
+        "(a plain file; links are not read)"
     )
 
 

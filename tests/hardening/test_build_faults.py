@@ -104,6 +104,41 @@ def test_a_build_killed_mid_way_leaves_site_and_cache_as_they_were(
     capsys.readouterr()
 
 
+INTERRUPT_POINTS: dict[str, Callable[[Path], bool]] = {
+    "as the staging folder appears": KILL_POINTS["as the staging folder appears"],
+    "after half the study pages": KILL_POINTS["after half the study pages"],
+}
+
+
+@pytest.mark.hardening
+@pytest.mark.parametrize("point", list(INTERRUPT_POINTS))
+def test_ctrl_c_during_a_build_is_one_line_exit_130_and_keeps_the_site(
+    point: str, built: Project
+) -> None:
+    site_before, cache_before = snapshot(built.site_dir), snapshot(built.cache_dir)
+    record = built.studies_dir / "synthetic000.yaml"
+    record.write_text(record.read_text("utf-8").replace("Synthetic study 0 ", "Changed "), "utf-8")
+    process = subprocess.Popen(_build_command(built), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    reached = INTERRUPT_POINTS[point]
+    deadline = time.monotonic() + 120
+    while process.poll() is None and time.monotonic() < deadline:
+        staging = _staging(built)
+        if staging is not None and reached(staging):
+            process.send_signal(signal.SIGINT)
+            break
+        time.sleep(0.002)
+    try:
+        out, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert (process.returncode, out, err) == (
+        130, "", "interrupted: the previous site was not changed\n")
+    assert snapshot(built.site_dir) == site_before
+    assert snapshot(built.cache_dir) == cache_before
+    assert leftovers(built) == []
+
+
 def test_a_site_set_aside_by_a_build_killed_between_its_renames_is_put_back(
     built: Project, write_study: Callable[..., Path], capsys
 ) -> None:

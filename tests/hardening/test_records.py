@@ -116,7 +116,8 @@ def test_a_study_name_linked_to_a_folder_is_refused(
     (project.studies_dir / "s1.yaml").symlink_to(tmp_path, target_is_directory=True)
     code, lines = validate(project, capsys)
     assert (code, lines) == (1, [
-        "studies/s1.yaml:1: (file): is a link or not a regular file (a plain file)",
+        "studies/s1.yaml:1: (file): is a link, not a regular file "
+        "(a plain file; links are not read)",
         "1 problem(s) in 1 file(s)",
     ])
 
@@ -127,7 +128,8 @@ def test_a_named_pipe_as_a_study_is_refused_without_waiting_for_it(
     os.mkfifo(project.studies_dir / "s1.yaml")
     code, lines = validate(project, capsys)
     assert (code, lines) == (1, [
-        "studies/s1.yaml:1: (file): is a link or not a regular file (a plain file)",
+        "studies/s1.yaml:1: (file): is a named pipe, not a regular file "
+        "(a plain file; links are not read)",
         "1 problem(s) in 1 file(s)",
     ])
 
