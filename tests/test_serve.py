@@ -51,7 +51,7 @@ def wait_for(condition, seconds: float = 60.0) -> bool:  # type: ignore[no-untyp
 
 def shown(problem: str) -> str:
     """A problem line as the problem page shows it (inert text: punctuation as references)."""
-    return "".join(f"&#{ord(c)};" if c in "/.:'()" else c for c in problem)
+    return "".join(f"&#{ord(c)};" if c in "/.:'()-" else c for c in problem)
 
 
 class Server:
@@ -132,7 +132,7 @@ def test_serve_shows_invalid_records_as_a_page_and_recovers(
     assert wait_for(lambda: TITLE in fetch(study_url)), livingreview_serve.log()
     # Every URL answers at once with the problem, named by file, line and field: the pages the
     # site had, a hand-written page, and a URL the site never had (the theme's 404 page).
-    for path in ("studies/aherne-2018/", "", "evidence/matrix/", "architecture/"):
+    for path in ("studies/aherne-2018/", "", "evidence/matrix/", "notes/"):
         page = fetch(base + path)
         assert TITLE in page and shown(BROKEN) in page, path
     unknown = fetch(base + "no/such/page/")
