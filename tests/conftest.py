@@ -22,9 +22,35 @@ from tests.factories import (
 __all__ = ["REPO", "SCENARIOS", "copy_project", "make_project"]
 
 
+HARDENING_DIR = Path(__file__).parent / "hardening"
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "scenario(name): the `project` fixture copies tests/scenarios/<name>")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under tests/hardening is a hardening case, marked or not."""
+    for item in items:
+        if HARDENING_DIR in item.path.parents:
+            item.add_marker(pytest.mark.hardening)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Print how many hostile-input cases ran (docs/reliability.md quotes this count)."""
+    outcomes: dict[str, int] = {}
+    for outcome in ("passed", "failed", "skipped", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if getattr(report, "when", "call") in ("call", "setup") and \
+                    "hardening" in getattr(report, "keywords", {}):
+                if report.when == "setup" and outcome == "passed":
+                    continue
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    total = sum(outcomes.values())
+    if total:
+        detail = ", ".join(f"{count} {name}" for name, count in sorted(outcomes.items()))
+        terminalreporter.write_line(f"hardening cases run: {total} ({detail})")
 
 
 @pytest.fixture

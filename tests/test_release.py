@@ -185,9 +185,10 @@ VERSION_LINE = f"is not a version number ({VERSION_RULE})"
 def test_release_refuses_a_version_number_out_of_the_rule_in_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], version: str, shown: str
 ) -> None:
+    (tmp_path / "review.yaml").write_text("", "utf-8")  # a project, as --project must name one
     assert main(["release", version, "--project", str(tmp_path)]) == 1
     assert capsys.readouterr().err == f"error: {shown} {VERSION_LINE}\n"
-    assert list(tmp_path.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == ["review.yaml"]
 
 
 @pytest.mark.parametrize("version", ["0", "0.1", "1.0", "9999.9999.9999", "10.0.3", "2026.1"])
