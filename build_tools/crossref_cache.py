@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ from urllib.parse import quote
 from build_tools.text_rules import clean_text
 
 MAX_NAME = 120  # characters of a cache file name before `.json`; file systems allow 255 bytes
+_SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_DEPTH = 64  # Crossref works nest a few levels; deeper is damage, and would recurse later
 
 
@@ -112,6 +114,8 @@ def write_cached_work(cache_dir: Path, cached: CachedWork) -> Path:
     cache_dir.mkdir(parents=True, exist_ok=True)
     target = cache_path(cache_dir, cached.doi)
     text = json.dumps(cached.to_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    # A lone surrogate (a `\ud800` escape in Crossref's JSON) has no UTF-8 form: keep its escape.
+    text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     handle, temporary = tempfile.mkstemp(dir=cache_dir, prefix=".tmp-", suffix=".json")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:

@@ -38,8 +38,8 @@ def show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def found_instead(expected: str, value: list[Any] | dict[str, Any]) -> str:
-    """`expected text, found a list`: a list or mapping where one value belongs."""
+def found_instead(expected: str, value: Any) -> str:
+    """`expected text, found a list`: a value of another kind than the place needs."""
     return f"expected {expected}, found {describe(value)}"
 
 

@@ -121,6 +121,8 @@ def _wrong(review: YamlDocument, path: FieldPath, value: Any, expected: str, all
     if isinstance(value, (list, dict)):
         message = found_instead(expected, value)
         allowed = container_remedy(value, expected, allowed)
+    elif expected in ("a mapping", "a list"):
+        message = found_instead(expected, value)
     else:
         message = f"{show(value)} is {describe(value)}"
     problems.append(Problem(review.path, review.line_of(path), _name(path), message, allowed))
