@@ -62,3 +62,13 @@ def clean_text(text: str) -> str:
         return text
     return VALUE_FORBIDDEN.sub(
         lambda m: "\ufffd" if "\ud800" <= m.group() <= "\udfff" else "", text)
+
+
+_UNPRINTABLE = re.compile(f"[\t\n\r{_BASE}]")
+
+
+def printable(text: str) -> str:
+    """A name for a one-line message: refused characters, tab and newline as escapes."""
+    if not _UNPRINTABLE.search(text):
+        return text
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

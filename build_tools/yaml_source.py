@@ -8,7 +8,6 @@ name its line and field, and unsafe or surprising YAML is refused, never constru
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -35,7 +34,12 @@ from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
 from build_tools.errors import Problem
-from build_tools.text_rules import RAW_FORBIDDEN, VALUE_FORBIDDEN, describe_character
+from build_tools.text_rules import (
+    RAW_FORBIDDEN,
+    VALUE_FORBIDDEN,
+    describe_character,
+    printable,
+)
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 32
@@ -93,9 +97,6 @@ else:  # pragma: no cover - libyaml is part of the PyYAML wheels
 _CONSTRUCTOR = SafeConstructor()
 _RESOLVER = _CoreResolver()
 _STR = "tag:yaml.org,2002:str"
-# YAML's reader refuses these before parsing, without saying where: they are blanked for the
-# parse that locates them (see _locate_characters).
-_UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -275,7 +276,7 @@ class _Builder:
         if tag != _STR:
             shown = repr(name)[:40] if tag != "tag:yaml.org,2002:null" else "(empty)"
             raise self.problem(line, where, f"key {shown} is not a name", "field names are text")
-        _refuse_characters(name, line, where, self.display_path, "field name ")
+        _refuse_characters(name, line, (*where, name), self.display_path, "field name ")
         if len(name) > MAX_KEY or "\n" in name or "\t" in name:
             raise self.problem(line, where, f"field name {name[:40]!r} is not a name",
                                f"a name on one line, of at most {MAX_KEY} characters")
@@ -303,7 +304,8 @@ class _Builder:
         if tag != ("tag:yaml.org,2002:map" if mapping else "tag:yaml.org,2002:seq"):
             raise self.problem(line, path, f"tag {_tag_name(tag)} is not allowed", PLAIN_VALUES)
         if len(self.stack) >= MAX_DEPTH:
-            raise self.problem(line, path, f"is nested more than {MAX_DEPTH} levels deep",
+            shown = (*path[:4], "…") if len(path) > 4 else path
+            raise self.problem(line, shown, f"is nested more than {MAX_DEPTH} levels deep",
                                "records need only a few levels; check the indentation")
         self.lines[path] = line
         self.stack.append(_Frame({} if mapping else [], path, event.start_mark.column))
@@ -361,13 +363,21 @@ def _refuse_tab_indentation(text: str, display_path: str) -> None:
 def _locate_characters(text: str, display_path: str) -> list[Problem]:
     """One problem per line and field holding a refused character.
 
-    The field is found by parsing a copy in which the characters YAML cannot read are blanked;
-    a character outside any value (in a comment, or where the copy does not parse) is located
-    by its line alone.
+    The field is found by parsing a copy in which the refused characters are blanked; a
+    character outside any value (in a comment, or where the copy does not parse) is located by
+    its line alone.
     """
-    spans: list[tuple[int, int, FieldPath]] = []
-    with contextlib.suppress(yaml.YAMLError, YamlProblem):
-        _collect_spans(_PyParser(_UNREADABLE.sub(" ", text)), spans)
+    attempts = []
+    # A letter keeps `title: \x1b[31m` a plain text; where that breaks the YAML, a space.
+    for blank in ("x", " "):
+        spans: list[tuple[int, int, FieldPath]] = []
+        attempts.append(spans)
+        try:
+            _collect_spans(_PyParser(RAW_FORBIDDEN.sub(blank, text)), text, spans)
+            break
+        except (yaml.YAMLError, YamlProblem):
+            continue
+    spans = attempts[-1] if len(attempts[-1]) >= len(attempts[0]) else attempts[0]
     problems: dict[tuple[int, str], Problem] = {}
     for match in RAW_FORBIDDEN.finditer(text):
         line = text.count("\n", 0, match.start()) + 1
@@ -378,17 +388,19 @@ def _locate_characters(text: str, display_path: str) -> list[Problem]:
     return list(problems.values())
 
 
-def _collect_spans(parser: _PyParser, spans: list[tuple[int, int, FieldPath]]) -> None:
-    """(start, end, field) of every scalar of the copy, keys included."""
+def _collect_spans(parser: _PyParser, text: str, spans: list[tuple[int, int, FieldPath]]) -> None:
+    """(start, end, field) of every scalar of the blanked copy, keys included; a key is named
+    as the original text spells it."""
     builder = _Builder("")
     original = builder.scalar
 
     def scalar(event: ScalarEvent, line: int, root: list[Any]) -> None:
         top = builder.stack[-1] if builder.stack else None
+        start, end = event.start_mark.index, event.end_mark.index
         path = builder.where()
         if top is not None and isinstance(top.value, dict) and top.key is None:
-            path = (*top.path, event.value)
-        spans.append((event.start_mark.index, event.end_mark.index, path))
+            path = (*top.path, text[start:end].strip("'\""))
+        spans.append((start, end, path))
         original(event, line, root)
 
     builder.scalar = scalar  # type: ignore[method-assign]
@@ -451,8 +463,13 @@ def _tag_name(tag: str) -> str:
 
 
 def _display_field(path: FieldPath) -> str:
-    """`contributions[0].subtheme` for ('contributions', 0, 'subtheme')."""
+    """`contributions[0].subtheme` for ('contributions', 0, 'subtheme'); a refused character in
+    a name is shown as its escape, so a message never carries it to the terminal."""
     text = ""
     for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            name = printable(part)
+            text += f".{name}" if text and name != "…" else name
     return text
