@@ -264,19 +264,20 @@ class _Builder:
             tag = _RESOLVER.resolve(ScalarNode, event.value, event.implicit)
         top = self.stack[-1] if self.stack else None
         if top is not None and isinstance(top.value, dict) and top.key is None:
-            self.key(event.value, tag, line, top)
+            self.key(event.value, tag, line, top, event.style)
             return
         path = self.where()
         node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         self.lines[path] = line
         self.place(_scalar(node, path, self.display_path), root)
 
-    def key(self, name: str, tag: str, line: int, frame: _Frame) -> None:
+    def key(self, name: str, tag: str, line: int, frame: _Frame, style: str | None) -> None:
         where = frame.path
         if tag != _STR:
             shown = repr(name)[:40] if tag != "tag:yaml.org,2002:null" else "(empty)"
             raise self.problem(line, where, f"key {shown} is not a name", "field names are text")
-        _refuse_characters(name, line, (*where, name), self.display_path, "field name ")
+        if style == '"':
+            _refuse_characters(name, line, (*where, name), self.display_path, "field name ")
         if len(name) > MAX_KEY or "\n" in name or "\t" in name:
             raise self.problem(line, where, f"field name {name[:40]!r} is not a name",
                                f"a name on one line, of at most {MAX_KEY} characters")
@@ -420,32 +421,35 @@ def _refuse_characters(text: str, line: int, path: FieldPath, display_path: str,
                                   what + message, allowed))
 
 
+_CONSTRUCTORS: dict[str, Callable[[ScalarNode], Any]] = {
+    "int": lambda n: _core_int(n.value),
+    "float": _CONSTRUCTOR.construct_yaml_float,
+    "bool": _CONSTRUCTOR.construct_yaml_bool,
+    "null": _CONSTRUCTOR.construct_yaml_null,
+    "timestamp": _CONSTRUCTOR.construct_yaml_timestamp,
+}
+
+
 def _scalar(node: ScalarNode, path: FieldPath, display_path: str) -> Any:
-    field_name = _display_field(path) or "(file)"
     line = node.start_mark.line + 1
+    if node.tag == _STR:
+        # The raw text was checked already: only a double-quoted escape can add a character.
+        if node.style == '"':
+            _refuse_characters(node.value, line, path, display_path)
+        return node.value
     tag = node.tag.removeprefix("tag:yaml.org,2002:")
-    constructors: dict[str, Callable[[ScalarNode], Any]] = {
-        "str": _CONSTRUCTOR.construct_yaml_str,
-        "int": lambda n: _core_int(n.value),
-        "float": _CONSTRUCTOR.construct_yaml_float,
-        "bool": _CONSTRUCTOR.construct_yaml_bool,
-        "null": _CONSTRUCTOR.construct_yaml_null,
-        "timestamp": _CONSTRUCTOR.construct_yaml_timestamp,
-    }
-    if tag not in constructors:
-        raise YamlProblem(Problem(display_path, line, field_name,
+    if tag not in _CONSTRUCTORS:
+        raise YamlProblem(Problem(display_path, line, _display_field(path) or "(file)",
                                   f"tag {_tag_name(node.tag)} is not allowed", PLAIN_VALUES))
     try:
-        value = constructors[tag](node)
+        value = _CONSTRUCTORS[tag](node)
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**63:
             raise ValueError("too large for a number; put it in quotes to keep it as text")
     except (ValueError, OverflowError, yaml.YAMLError) as error:
         raise YamlProblem(
-            Problem(display_path, line, field_name,
+            Problem(display_path, line, _display_field(path) or "(file)",
                     f"cannot read {node.value[:40]!r} as {tag}: {str(error)[:80]}", PLAIN_VALUES)
         ) from None
-    if isinstance(value, str):
-        _refuse_characters(value, line, path, display_path)
     return value
 
 
