@@ -90,5 +90,5 @@ def _read(project: Project, path: Path, problems: list[Problem]) -> YamlDocument
     try:
         return read_yaml_file(path, display)
     except YamlProblem as error:
-        problems.append(error.problem)
+        problems.extend(error.problems)
         return None

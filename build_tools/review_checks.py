@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from build_tools.errors import Problem
+from build_tools.messages import unknown_field
 from build_tools.schema import PackageSchema, TableSpec
 from build_tools.tables import Row, allowed_keys, walk
 from build_tools.urls import url_problem
@@ -37,8 +38,7 @@ def check_review_shape(review: YamlDocument | None, schema: PackageSchema) -> li
             for key in item:
                 if key not in keys:
                     problems.append(Problem(review.path, review.line_of((*where, key)),
-                                            _name((*where, key)), "unknown field",
-                                            "one of: " + ", ".join(sorted(keys))))
+                                            _name((*where, key)), *unknown_field(key, keys)))
     return problems
 
 

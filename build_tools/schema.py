@@ -128,7 +128,7 @@ class PackageSchema:
             )
         try:
             tables = tuple(TableSpec.from_dict(r) for r in resources)
-        except (KeyError, TypeError, ValueError) as error:
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise InvalidRecords(
                 [Problem(document.path, 1, "resources", f"a table is malformed ({error})",
                          "each resource needs a name and schema.fields")]

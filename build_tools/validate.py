@@ -12,9 +12,13 @@ from typing import Any
 from frictionless import Package
 
 from build_tools.errors import Problem
+from build_tools.messages import container_remedy, found_instead, unknown_field
+from build_tools.messages import describe as _describe
+from build_tools.messages import show as _show
 from build_tools.records import Records
 from build_tools.review_checks import check_findings, check_review_shape, check_review_urls
-from build_tools.schema import FieldSpec, PackageSchema, TableSpec
+from build_tools.review_format import check_review_format
+from build_tools.schema import TYPE_WORDS, FieldSpec, PackageSchema, TableSpec
 from build_tools.tables import Row, allowed_keys, collect_rows, walk
 from build_tools.urls import url_problem
 from build_tools.yaml_source import YamlDocument
@@ -59,6 +63,7 @@ def validate_records(
     problems += check_review_sources(records.review)
     problems += check_review_shape(records.review, schema)
     problems += check_review_urls(records.review)
+    problems += check_review_format(records.review, schema)
     problems += check_findings(schema, tables)
     problems += check_file_names(tables[schema.studies.name], schema.studies)
     for table in schema.tables:
@@ -111,8 +116,8 @@ def check_study_shape(document: YamlDocument, schema: PackageSchema) -> list[Pro
             for key in item:
                 if key not in keys:
                     problems.append(Problem(document.path, document.line_of((*path, key)),
-                                            _field_name((*path, key)), "unknown field",
-                                            "one of: " + ", ".join(sorted(keys))))
+                                            _field_name((*path, key)),
+                                            *unknown_field(key, keys)))
         if prefix:
             for parent, path, _ in walk(document.data, prefix[:-1], ()):
                 value = parent.get(prefix[-1]) if isinstance(parent, dict) else None
@@ -143,13 +148,18 @@ def check_types(table: TableSpec, rows: list[Row]) -> list[Problem]:
 
 def _type_problem(row: Row, spec: FieldSpec, value: Any) -> Problem:
     path, allowed = (*row.path, spec.name), spec.allowed()
-    if isinstance(value, list):  # a list in a list field: name the first item that is not text
+    expected = TYPE_WORDS.get(spec.type, spec.type)
+    if spec.type == "array" and isinstance(value, list):
+        # a list in a list field: name the first item that is not text
         index = next(i for i, item in enumerate(value) if not isinstance(item, str))
-        path, value = (*path, index), value[index]
+        path, value, expected = (*path, index), value[index], "text"
     elif spec.type == "string" and isinstance(value, float):
         allowed += "; put a number with a decimal point in quotes to keep it as written"
-    return Problem(row.document.path, row.document.line_of(path), _field_name(path),
-                   f"{_show(value)} is {_describe(value)}", allowed)
+    where = (row.document.path, row.document.line_of(path), _field_name(path))
+    if isinstance(value, (list, dict)):
+        return Problem(*where, found_instead(expected, value),
+                       container_remedy(value, expected, allowed))
+    return Problem(*where, f"{_show(value)} is {_describe(value)}", allowed)
 
 
 def check_not_future(table: TableSpec, rows: list[Row], build_date: dt.date) -> list[Problem]:
@@ -188,29 +198,6 @@ def _coerce(spec: FieldSpec, value: Any) -> tuple[Any, bool]:
         ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
         return value, ok
     return value, True
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, dt.date):
-        return "a date"
-    return type(value).__name__
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    text = repr(value) if not isinstance(value, (list, dict)) else _describe(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def check_file_names(rows: list[Row], studies: TableSpec) -> list[Problem]:

@@ -217,3 +217,53 @@ def test_validate_checks_the_review_citation_block(project: Project, capsys) -> 
         "(one of: authors, concept_doi, version_doi)",
         "3 problem(s) in 1 file(s)",
     ]
+
+
+REVIEW_KEYS = ("appraisal_tool, citation, findings, included_studies, key_findings, living, "
+               "methods, protocol, question, reported_characteristics, search_rounds, "
+               "short_title, source_review, sources, themes, title")
+REVIEW_CASES = {  # (text replaced, replacement) -> the lines validate prints
+    "a mistyped top-level key": (
+        ("\ntitle: ", "\ntitel: "),
+        [f"review.yaml:3: titel: unknown field; did you mean title? (one of: {REVIEW_KEYS})",
+         "review.yaml:3: title: is required but missing (text)"]),
+    "text where a block belongs": (
+        ("question:\n  text: >-", "question: >-\n  text:"),
+        ["review.yaml:5: question: expected a mapping, found text (fields: source, text)"]),
+    "a list where text belongs": (
+        ("short_title: Therapeutic alliance and suicidal experiences", "short_title: [a, b]"),
+        ['review.yaml:4: short_title: expected text, found a list (write the items as one '
+         'text, such as "a, b")']),
+    "a count written as text": (
+        ("included_studies:\n  count: 37", "included_studies:\n  count: '37'"),
+        ["review.yaml:25: included_studies.count: '37' is text (a whole number)"]),
+    "a mistyped key in a block": (
+        ("  last_search:", "  last_serch:"),
+        ["review.yaml:29: living.last_serch: unknown field; did you mean last_search? "
+         "(one of: last_search, last_search_source, retirement_plan, update_schedule)"]),
+    "a mistyped key in a source": (
+        ("    note: A copy of the abstract", "    notes: A copy of the abstract"),
+        ["review.yaml:36: sources.abstract.notes: unknown field; did you mean note? "
+         "(one of: note, title, url)"]),
+    "a mistyped key in a table": (
+        ("    summary:", "    sumary:"),
+        ["review.yaml:143: themes[0].sumary: unknown field; did you mean summary? "
+         "(one of: id, source, subthemes, summary, title)"]),
+    "text where a table belongs": (
+        ("themes:\n", "themes: x\nold_themes:\n"),
+        ["review.yaml:140: themes: expected a list, found text (a list of mappings)",
+         f"review.yaml:141: old_themes: unknown field; did you mean themes? "
+         f"(one of: {REVIEW_KEYS})"]),
+}
+
+
+@pytest.mark.hardening
+@pytest.mark.parametrize("case", sorted(REVIEW_CASES))
+def test_validate_checks_review_yaml_like_a_record(case: str, project: Project, capsys) -> None:
+    (old, new), expected = REVIEW_CASES[case]
+    text = project.review_file.read_text("utf-8")
+    assert old in text
+    project.review_file.write_text(text.replace(old, new, 1), "utf-8")
+    code, output = validate(project, capsys)
+    assert (code, output.splitlines()) == (
+        1, [*expected, f"{len(expected)} problem(s) in 1 file(s)"])

@@ -99,3 +99,32 @@ def test_read_yaml_file_refuses_a_file_over_one_mebibyte(tmp_path: Path) -> None
         "studies/big.yaml:1: (file): file is 1,048,586 bytes "
         "(at most 1,048,576 bytes (1 MiB) per file)"
     )
+
+
+def test_parse_yaml_refuses_a_number_too_large_to_publish() -> None:
+    assert problem_of(b"sample_size: 9223372036854775808\n") == (
+        "studies/x.yaml:1: sample_size: cannot read '9223372036854775808' as int: too large for "
+        "a number; put it in quotes to keep it as text (plain YAML only: text, numbers, "
+        "true/false, dates, lists and mappings)"
+    )
+
+
+def test_parse_yaml_refuses_a_second_document() -> None:
+    assert problem_of(b"id: x\n---\nid: y\n") == (
+        "studies/x.yaml:2: (file): not valid YAML: more than one document (a line `---` starts "
+        "a second one) (one document per file)"
+    )
+
+
+def test_parse_yaml_names_the_field_of_an_unquoted_colon_in_a_list_item() -> None:
+    assert problem_of(b"id: x\nsources:\n  - description: Interview: notes\n") == (
+        "studies/x.yaml:3: sources[0].description: not valid YAML: mapping values are not "
+        "allowed here (put the value in quotes: a colon followed by a space starts a new field)"
+    )
+
+
+def test_parse_yaml_locates_a_control_character_in_a_comment_by_its_line() -> None:
+    assert problem_of(b"id: x\n# a\x0cb\ntitle: y\n") == (
+        "studies/x.yaml:2: (file): holds the control character U+000C (form feed) (remove it; "
+        "of the control characters only tab and line breaks are allowed)"
+    )

@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 
 from build_tools.cli import main
+from build_tools.crossref_cache import CachedWork, write_cached_work
+from build_tools.errors import InvalidRecords
 from build_tools.pipeline import check_project, generate_site
 from build_tools.project import Project
 from tests.hardening.schema_fields import record_fields
@@ -374,3 +376,147 @@ def test_next_year_is_accepted_for_a_study_in_press(project: Project, write_file
                                                     capsys) -> None:
     write_file("studies/s1.yaml", STUDY.format(id="s1") + "year: 2026\n")
     assert validate(project, capsys) == (0, ["5 study record(s) and review.yaml are valid"])
+
+
+# --- characters no record may hold (issue 11): refused with line and field ----------------------
+
+ALLOWED_CONTROLS = "remove it; of the control characters only tab and line breaks are allowed"
+BIDI = "remove it: it makes text display in another order than it is stored"
+SURROGATE = "remove it; write the character itself rather than an escape of half of it"
+REFUSED_CHARACTERS = {
+    "form feed": ("notes: a\x0cb\n",
+                  f"notes: holds the control character U+000C (form feed) ({ALLOWED_CONTROLS})"),
+    "NUL": ("notes: a\x00b\n",
+            f"notes: holds the control character U+0000 (NUL) ({ALLOWED_CONTROLS})"),
+    "escape sequence": ("notes: \x1b[31mred\n",
+                        f"notes: holds the control character U+001B (escape) "
+                        f"({ALLOWED_CONTROLS})"),
+    "escape written as \\e": ('notes: "\\e[31mred"\n',
+                              f"notes: holds the control character U+001B (escape) "
+                              f"({ALLOWED_CONTROLS})"),
+    "U+FFFE": ("notes: a\ufffeb\n", "notes: holds the noncharacter U+FFFE (remove it)"),
+    "right-to-left override": ("notes: a\u202eb\n", "notes: holds the bidirectional control "
+                               f"U+202E (RIGHT-TO-LEFT OVERRIDE) ({BIDI})"),
+    "isolate in a field name": ("no\u2066tes: ab\n", "no\\u2066tes: holds the bidirectional "
+                                f"control U+2066 (LEFT-TO-RIGHT ISOLATE) ({BIDI})"),
+    "surrogate escape in a value": ('notes: "\\ud800"\n',
+                                    f"notes: holds a lone surrogate U+D800 ({SURROGATE})"),
+    "surrogate escape in a field name": ('"\\ud800": x\n', "\\ud800: field name holds a lone "
+                                         f"surrogate U+D800 ({SURROGATE})"),
+    "in a nested field": ("contributions:\n  - subtheme: human-connection\n    note: a\x07b\n",
+                          f"contributions[0].note: holds the control character U+0007 (bell) "
+                          f"({ALLOWED_CONTROLS})"),
+}
+
+
+@pytest.mark.hardening
+@pytest.mark.parametrize("case", sorted(REFUSED_CHARACTERS))
+def test_a_refused_character_is_named_with_its_line_and_field(
+    case: str, project: Project, write_file: WriteFile, capsys
+) -> None:
+    extra, message = REFUSED_CHARACTERS[case]
+    write_file("studies/s1.yaml", STUDY.format(id="s1") + extra)
+    line = 6 + extra.rstrip("\n").count("\n")  # the character is on the last line
+    assert validate(project, capsys) == (1, [f"studies/s1.yaml:{line}: {message}",
+                                            "1 problem(s) in 1 file(s)"])
+    with pytest.raises(InvalidRecords):
+        generate_site(project)
+
+
+@pytest.mark.hardening
+def test_right_to_left_text_with_its_marks_is_accepted(
+    project: Project, write_file: WriteFile, capsys
+) -> None:
+    """Hebrew with a right-to-left mark (U+200F): the marks reorder nothing and are kept."""
+    hebrew = "\u05e9\u05dc\u05d5\u05dd\u200f 1"
+    write_file("studies/s1.yaml", STUDY.format(id="s1") + f"notes: {hebrew}\n")
+    assert validate(project, capsys) == (0, ["5 study record(s) and review.yaml are valid"])
+
+
+@pytest.mark.hardening
+def test_a_utf16_file_without_a_byte_order_mark_is_refused(
+    project: Project, write_file: WriteFile, capsys
+) -> None:
+    write_file("studies/s1.yaml", STUDY.format(id="s1").encode("utf-16-le"))
+    assert validate(project, capsys) == (1, [
+        "studies/s1.yaml:1: (file): looks like UTF-16 or UTF-32 text (every other byte is 0) "
+        "(save the file as UTF-8)",
+        "1 problem(s) in 1 file(s)",
+    ])
+
+
+@pytest.mark.hardening
+@pytest.mark.parametrize("style", ["flow", "block"])
+def test_five_hundred_levels_of_nesting_are_refused_at_their_line(
+    style: str, project: Project, write_file: WriteFile, capsys
+) -> None:
+    if style == "flow":
+        nested, line = "notes: " + "[" * 500 + "]" * 500 + "\n", 6
+    else:
+        nested = "notes:\n" + "".join("  " * level + "-\n" for level in range(1, 501))
+        line = 6 + 32
+    write_file("studies/s1.yaml", STUDY.format(id="s1") + nested)
+    assert validate(project, capsys) == (1, [
+        f"studies/s1.yaml:{line}: notes[0][0][0]…: is nested more than 32 levels deep "
+        "(records need only a few levels; check the indentation)",
+        "1 problem(s) in 1 file(s)",
+    ])
+
+
+# --- messages that say what to do (issue 12) ---------------------------------------------------
+
+QUOTE_MAPPING = "a colon followed by a space starts a mapping: put the whole text in quotes"
+WHAT_TO_DO = {
+    "a list in a text field": (
+        "country: [Ireland, UK]\n", 6,
+        'country: expected text, found a list (write the items as one text, such as "a, b")'),
+    "a mapping in a text field": (
+        "notes:\n  Part one: x\n", 6, f"notes: expected text, found a mapping ({QUOTE_MAPPING})"),
+    "a mapping in a list of text": (
+        "authors:\n  - family: Smith\n", 7,
+        f"authors[0]: expected text, found a mapping ({QUOTE_MAPPING})"),
+    "a list in a whole-number field": (
+        "year: [2018]\n", 6,
+        "year: expected a whole number, found a list (a whole number from 1900 to 2100)"),
+    "a mistyped field": (
+        "jounral: X\n", 6,
+        "jounral: unknown field; did you mean journal? (one of: added_in, analysis_method, "
+        "appraisal, authors, contributions, country, curation_status, data_collection, doi, "
+        "first_author, id, issue, journal, notes, pages, participants, perspective, "
+        "sample_size, setting, sources, title, volume, year)"),
+    "a mistyped nested field": (
+        "    descripton: y\n", 6,
+        "sources[0].descripton: unknown field; did you mean description? "
+        "(one of: description, url)"),
+    "an unquoted colon": (
+        "notes: Alliance: a study\n", 6,
+        "notes: not valid YAML: mapping values are not allowed here (put the value in quotes: "
+        "a colon followed by a space starts a new field)"),
+    "an unquoted colon on a continued line": (
+        "notes: Alliance\n  and rupture: a study\n", 7,
+        "notes: not valid YAML: mapping values are not allowed here (put the value in quotes: "
+        "a colon followed by a space starts a new field)"),
+}
+
+
+@pytest.mark.hardening
+@pytest.mark.parametrize("case", sorted(WHAT_TO_DO))
+def test_the_message_says_what_to_do(case: str, project: Project, write_file: WriteFile,
+                                     capsys) -> None:
+    extra, line, message = WHAT_TO_DO[case]
+    write_file("studies/s1.yaml", STUDY.format(id="s1") + extra)
+    assert validate(project, capsys) == (1, [f"studies/s1.yaml:{line}: {message}",
+                                            "1 problem(s) in 1 file(s)"])
+
+
+@pytest.mark.hardening
+def test_a_300_character_doi_validates_and_builds_with_its_cached_work(
+    project: Project, write_file: WriteFile, capsys
+) -> None:
+    doi = "10.1234/" + "a" * 300
+    write_file("studies/s1.yaml", STUDY.format(id="s1") + f"doi: {doi}\n")
+    write_cached_work(project.cache_dir, CachedWork(doi, "2026-06-16T13:35:00Z", {
+        "DOI": doi, "title": ["A synthetic study"], "type": "journal-article"}))
+    assert validate(project, capsys) == (0, ["5 study record(s) and review.yaml are valid"])
+    page = next(p for p in generate_site(project).pages if p.path == "studies/s1.md")
+    assert "Citation from Crossref" in str(page.content)
