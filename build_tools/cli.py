@@ -14,6 +14,7 @@ from build_tools import __version__
 from build_tools.changed import DEFAULT_BASE, ChangedValidation, validate_changed
 from build_tools.derived_docs import stale_files, write_derived_files
 from build_tools.errors import InvalidRecords, Problem, ReviewError
+from build_tools.export_cli import register_export_docs
 from build_tools.github_annotations import annotations
 from build_tools.pipeline import check_project
 from build_tools.project import Project
@@ -234,6 +235,7 @@ def _summary(problems: Sequence[Problem]) -> str:
 COMMANDS: list[Callable[[argparse._SubParsersAction, argparse.ArgumentParser], None]] = [
     register_validate,
     register_build,
+    register_export_docs,
     register_docs,
     register_release,
     register_verify,
