@@ -17,6 +17,7 @@ from build_tools import __version__
 from build_tools.changed import DEFAULT_BASE, ChangedValidation, validate_changed
 from build_tools.derived_docs import stale_files, write_derived_files
 from build_tools.errors import InvalidRecords, Problem, ReviewError, escape_controls
+from build_tools.export_cli import register_export_docs
 from build_tools.github_annotations import annotations
 from build_tools.pipeline import check_project
 from build_tools.project import Project, require_project
@@ -326,6 +327,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction, argparse.ArgumentParser], N
     register_validate,
     register_build,
     register_serve,
+    register_export_docs,
     register_docs,
     register_release,
     register_verify,

@@ -35,13 +35,8 @@ from build_tools.serve_errors import (
     problem_pages,
 )
 from build_tools.site_dir import check_site_dir, mark_site, site_path
-from build_tools.versioning import (
-    THEME_DIR,
-    build_version,
-    site_title,
-    template_facts,
-    version_pages,
-)
+from build_tools.site_plan import plan_site
+from build_tools.versioning import THEME_DIR
 
 # Advisory data warnings (a title that differs from Crossref, a stray file in studies/) are shown
 # but are not MkDocs warnings: outside the "mkdocs" logger, `--strict` does not fail on them.
@@ -102,8 +97,7 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
             data_log.warning(str(warning))
         self._configure_version(config)  # a ReleaseError reaches the CLI as one line
         if config.nav is None:
-            config.nav = build_nav(self.generated.pages) + about_section(
-                Path(config.docs_dir), self.generated.pages)
+            config.nav = generated_nav(Path(config.docs_dir), self.generated.pages)
         # From here MkDocs needs only the pages: let the records, tables and evidence go, they
         # are most of our memory while MkDocs runs (docs/performance.md).
         self.pages = self.generated.pages
@@ -137,21 +131,18 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
     def _configure_version(self, config: MkDocsConfig) -> None:
         """Release or development build: title, banners, version pages, and a fixed date."""
         assert self.project is not None and self.generated is not None
-        version = build_version(self.project, self.generated)
-        self.released = version.version
-        pages = version_pages(self.project, self.generated.evidence, version, config.site_url,
-                              config.use_directory_urls)
-        self.generated = replace(self.generated, pages=(*self.generated.pages, *pages))
-        config.site_name = site_title(config.site_name, version)
-        config.extra["living_review"] = template_facts(version, config.use_directory_urls)
-        if version.release is not None:
-            config.extra["version"] = {"provider": "mike", "default": "latest", "alias": True}
+        plan = plan_site(self.project, self.generated, site_name=config.site_name,
+                         site_url=config.site_url, use_directory_urls=config.use_directory_urls)
+        self.released = plan.released
+        self.generated = replace(self.generated, pages=plan.pages)
+        config.site_name = plan.site_name
+        config.extra.update(plan.extra)
         config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
         # Reproducible builds: MkDocs dates the sitemap and its gzip header from this.
         self._saved_epoch = os.environ.get("SOURCE_DATE_EPOCH")
         self._epoch_pinned = True
-        if version.release is not None or self._saved_epoch is None:
-            os.environ["SOURCE_DATE_EPOCH"] = epoch_of(version.date)
+        if plan.released is not None or self._saved_epoch is None:
+            os.environ["SOURCE_DATE_EPOCH"] = epoch_of(plan.date)
 
     @event_priority(-100)  # after every other plugin has written its files
     def on_post_build(self, config: MkDocsConfig) -> None:
@@ -208,6 +199,11 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
             if path.exists():
                 server.watch(str(path))
         return server
+
+
+def generated_nav(docs_dir: Path, pages: tuple[Page, ...]) -> list[Any]:
+    """The navigation when mkdocs.yml sets none (the plugin and docs_tree both use this)."""
+    return build_nav(pages) + about_section(docs_dir, pages)
 
 
 def build_nav(pages: tuple[Page, ...]) -> list[Any]:
