@@ -6,15 +6,14 @@ the living-review plugin rebuilds it when a record, review.yaml, the schema or t
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import Iterator
 
 from mkdocs.commands.serve import serve
 from mkdocs.exceptions import MkDocsException
 
 from build_tools.errors import BuildError
 from build_tools.project import Project
+from build_tools.site import mkdocs_log_level
 
 
 def serve_site(project: Project, *, dev_addr: str | None = None, livereload: bool = True) -> None:
@@ -24,7 +23,7 @@ def serve_site(project: Project, *, dev_addr: str | None = None, livereload: boo
                          "project folder or pass --project)")
     options = {"dev_addr": dev_addr} if dev_addr else {}
     try:
-        with _mkdocs_info():
+        with mkdocs_log_level(logging.INFO):
             serve(config_file=str(project.mkdocs_file), livereload=livereload, **options)
     except MkDocsException as error:
         raise BuildError(f"MkDocs failed: {error}") from None
@@ -33,14 +32,3 @@ def serve_site(project: Project, *, dev_addr: str | None = None, livereload: boo
         raise BuildError(f"cannot serve on {where}: {error.strerror or error} "
                          "(choose another with --dev-addr IP:PORT)") from None
 
-
-@contextlib.contextmanager
-def _mkdocs_info() -> Iterator[None]:
-    """MkDocs says at INFO where it serves and when it rebuilds: a preview shows that."""
-    logger = logging.getLogger("mkdocs")
-    previous = logger.level
-    logger.setLevel(logging.INFO)
-    try:
-        yield
-    finally:
-        logger.setLevel(previous)

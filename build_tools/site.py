@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from mkdocs.commands.build import build as mkdocs_build
@@ -106,7 +107,7 @@ def run_mkdocs(
         if plugin is not None:
             plugin.pregenerated = generated  # type: ignore[attr-defined]
         del generated
-        with _quiet_mkdocs_info():
+        with mkdocs_log_level(logging.WARNING):
             mkdocs_build(config)
     except MkDocsException as error:
         raise BuildError(f"MkDocs failed: {error}") from None
@@ -120,11 +121,12 @@ def refuse_unsafe_inputs(project: Project, config: MkDocsConfig) -> None:
 
 
 @contextlib.contextmanager
-def _quiet_mkdocs_info():  # type: ignore[no-untyped-def]
-    """MkDocs logs each step at INFO; we print one summary line instead. Warnings still show."""
+def mkdocs_log_level(level: int) -> Iterator[None]:
+    """MkDocs logs each step at INFO: a build prints one summary line instead (WARNING), a
+    preview shows where it serves and when it rebuilds (INFO). Warnings always show."""
     logger = logging.getLogger("mkdocs")
     previous = logger.level
-    logger.setLevel(logging.WARNING)
+    logger.setLevel(level)
     try:
         yield
     finally:
