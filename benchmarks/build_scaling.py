@@ -44,20 +44,22 @@ except ImportError:  # run with a Python that lacks the project: use the one `ma
 
 import yaml  # noqa: E402
 
-from build_tools import mkdocs_plugin, render  # noqa: E402
-from build_tools.assemble import assemble_evidence  # noqa: E402
-from build_tools.crossref_cache import read_cached_works  # noqa: E402
-from build_tools.downloads import download_pages  # noqa: E402
-from build_tools.errors import Problem  # noqa: E402
-from build_tools.mkdocs_plugin import about_section, build_nav  # noqa: E402
-from build_tools.pipeline import GeneratedSite, check_records  # noqa: E402
-from build_tools.project import Project  # noqa: E402
-from build_tools.records import load_records  # noqa: E402
-from build_tools.render import render_pages  # noqa: E402
-from build_tools.schema import PackageSchema  # noqa: E402
-from build_tools.site import keep_unchanged_times, run_mkdocs  # noqa: E402
-from build_tools.staging import replace_directory  # noqa: E402
-from build_tools.validate import Validation  # noqa: E402
+from build_tools.core.errors import Problem  # noqa: E402
+from build_tools.core.project import Project  # noqa: E402
+from build_tools.crossref.cache import read_cached_works  # noqa: E402
+from build_tools.evidence.assemble import assemble_evidence  # noqa: E402
+from build_tools.evidence.checks import check_records  # noqa: E402
+from build_tools.pages import render  # noqa: E402
+from build_tools.pages.downloads import download_pages  # noqa: E402
+from build_tools.pages.generate import GeneratedSite  # noqa: E402
+from build_tools.pages.render import render_pages  # noqa: E402
+from build_tools.records.load import load_records  # noqa: E402
+from build_tools.records.schema import PackageSchema  # noqa: E402
+from build_tools.records.validate import Validation  # noqa: E402
+from build_tools.site import plugin as mkdocs_plugin  # noqa: E402
+from build_tools.site.build import keep_unchanged_times, run_mkdocs  # noqa: E402
+from build_tools.site.plugin import about_section, build_nav  # noqa: E402
+from build_tools.site.staging import replace_directory  # noqa: E402
 
 SIZES = (37, 1_000, 5_000, 10_000)
 STAGES = ("load", "validate", "metadata", "assemble", "render", "downloads", "mkdocs", "update")

@@ -27,8 +27,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import requests
 
-from build_tools.crossref_client import ClientSettings, CrossrefClient
-from build_tools.fetch import fetch_works
+from build_tools.crossref.client import ClientSettings, CrossrefClient
+from build_tools.crossref.fetch import fetch_works
 
 SCALE = 10
 LIMITS = {"list": 3 * SCALE, "single": 10 * SCALE}

@@ -11,7 +11,7 @@ one-sentence value (1 KB = 1,000 characters: a study file may hold at most 1 MiB
 Python-Markdown once made this quadratic (220 s for 740 KB): record text in inline context
 became a numeric reference per punctuation mark, and its inline processor rebuilds the line for
 each one. Record text is now written as raw HTML blocks Markdown does not scan
-(build_tools.mdtext.prose), so the figure per KB should stay flat. Not a test: a 2-core
+(build_tools.core.mdtext.prose), so the figure per KB should stay flat. Not a test: a 2-core
 machine shared with other work varies by ±20 %.
 """
 
@@ -30,7 +30,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.synthetic import WORDS, write_synthetic_project
-from build_tools.site import build_site
+from build_tools.site.build import build_site
 
 MARKS = (", ", ". ", "; ", ": ", " (", ") ", " \"", "\" ", "'s ", " / ", " - ", "? ")
 

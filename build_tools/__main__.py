@@ -1,5 +1,5 @@
 """Allow `python -m build_tools`."""
 
-from build_tools.cli import main
+from build_tools.cli.main import main
 
 raise SystemExit(main())

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from build_tools.project import Project
+from build_tools.core.project import Project
 from tests.factories import (
     DEFAULT_SCENARIO,
     REPO,

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from build_tools.project import Project
+from build_tools.core.project import Project
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"

@@ -6,8 +6,8 @@ from typing import Any
 
 import yaml
 
-from build_tools.assemble import Study
-from build_tools.citation import citation_from_record
+from build_tools.crossref.works import citation_from_record
+from build_tools.evidence.assemble import Study
 from tests.factories import DEFAULT_SCENARIO, SCENARIOS
 
 # Synthetic record text for tests only: markup, script, template and format syntax in every field.

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from build_tools import gitrepo
-from build_tools.project import Project
-from build_tools.release import release
+from build_tools.core import gitrepo
+from build_tools.core.project import Project
+from build_tools.release.release import release
 from tests.conftest import make_project
 
 SITE_URL = "https://example.org/living-review/"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from build_tools.mkdocs_plugin import about_section
-from build_tools.project import Project
-from build_tools.render import Page
-from build_tools.site import build_site
+from build_tools.core.project import Project
+from build_tools.pages.render import Page
+from build_tools.site.build import build_site
+from build_tools.site.plugin import about_section
 
 
 def test_handwritten_pages_are_listed_under_about_by_their_heading(tmp_path: Path) -> None:

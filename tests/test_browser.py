@@ -18,7 +18,7 @@ import playwright.sync_api as playwright_api
 import pytest
 import yaml
 
-from build_tools.site import build_site
+from build_tools.site.build import build_site
 from tests.browser import CHROMIUM_ARGS, chromium_path
 from tests.factories import DEFAULT_SCENARIO, SCENARIOS, make_project
 

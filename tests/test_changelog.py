@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from build_tools.changelog import FieldChange, Item, StudyChange, compute_changelog
-from build_tools.versioning import release_history
+from build_tools.versions.changelog import FieldChange, Item, StudyChange, compute_changelog
+from build_tools.versions.versioning import release_history
 from tests.release_scenario import (
     CHANGED_STUDY,
     NEW_SETTING,

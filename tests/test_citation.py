@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from build_tools.citation import (
+from build_tools.core.project import Project
+from build_tools.crossref.cache import CachedWork, write_cached_work
+from build_tools.crossref.works import (
     Author,
     Update,
     citation_from_record,
@@ -12,9 +14,7 @@ from build_tools.citation import (
     work_authors,
     work_updates,
 )
-from build_tools.crossref_cache import CachedWork, write_cached_work
-from build_tools.pipeline import generate_site
-from build_tools.project import Project
+from build_tools.pages.generate import generate_site
 from tests.crossref_fixtures import work
 
 RECORD = citation_from_record({"title": "Record title", "year": 1999, "journal": "Record J",

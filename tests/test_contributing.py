@@ -31,9 +31,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from build_tools.cli import main
-from build_tools.json_schema import schema_modeline
-from build_tools.project import Project
+from build_tools.cli.main import main
+from build_tools.core.project import Project
+from build_tools.formats.json_schema import schema_modeline
 from tests.conftest import REPO, make_project
 
 CONTRIBUTING = REPO / "CONTRIBUTING.md"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from build_tools.crossref_cache import (
+from build_tools.crossref.cache import (
     MAX_NAME,
     CachedWork,
     cache_path,

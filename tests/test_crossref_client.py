@@ -11,13 +11,13 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from build_tools.crossref_client import (
+from build_tools.crossref.client import (
     ClientSettings,
     CrossrefClient,
     RequestFailed,
     TooManyFailures,
 )
-from build_tools.rate_limit import parse_limit_headers, parse_retry_after
+from build_tools.crossref.rate_limit import parse_limit_headers, parse_retry_after
 from tests.crossref_fixtures import (
     WORK_FILES,
     CrossrefLike,

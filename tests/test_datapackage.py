@@ -8,8 +8,8 @@ import json
 
 from frictionless import validate
 
-from build_tools.datapackage import csv_cell, data_package_files, defuse_formula
-from build_tools.pipeline import check_project
+from build_tools.evidence.checks import check_project
+from build_tools.formats.datapackage import csv_cell, data_package_files, defuse_formula
 
 
 def _files(project):

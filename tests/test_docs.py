@@ -9,12 +9,12 @@ import re
 
 import pytest
 
-from build_tools.cli import main, make_parser
-from build_tools.data_dictionary import undocumented_fields
-from build_tools.derived_docs import derived_files, eligibility_markdown
-from build_tools.project import Project
-from build_tools.records import load_records
-from build_tools.schema import PackageSchema
+from build_tools.cli.main import main, make_parser
+from build_tools.core.project import Project
+from build_tools.pages.data_dictionary import undocumented_fields
+from build_tools.pages.derived_docs import derived_files, eligibility_markdown
+from build_tools.records.load import load_records
+from build_tools.records.schema import PackageSchema
 from tests.conftest import REPO
 
 CLI_DOC = REPO / "docs" / "reference" / "cli.md"

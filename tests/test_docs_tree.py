@@ -14,8 +14,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from build_tools.cli import main
-from build_tools.docs_tree import (
+from build_tools.cli.main import main
+from build_tools.core.errors import BuildError
+from build_tools.core.project import Project
+from build_tools.pages.render import Page
+from build_tools.site.build import build_site
+from build_tools.site.docs_tree import (
     MARKER,
     DocsTree,
     check_tree_target,
@@ -23,11 +27,7 @@ from build_tools.docs_tree import (
     not_in_nav_patterns,
     write_docs_tree,
 )
-from build_tools.errors import BuildError
-from build_tools.export_config import PLUGIN_NAME, Tagged, dump_config, read_config
-from build_tools.project import Project
-from build_tools.render import Page
-from build_tools.site import build_site
+from build_tools.site.export_config import PLUGIN_NAME, Tagged, dump_config, read_config
 from tests.conftest import SCENARIOS, copy_project
 
 HOSTILE_TITLE = "SYNTHETIC </title><script>alert(1)</script> & <b>bold</b>"

@@ -14,10 +14,11 @@ import pytest
 import yaml
 from frictionless import validate
 
-from build_tools.downloads import download_pages
-from build_tools.exports import bibtex_text, ris_text
-from build_tools.pipeline import check_project, generate_site
-from build_tools.site import build_site
+from build_tools.evidence.checks import check_project
+from build_tools.formats.exports import bibtex_text, ris_text
+from build_tools.pages.downloads import download_pages
+from build_tools.pages.generate import generate_site
+from build_tools.site.build import build_site
 from tests.conftest import make_project
 from tests.refdata import HOSTILE_TITLE, scenario_studies
 

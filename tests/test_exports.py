@@ -7,8 +7,8 @@ import json
 import rispy
 from pybtex.database import parse_string
 
-from build_tools.csl import csl_item
-from build_tools.exports import bibtex_text, csl_json_text, ris_text
+from build_tools.formats.csl import csl_item
+from build_tools.formats.exports import bibtex_text, csl_json_text, ris_text
 from tests.refdata import hostile_study, scenario_studies
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import xml.etree.ElementTree as ET
 
-from build_tools.feed import FeedEntry, atom_feed, feed_link_tag, feed_page
-from build_tools.pipeline import generate_site
-from build_tools.site import build_site
+from build_tools.pages.feed import FeedEntry, atom_feed, feed_link_tag, feed_page
+from build_tools.pages.generate import generate_site
+from build_tools.site.build import build_site
 
 A = "{http://www.w3.org/2005/Atom}"
 DATE = dt.date(2025, 3, 4)

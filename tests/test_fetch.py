@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from build_tools.cli import main
-from build_tools.crossref_cache import CachedWork, read_cached_work, write_cached_work
-from build_tools.crossref_client import ClientSettings, CrossrefClient
-from build_tools.fetch import FetchSummary, fetch_works, make_progress, study_dois
-from build_tools.project import Project
+from build_tools.cli.main import main
+from build_tools.core.project import Project
+from build_tools.crossref.cache import CachedWork, read_cached_work, write_cached_work
+from build_tools.crossref.client import ClientSettings, CrossrefClient
+from build_tools.crossref.fetch import FetchSummary, fetch_works, make_progress, study_dois
 from tests.crossref_fixtures import CrossrefLike, replay, work
 from tests.hardening.test_crossref_limits import drip_body, misbehaving
 

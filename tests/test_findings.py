@@ -5,9 +5,10 @@ The assessed findings here are synthetic test data written into a tmp copy of th
 
 from __future__ import annotations
 
-from build_tools.errors import InvalidRecords
-from build_tools.findings import review_findings
-from build_tools.pipeline import check_project, generate_site
+from build_tools.core.errors import InvalidRecords
+from build_tools.evidence.checks import check_project
+from build_tools.evidence.findings import review_findings
+from build_tools.pages.generate import generate_site
 
 ASSESSED = """
 findings:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from build_tools.cli import main
-from build_tools.errors import Problem
-from build_tools.github_annotations import annotation, escape_data, escape_property
+from build_tools.cli.annotations import annotation, escape_data, escape_property
+from build_tools.cli.main import main
+from build_tools.core.errors import Problem
 
 
 def test_escape_data_encodes_percent_first_then_line_breaks() -> None:

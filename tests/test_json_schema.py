@@ -9,11 +9,11 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from build_tools.json_schema import json_schema_path, render_json_schema, schema_modeline
-from build_tools.pipeline import check_project
-from build_tools.project import Project
-from build_tools.records import load_records
-from build_tools.schema import PackageSchema
+from build_tools.core.project import Project
+from build_tools.evidence.checks import check_project
+from build_tools.formats.json_schema import json_schema_path, render_json_schema, schema_modeline
+from build_tools.records.load import load_records
+from build_tools.records.schema import PackageSchema
 from tests.conftest import REPO
 
 

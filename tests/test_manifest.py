@@ -11,16 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from build_tools.cli import main
-from build_tools.manifest import (
+from build_tools.cli.main import main
+from build_tools.release.published import verify
+from build_tools.versions.manifest import (
     CHANGED,
     MANIFEST_PATH,
     manifest_bytes,
     manifest_for,
     verify_files,
 )
-from build_tools.published import verify
-from build_tools.releases import ReleaseError
+from build_tools.versions.releases import ReleaseError
 from tests.release_scenario import Scenario, git, two_releases
 
 

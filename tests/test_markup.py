@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from build_tools.markup import plain_text, safe_markup
+from build_tools.crossref.markup import plain_text, safe_markup
 from tests.crossref_fixtures import body, work
 
 

@@ -13,10 +13,10 @@ from urllib.parse import unquote, urlsplit
 import playwright.sync_api as playwright_api
 import pytest
 
-from build_tools.cli import main
-from build_tools.offline import SHIM, SHIM_PATH
-from build_tools.project import Project
-from build_tools.site import build_site
+from build_tools.cli.main import main
+from build_tools.core.project import Project
+from build_tools.site.build import build_site
+from build_tools.site.offline import SHIM, SHIM_PATH
 from tests.browser import CHROMIUM_ARGS, chromium_path
 from tests.conftest import make_project
 

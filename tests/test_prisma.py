@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from build_tools.prisma import build_flow, prisma_svg
+from build_tools.pages.prisma import build_flow, prisma_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from build_tools.references import apa_references, cite_studies
+from build_tools.formats.references import apa_references, cite_studies
 from tests.refdata import hostile_study, scenario_studies, study_from
 
 AHERNE_TEXT = (

@@ -11,15 +11,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from build_tools import gitrepo
-from build_tools.changelog import compute_changelog
-from build_tools.cli import main
-from build_tools.manifest import read_tree
-from build_tools.project import Project
-from build_tools.release import release
-from build_tools.releases import VERSION_RULE, ReleaseError, check_version_text, version_key
-from build_tools.site import build_site
-from build_tools.versioning import feed_summary
+from build_tools.cli.main import main
+from build_tools.core import gitrepo
+from build_tools.core.project import Project
+from build_tools.release.release import release
+from build_tools.site.build import build_site
+from build_tools.versions.changelog import compute_changelog
+from build_tools.versions.manifest import read_tree
+from build_tools.versions.releases import (
+    VERSION_RULE,
+    ReleaseError,
+    check_version_text,
+    version_key,
+)
+from build_tools.versions.versioning import feed_summary
 from tests.release_scenario import (
     DATE_1_0,
     SYNTHETIC_ID,

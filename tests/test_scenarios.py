@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from build_tools.pipeline import check_project
+from build_tools.evidence.checks import check_project
 from tests.factories import DEFAULT_SCENARIO, REPO, SCENARIOS, make_project
 
 # Generator-side files the copy of the shipped review keeps identical: a schema or site change

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from build_tools.cli import main
-from build_tools.project import Project
+from build_tools.cli.main import main
+from build_tools.core.project import Project
 
 BIN = Path(sys.executable).parent
 BROKEN = ("studies/aherne-2018.yaml:13: perspective: 'patients' is not allowed "

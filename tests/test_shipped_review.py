@@ -21,12 +21,12 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from build_tools.derived_docs import derived_files
-from build_tools.errors import ReviewError
-from build_tools.json_schema import json_schema_path
-from build_tools.pipeline import check_project
-from build_tools.project import Project
-from build_tools.site import build_site
+from build_tools.core.errors import ReviewError
+from build_tools.core.project import Project
+from build_tools.evidence.checks import check_project
+from build_tools.formats.json_schema import json_schema_path
+from build_tools.pages.derived_docs import derived_files
+from build_tools.site.build import build_site
 from tests.factories import REPO, copy_project
 
 NAV_LINK = re.compile(r'<a\b[^>]*\bhref="([^"]*)"')

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from build_tools.cli import main
-from build_tools.errors import BuildError, InvalidRecords
-from build_tools.project import Project
-from build_tools.site import build_site
+from build_tools.cli.main import main
+from build_tools.core.errors import BuildError, InvalidRecords
+from build_tools.core.project import Project
+from build_tools.site.build import build_site
 
 # The studies of tests/scenarios/alliance-review (the `project` fixture), not the live ones.
 SCENARIO_STUDIES = ["aherne-2018", "alonzo-2017", "awenat-psychosis-9-38", "fogarty-2021"]

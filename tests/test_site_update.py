@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from build_tools.errors import BuildError, InvalidRecords
-from build_tools.project import Project
-from build_tools.site import build_site, keep_unchanged_times
+from build_tools.core.errors import BuildError, InvalidRecords
+from build_tools.core.project import Project
+from build_tools.site.build import build_site, keep_unchanged_times
 
 STUDY = "aherne-2018"
 
@@ -120,8 +120,8 @@ def refuse(self, address):
     raise OSError("network refused by the test")
 socket.socket.connect = refuse
 socket.socket.connect_ex = refuse
-from build_tools.project import Project
-from build_tools.site import build_site
+from build_tools.core.project import Project
+from build_tools.site.build import build_site
 build_site(Project.at(sys.argv[1]))
 clients = sorted(m for m in ("requests", "urllib3", "http.client", "urllib.request")
                  if m in sys.modules)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from build_tools.project import Project
+from build_tools.core.project import Project
 from tests.factories import REPO, copy_project, synthetic_record, write_record
 from tests.test_shipped_review import (
     Smoke,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from build_tools.svg import Drawing, bar_chart, wrap
+from build_tools.pages.svg import Drawing, bar_chart, wrap
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = '</text><script>alert("x")</script>&amp; <!-- ]]> \' " & <'

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from build_tools.cli import main
-from build_tools.project import Project
+from build_tools.cli.main import main
+from build_tools.core.project import Project
 
 SHIPPED_STUDIES = 4
 

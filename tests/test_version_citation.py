@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 import yaml
 
-from build_tools.version_citation import (
+from build_tools.formats.version_citation import (
     VersionCitation,
     apa,
     bibtex,

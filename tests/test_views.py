@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from build_tools.pipeline import generate_site
-from build_tools.views import study_charts, subtheme_splits
+from build_tools.pages.generate import generate_site
+from build_tools.pages.views import study_charts, subtheme_splits
 
 
 def _page(site, path):

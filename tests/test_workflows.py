@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from build_tools.project import Project
-from build_tools.records import load_records
-from build_tools.schema import PackageSchema
+from build_tools.core.project import Project
+from build_tools.records.load import load_records
+from build_tools.records.schema import PackageSchema
 from tests.conftest import REPO
 
 GITHUB = REPO / ".github"
@@ -155,7 +155,7 @@ def scope_of(tmp_path: Path, changed: list[str], event: str = "pull_request") ->
     (["studies/smith2020.yaml"], "false"),
     (["studies/smith2020.yaml", "cache/crossref/10.1_x.json", "review.yaml"], "false"),
     (["review.yaml"], "false"),
-    (["studies/smith2020.yaml", "build_tools/views.py"], "true"),
+    (["studies/smith2020.yaml", "build_tools/pages/views.py"], "true"),
     (["tests/test_views.py"], "true"),
     (["schema/datapackage.yaml"], "true"),
     (["studies.md"], "true"),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from build_tools.yaml_source import YamlProblem, parse_yaml, read_yaml_file
+from build_tools.records.yaml_source import YamlProblem, parse_yaml, read_yaml_file
 from tests.factories import SCENARIOS
 
 # Every YAML file of every scenario (tests/scenarios): the review, the studies and the schema.
@@ -16,7 +16,7 @@ SCENARIO_FILES = sorted(SCENARIOS.glob("*/**/*.yaml"))
 @pytest.mark.parametrize("path", SCENARIO_FILES, ids=lambda p: str(p.relative_to(SCENARIOS)))
 def test_libyaml_and_python_composers_agree(path: Path, monkeypatch) -> None:
     fast = read_yaml_file(path, path.name)
-    import build_tools.yaml_source as source
+    import build_tools.records.yaml_source as source
 
     monkeypatch.setattr(source, "_CComposer", None)
     slow = read_yaml_file(path, path.name)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from build_tools.pipeline import check_project
-from build_tools.project import Project
+from build_tools.core.project import Project
+from build_tools.evidence.checks import check_project
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from build_tools.cli import main
-from build_tools.crossref_cache import CachedWork, write_cached_work
-from build_tools.project import Project
-from build_tools.site import build_site
+from build_tools.cli.main import main
+from build_tools.core.project import Project
+from build_tools.crossref.cache import CachedWork, write_cached_work
+from build_tools.site.build import build_site
 
 SYNTHETIC = 60
 

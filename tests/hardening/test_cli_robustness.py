@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from build_tools.cli import EscapingFormatter, main
-from build_tools.errors import Problem, escape_controls
-from build_tools.github_annotations import annotation
-from build_tools.project import Project
+from build_tools.cli.annotations import annotation
+from build_tools.cli.main import EscapingFormatter, main
+from build_tools.core.errors import Problem, escape_controls
+from build_tools.core.project import Project
 
 pytestmark = pytest.mark.hardening
 

@@ -25,10 +25,10 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from build_tools.cli import main
-from build_tools.crossref_cache import CachedWork, cache_path, write_cached_work
-from build_tools.markup import plain_text
-from build_tools.project import Project
+from build_tools.cli.main import main
+from build_tools.core.project import Project
+from build_tools.crossref.cache import CachedWork, cache_path, write_cached_work
+from build_tools.crossref.markup import plain_text
 from tests.crossref_fixtures import body, json_headers, replay, work, work_list
 
 RETRIEVED = "2026-06-16T13:35:00Z"

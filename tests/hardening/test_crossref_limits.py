@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from build_tools.crossref_client import (
+from build_tools.crossref.client import (
     ClientSettings,
     CrossrefClient,
     RequestFailed,

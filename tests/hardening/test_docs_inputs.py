@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from build_tools.cli import main
-from build_tools.input_files import REMEDY, folder_problems
-from build_tools.project import Project
+from build_tools.cli.main import main
+from build_tools.core.input_files import REMEDY, folder_problems
+from build_tools.core.project import Project
 
 pytestmark = pytest.mark.hardening
 

@@ -28,11 +28,11 @@ from typing import Any
 import pytest
 import yaml
 
-from build_tools.crossref_cache import CachedWork, write_cached_work
-from build_tools.pipeline import check_project
-from build_tools.project import Project
-from build_tools.site import build_site
-from build_tools.urls import doi_url
+from build_tools.core.project import Project
+from build_tools.core.urls import doi_url
+from build_tools.crossref.cache import CachedWork, write_cached_work
+from build_tools.evidence.checks import check_project
+from build_tools.site.build import build_site
 from tests.conftest import make_project
 from tests.hardening.schema_fields import record_fields
 
@@ -303,7 +303,7 @@ def test_every_text_field_is_shown_as_written_or_not_at_all(builds) -> None:
     shown = {marker for marker in hostile.fields.markers
              if any(f"{marker} {variant}" in bodies for variant in variants)}
     # Crossref's titles and names are markup, not plain text: their tags are stripped (except
-    # safe face markup) by build_tools.markup, tested in tests/test_markup.py.
+    # safe face markup) by build_tools.crossref.markup, tested in tests/test_markup.py.
     garbled = {hostile.fields.markers[m] for m in hostile.fields.markers
                if m in bodies and m not in shown}
     assert sorted(garbled) == [

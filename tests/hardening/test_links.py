@@ -2,9 +2,9 @@
 
 Addresses come from study records (schema fields of format `uri`), review.yaml (every `url` or
 `*_url` key), Crossref works (licence URLs, publisher data from the network) and DOIs. The rule
-(build_tools.urls) links only http(s) addresses with a host and no character that could leave an
-attribute or start Markdown syntax; validation reports any other as a located problem; Crossref
-addresses that fail it are shown as text. All data here is synthetic, made up by the tests.
+(build_tools.core.urls) links only http(s) addresses with a host and no character that could
+leave an attribute or start Markdown syntax; validation reports any other as a located problem;
+Crossref addresses that fail it are shown as text. All data here is synthetic, made up by the tests.
 """
 
 from __future__ import annotations
@@ -21,15 +21,15 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from build_tools import mdtext
-from build_tools.citation import citation_from_record, citation_from_work
-from build_tools.crossref_cache import CachedWork, write_cached_work
-from build_tools.feed import FeedEntry, atom_feed
-from build_tools.neutral import neutralise
-from build_tools.pipeline import check_project
-from build_tools.project import Project
-from build_tools.site import build_site
-from build_tools.urls import URL_CHARACTERS, doi_url, url_problem, web_url
+from build_tools.core import mdtext
+from build_tools.core.neutral import neutralise
+from build_tools.core.project import Project
+from build_tools.core.urls import URL_CHARACTERS, doi_url, url_problem, web_url
+from build_tools.crossref.cache import CachedWork, write_cached_work
+from build_tools.crossref.works import citation_from_record, citation_from_work
+from build_tools.evidence.checks import check_project
+from build_tools.pages.feed import FeedEntry, atom_feed
+from build_tools.site.build import build_site
 from tests.conftest import make_project
 
 pytestmark = pytest.mark.hardening

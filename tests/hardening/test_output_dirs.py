@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from build_tools.cli import main
-from build_tools.project import Project
-from build_tools.site_dir import MARKER, MARKER_TEXT, site_dir_refusal, site_path
-from build_tools.staging import recover_interrupted_build
+from build_tools.cli.main import main
+from build_tools.core.project import Project
+from build_tools.site.site_dir import MARKER, MARKER_TEXT, site_dir_refusal, site_path
+from build_tools.site.staging import recover_interrupted_build
 from tests.conftest import REPO, copy_project
 
 pytestmark = pytest.mark.hardening

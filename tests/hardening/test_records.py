@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from build_tools.cli import main
-from build_tools.crossref_cache import CachedWork, write_cached_work
-from build_tools.errors import InvalidRecords
-from build_tools.pipeline import check_project, generate_site
-from build_tools.project import Project
+from build_tools.cli.main import main
+from build_tools.core.errors import InvalidRecords
+from build_tools.core.project import Project
+from build_tools.crossref.cache import CachedWork, write_cached_work
+from build_tools.evidence.checks import check_project
+from build_tools.pages.generate import generate_site
 from tests.hardening.schema_fields import record_fields
 
 STUDY = "id: {id}\ntitle: A synthetic study\nperspective: client\nsources:\n  - description: test\n"

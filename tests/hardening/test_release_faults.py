@@ -20,11 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from build_tools import gitrepo
-from build_tools.cli import main
-from build_tools.manifest import MANIFEST_PATH, manifest_bytes, manifest_for, read_tree
-from build_tools.project import Project
-from build_tools.release import release
+from build_tools.cli.main import main
+from build_tools.core import gitrepo
+from build_tools.core.project import Project
+from build_tools.release.release import release
+from build_tools.versions.manifest import MANIFEST_PATH, manifest_bytes, manifest_for, read_tree
 from tests.hardening.test_build_faults import _no_large_files
 from tests.release_scenario import (
     DATE_1_0,

@@ -1,0 +1,81 @@
+"""Review findings for the Summary of Qualitative Findings table (GRADE-CERQual).
+
+Every subtheme is a finding (and a theme when review.yaml gives it a finding of its own).
+Judgements come only from review.yaml's `findings:`; what is not there is "not assessed".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from build_tools.evidence.assemble import Evidence, Study
+
+NOT_ASSESSED = "not assessed"
+# The four components of GRADE-CERQual (Lewin et al., 2018, Implementation Science 13:2).
+COMPONENTS = (
+    ("methodological_limitations", "Methodological limitations"),
+    ("coherence", "Coherence"),
+    ("adequacy", "Adequacy"),
+    ("relevance", "Relevance"),
+)
+
+
+@dataclass(frozen=True)
+class Judgement:
+    level: str | None
+    explanation: str | None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One row of the table: what was found, by which studies, and how confident one can be."""
+
+    id: str
+    title: str
+    theme: str
+    anchor: str | None  # the subtheme's anchor on its theme page
+    statement: str | None
+    studies: tuple[Study, ...]
+    components: tuple[tuple[str, Judgement], ...]
+    confidence: Judgement
+    source: str | None
+
+    @property
+    def assessed(self) -> bool:
+        return self.confidence.level is not None
+
+
+def review_findings(evidence: Evidence) -> tuple[Finding, ...]:
+    """One finding per subtheme, plus themes with a finding of their own, in the themes' order."""
+    entries = [f for f in evidence.review.get("findings") or [] if isinstance(f, dict)]
+    by_subtheme = {f["subtheme"]: f for f in entries if f.get("subtheme")}
+    by_theme = {f["theme"]: f for f in entries if f.get("theme")}
+    findings = []
+    for theme in evidence.themes:
+        if theme.id in by_theme or not theme.subthemes:
+            findings.append(_finding(by_theme.get(theme.id, {}), theme.id, theme.title, theme.id,
+                                     None, theme.summary, theme.studies))
+        for subtheme in theme.subthemes:
+            findings.append(_finding(by_subtheme.get(subtheme.id, {}), subtheme.id,
+                                     subtheme.title, theme.id, subtheme.id, subtheme.summary,
+                                     tuple(study for study, _ in subtheme.studies)))
+    return tuple(findings)
+
+
+def _finding(entry: dict[str, Any], default_id: str, title: str, theme: str, anchor: str | None,
+             summary: str | None, studies: tuple[Study, ...]) -> Finding:
+    def judgement(name: str) -> Judgement:
+        return Judgement(entry.get(name) or None, entry.get(f"{name}_explanation") or None)
+
+    return Finding(
+        id=str(entry.get("id") or default_id),
+        title=title,
+        theme=theme,
+        anchor=anchor,
+        statement=entry.get("statement") or summary,
+        studies=studies,
+        components=tuple((label, judgement(name)) for name, label in COMPONENTS),
+        confidence=judgement("confidence"),
+        source=entry.get("source"),
+    )

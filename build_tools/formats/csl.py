@@ -1,0 +1,73 @@
+"""A study's citation as a CSL-JSON item: the one mapping every reference format starts from.
+
+CSL-JSON is the input of citation processors and of reference managers
+(https://citeproc-js.readthedocs.io/en/latest/csl-json/markup.html). Fields we do not know are
+left out, never filled in: a record that gives only its first author yields one author.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from build_tools.core.neutral import neutralise
+from build_tools.crossref.works import Author, Citation
+
+INCOMPLETE_AUTHORS = "author list incomplete: only the first author is recorded"
+
+
+def csl_item(key: str, citation: Citation) -> dict[str, Any]:
+    """The CSL-JSON item for one study; `key` (the study id) becomes its `id`."""
+    item: dict[str, Any] = {"id": key, "type": "article-journal" if citation.journal else "article"}
+    authors = [_csl_name(a) for a in citation.authors]
+    if not authors and citation.first_author:
+        authors = [{"family": _clean(citation.first_author)}]
+    if authors:
+        item["author"] = authors
+    if citation.year is not None:
+        item["issued"] = {"date-parts": [[citation.year]]}
+    for name, value in (
+        ("title", citation.title), ("container-title", citation.journal),
+        ("volume", citation.volume), ("issue", citation.issue), ("page", citation.pages),
+        ("DOI", citation.doi),
+    ):
+        if value not in (None, ""):
+            item[name] = _clean(value)
+    notes = missing_notes(citation)
+    if notes:
+        item["note"] = "; ".join(notes)
+    return item
+
+
+def missing_notes(citation: Citation) -> list[str]:
+    """What a reader of an exported reference must be told is missing, not absent."""
+    notes = []
+    if not citation.authors and citation.first_author:
+        notes.append(INCOMPLETE_AUTHORS)
+    return notes
+
+
+def missing_fields(citation: Citation) -> list[str]:
+    """Parts of the reference not yet curated, for the site's note under a formatted reference."""
+    missing = []
+    if not citation.authors:
+        missing.append("full author list" if citation.first_author else "authors")
+    if citation.year is None:
+        missing.append("year")
+    if not citation.title:
+        missing.append("title")
+    if not citation.journal:
+        missing.append("journal")
+    return missing
+
+
+def _csl_name(author: Author) -> dict[str, str]:
+    name = {"family": _clean(author.family)}
+    if author.given:
+        name["given"] = _clean(author.given)
+    return name
+
+
+def _clean(value: Any) -> str:
+    """One line of text without control or bidi characters: references are single-line in every
+    format we write (BibTeX, RIS, CSL-JSON, APA), and Crossref text never met the YAML loader."""
+    return " ".join(neutralise(str(value)).split())

@@ -1,0 +1,165 @@
+"""How to cite one version of the living review: APA, BibTeX, RIS, CITATION.cff and .zenodo.json.
+
+Everything comes from review.yaml (`title`, and the optional `citation:` block with `authors`,
+`concept_doi`, `version_doi`), the release (version and date) and the site's address (`site_url`
+in mkdocs.yml). Nothing is guessed: a missing DOI or address is left out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from build_tools.core.mdtext import doi_url
+from build_tools.crossref.works import Author
+
+GENRE = "Living systematic review"
+
+
+@dataclass(frozen=True)
+class VersionCitation:
+    title: str
+    authors: tuple[Author, ...]
+    version: str | None  # None: a development build
+    date: dt.date
+    url: str | None
+    concept_doi: str | None
+    version_doi: str | None
+    abstract: str | None
+
+    @classmethod
+    def from_review(cls, review: dict[str, Any], version: str | None, date: dt.date,
+                    site_url: str | None) -> VersionCitation:
+        block = review.get("citation") if isinstance(review.get("citation"), dict) else {}
+        url = None
+        if site_url:
+            url = site_url.rstrip("/") + "/" + (f"{version}/" if version else "")
+        question = review.get("question")
+        return cls(
+            title=str(review.get("title") or "Untitled living review"),
+            authors=tuple(Author.parse(str(a)) for a in block.get("authors") or ()),
+            version=version,
+            date=date,
+            url=url,
+            concept_doi=block.get("concept_doi") or None,
+            version_doi=block.get("version_doi") or None,
+            abstract=" ".join(str(question.get("text")).split())
+            if isinstance(question, dict) and question.get("text") else None,
+        )
+
+    @property
+    def doi(self) -> str | None:
+        """The version's own DOI, else the DOI of all versions."""
+        return self.version_doi or self.concept_doi
+
+    @property
+    def version_label(self) -> str:
+        return f"Version {self.version}" if self.version else "development build"
+
+
+def apa_parts(c: VersionCitation) -> tuple[str, str, str]:
+    """(before the title, the title — set in italics, after the title), APA 7 style."""
+    date = f"({c.date.year}, {c.date:%B} {c.date.day})"
+    link = doi_url(c.doi) if c.doi else (c.url or "")
+    after = f" ({c.version_label}) [{GENRE}]."
+    if c.authors:
+        return f"{_apa_names(c.authors)} {date}. ", c.title, f"{after} {link}".rstrip()
+    return "", c.title, f"{after} {date}. {link}".rstrip()
+
+
+def apa(c: VersionCitation) -> str:
+    before, title, after = apa_parts(c)
+    return f"{before}{title}{after}"
+
+
+def _apa_names(authors: tuple[Author, ...]) -> str:
+    names = [f"{a.family}, {_initials(a.given)}".rstrip(", ") for a in authors]
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + ", & " + names[-1]
+
+
+def _initials(given: str) -> str:
+    parts = [p for p in re.split(r"\s+", given.strip()) if p]
+    return " ".join("-".join(f"{s[0]}." for s in p.split("-") if s) for p in parts)
+
+
+def bibtex(c: VersionCitation) -> str:
+    key = "livingreview" + (f"_v{c.version.replace('.', '_')}" if c.version else "_dev")
+    fields = [("title", "{" + _bib(c.title) + "}"),
+              ("author", " and ".join(_bib(a.display) for a in c.authors) if c.authors else ""),
+              ("year", str(c.date.year)), ("date", c.date.isoformat()),
+              ("version", c.version or ""), ("howpublished", GENRE),
+              ("doi", c.doi or ""), ("url", c.url or "")]
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
+    return f"@misc{{{key},\n{body}\n}}\n"
+
+
+def _bib(text: str) -> str:
+    return re.sub(r"([&%$#_{}])", r"\\\1", text).replace("~", r"\textasciitilde{}")
+
+
+def ris(c: VersionCitation) -> str:
+    lines = [("TY", "ELEC"), ("TI", c.title)]
+    lines += [("AU", a.display) for a in c.authors]
+    lines += [("PY", str(c.date.year)), ("DA", c.date.strftime("%Y/%m/%d")),
+              ("ET", c.version or ""), ("M3", GENRE), ("DO", c.doi or ""), ("UR", c.url or "")]
+    return "".join(f"{tag}  - {value}\n" for tag, value in lines if value) + "ER  - \n"
+
+
+def citation_cff(c: VersionCitation) -> str:
+    """CITATION.cff (Citation File Format 1.2.0) for the released version."""
+    data: dict[str, Any] = {
+        "cff-version": "1.2.0",
+        "message": "If you use this living review, please cite the version you used.",
+        "type": "dataset",
+        "title": c.title,
+        "authors": _cff_authors(c),
+        "version": c.version,
+        "date-released": c.date.isoformat(),
+    }
+    if c.doi:
+        data["doi"] = c.doi
+    if c.concept_doi and c.version_doi:
+        data["identifiers"] = [
+            {"type": "doi", "value": c.version_doi, "description": f"This version ({c.version})"},
+            {"type": "doi", "value": c.concept_doi, "description": "All versions"},
+        ]
+    if c.url:
+        data["url"] = c.url
+    if c.abstract:
+        data["abstract"] = c.abstract
+    header = "# Written by `livingreview release` for each released version.\n"
+    return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def _cff_authors(c: VersionCitation) -> list[dict[str, str]]:
+    if not c.authors:
+        return [{"name": f"Contributors to {c.title}"}]
+    return [{"family-names": a.family, **({"given-names": a.given} if a.given else {})}
+            for a in c.authors]
+
+
+def zenodo_json(c: VersionCitation) -> str:
+    """.zenodo.json: the metadata Zenodo uses when it archives a release of the repository."""
+    creators = [{"name": a.display} for a in c.authors] or [
+        {"name": f"Contributors to {c.title}"}]
+    data: dict[str, Any] = {
+        "title": f"{c.title} ({c.version_label})",
+        "upload_type": "publication",
+        "publication_type": "other",
+        "version": c.version,
+        "publication_date": c.date.isoformat(),
+        "creators": creators,
+        "description": c.abstract or c.title,
+        "access_right": "open",
+    }
+    if c.url:
+        data["related_identifiers"] = [
+            {"identifier": c.url, "relation": "isIdenticalTo", "scheme": "url"}]
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

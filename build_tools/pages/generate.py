@@ -1,0 +1,44 @@
+"""The build pipeline, top to bottom: check (load, validate, metadata) → assemble → render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from build_tools.core.errors import InvalidRecords, Problem
+from build_tools.core.project import Project
+from build_tools.crossref.cache import read_cached_works
+from build_tools.evidence.assemble import Evidence, assemble_evidence
+from build_tools.evidence.checks import check_project
+from build_tools.pages.downloads import download_pages
+from build_tools.pages.render import Page, render_pages
+from build_tools.records.schema import PackageSchema
+from build_tools.records.tables import Row
+
+
+@dataclass(frozen=True)
+class GeneratedSite:
+    """The generated pages, and the warnings met on the way."""
+
+    pages: tuple[Page, ...]
+    evidence: Evidence
+    warnings: tuple[Problem, ...]
+    schema: PackageSchema
+    tables: dict[str, list[Row]]
+
+
+def generate_site(project: Project) -> GeneratedSite:
+    """Everything MkDocs needs, from the project's files; raises InvalidRecords on bad input."""
+    records, schema, validation = check_project(project)
+    if validation is None or schema is None:
+        raise InvalidRecords(list(records.problems))
+    if not validation.ok:
+        raise InvalidRecords(list(validation.problems))
+    assert records.review is not None
+    dois = [str(r.values["doi"]) for r in validation.tables[schema.studies.name]
+            if r.values.get("doi")]
+    works = read_cached_works(project.cache_dir, dois)
+    evidence = assemble_evidence(records.review.data, validation.tables, schema, works)
+    pages = render_pages(evidence)
+    pages += download_pages(evidence, schema, validation.tables)
+    warnings = tuple(p for p in validation.problems if p.severity == "warning")
+    return GeneratedSite(tuple(pages), evidence, warnings, schema, validation.tables)

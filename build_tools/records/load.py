@@ -1,0 +1,94 @@
+"""Load the review file and every study record, keeping file and line of each value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from build_tools.core.errors import Problem
+from build_tools.core.input_files import kind_of
+from build_tools.core.project import Project
+from build_tools.records.yaml_source import YamlDocument, YamlProblem, read_yaml_file
+
+
+@dataclass(frozen=True)
+class Records:
+    """What was read, plus the problems of the files that could not be read at all."""
+
+    review: YamlDocument | None
+    studies: tuple[YamlDocument, ...]
+    schema: YamlDocument | None
+    problems: tuple[Problem, ...]
+
+
+def load_records(project: Project, only: set[Path] | None = None) -> Records:
+    """Read review.yaml, the schema and studies/*.yaml; a file that fails to read is a problem."""
+    problems: list[Problem] = []
+    review = _read(project, project.review_file, problems)
+    schema = _read(project, project.schema_file, problems)
+    studies = []
+    if only is None:
+        problems += other_entries(project)
+    for path in study_files(project):
+        if only is not None and path.resolve() not in only:
+            continue
+        document = _read(project, path, problems)
+        if document is not None:
+            studies.append(document)
+    return Records(review, tuple(studies), schema, tuple(problems))
+
+
+STUDY_SUFFIXES = (".yaml", ".yml")
+RECORD_NAMES = "study records are <id>.yaml files directly in studies/"
+
+
+def study_files(project: Project) -> list[Path]:
+    """Every study file, in a stable order. Hidden files (editors' lock files such as
+    `.#x.yaml`, `.x.yaml.swp`) are never records; other entries are reported by other_entries."""
+    if not project.studies_dir.is_dir() or project.studies_dir.is_symlink():
+        return []
+    return sorted(p for p in project.studies_dir.iterdir()
+                  if p.suffix in STUDY_SUFFIXES and not p.name.startswith("."))
+
+
+def other_entries(project: Project) -> list[Problem]:
+    """What else is in studies/: a record that would be silently left out is an error, the rest
+    a warning. Hidden files and editors' backups (`x.yaml~`, `#x.yaml#`) are passed over."""
+    folder = project.studies_dir
+    if folder.is_symlink():
+        return [Problem(project.display(folder), 1, "(folder)", "is a link",
+                        "a plain folder in the project, so every record is reviewed with it")]
+    if not folder.is_dir():
+        return []
+    problems = []
+    for path in sorted(folder.iterdir()):
+        name, display = path.name, project.display(path)
+        if name.startswith(".") or name.endswith("~") or name.startswith("#"):
+            continue
+        if path.suffix.lower() in STUDY_SUFFIXES and path.suffix not in STUDY_SUFFIXES:
+            problems.append(Problem(display, 1, "(file)", "is not read: the extension is not "
+                                    "lower case", f"rename it to {path.stem}.yaml"))
+        elif path.is_dir() and path.suffix not in STUDY_SUFFIXES:
+            problems.append(Problem(display, 1, "(folder)", "ignored, not a study record",
+                                    RECORD_NAMES, "warning"))
+        elif path.suffix not in STUDY_SUFFIXES:
+            problems.append(Problem(display, 1, "(file)", "ignored, not a study record",
+                                    RECORD_NAMES, "warning"))
+    return problems
+
+
+def _read(project: Project, path: Path, problems: list[Problem]) -> YamlDocument | None:
+    display = project.display(path)
+    if not path.exists():
+        problems.append(Problem(display, 1, "(file)", "file not found", "see README.md"))
+        return None
+    if path.is_symlink() or not path.is_file():  # lstat only: a named pipe is never opened
+        kind = kind_of(path.lstat().st_mode)
+        problems.append(Problem(display, 1, "(file)", f"is {kind}, not a regular file",
+                                "a plain file; links are not read"))
+        return None
+    try:
+        return read_yaml_file(path, display)
+    except YamlProblem as error:
+        problems.extend(error.problems)
+        return None

@@ -1,0 +1,127 @@
+"""Checks on the tables read from review.yaml that Frictionless cannot make.
+
+Frictionless drops keys a table does not define, so a misspelt PRISMA count or CERQual judgement
+would silently read "not reported"/"not assessed"; and GRADE-CERQual asks an explanation for every
+judgement, which no single-column constraint can say.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from build_tools.core.errors import Problem
+from build_tools.core.messages import unknown_field
+from build_tools.core.urls import url_problem
+from build_tools.records.schema import PackageSchema, TableSpec
+from build_tools.records.tables import Row, allowed_keys, walk
+from build_tools.records.yaml_source import YamlDocument
+
+FINDINGS_TABLE = "findings"
+COMPONENTS = ("methodological_limitations", "coherence", "adequacy", "relevance")
+
+
+def check_review_shape(review: YamlDocument | None, schema: PackageSchema) -> list[Problem]:
+    """Every key inside an item of a review table is a field of that table (or a nested table)."""
+    if review is None or not isinstance(review.data, dict):
+        return []
+    problems = []
+    for path in sorted({t.path for t in schema.tables if t.source == "review" and t.path}):
+        keys = allowed_keys(schema, "review", path)
+        if keys is None:
+            continue
+        for item, where, _ in walk(review.data, path, ()):
+            if not isinstance(item, dict):
+                problems.append(Problem(review.path, review.line_of(where), _name(where),
+                                        "is not a mapping", "a mapping of fields"))
+                continue
+            for key in item:
+                if key not in keys:
+                    problems.append(Problem(review.path, review.line_of((*where, key)),
+                                            _name((*where, key)), *unknown_field(key, keys)))
+    return problems
+
+
+def check_review_urls(review: YamlDocument | None) -> list[Problem]:
+    """Every address in review.yaml (a key `url` or ending in `_url`, at any depth) follows the
+    one URL rule; an empty one (null) means "no address"."""
+    if review is None:
+        return []
+    problems = []
+    for path, value in _leaves(review.data, ()):
+        key = path[-1] if path else None
+        if not isinstance(key, str) or not (key == "url" or key.endswith("_url")):
+            continue
+        wrong = url_problem(value) if value is not None else None
+        if wrong:
+            problems.append(Problem(review.path, review.line_of(path), _name(path), *wrong))
+    return problems
+
+
+def _leaves(node: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, (dict, list)) and not str(key).endswith("url"):
+                yield from _leaves(value, (*path, key))
+            else:
+                yield (*path, key), value
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _leaves(value, (*path, index))
+
+
+def check_findings(schema: PackageSchema, tables: dict[str, list[Row]]) -> list[Problem]:
+    """Each judgement has its explanation; one finding per subtheme or theme."""
+    table = next((t for t in schema.tables if t.name == FINDINGS_TABLE), None)
+    if table is None:
+        return []
+    problems = []
+    seen: dict[tuple[str, str], Row] = {}
+    for row in tables.get(table.name, []):
+        problems += _explanations(table, row)
+        for kind in ("subtheme", "theme"):
+            target = row.values.get(kind)
+            if not isinstance(target, str):
+                continue
+            first = seen.setdefault((kind, target), row)
+            if first is not row:
+                problems.append(Problem(row.document.path, row.line(kind), _name((*row.path, kind)),
+                                        f"{target!r} already has a finding at "
+                                        f"{first.document.path}:{first.line(kind)}",
+                                        f"one finding per {kind}"))
+        if row.values.get("subtheme") and row.values.get("theme"):
+            problems.append(Problem(row.document.path, row.line("theme"),
+                                    _name((*row.path, "theme")), "is given with subtheme",
+                                    "a finding summarises either one subtheme or one theme"))
+    return problems
+
+
+def _explanations(table: TableSpec, row: Row) -> list[Problem]:
+    problems = []
+    for judgement in (*COMPONENTS, "confidence"):
+        explanation = f"{judgement}_explanation"
+        if table.field(judgement) is None or table.field(explanation) is None:
+            continue
+        given, explained = row.values.get(judgement), row.values.get(explanation)
+        if given and not explained:
+            problems.append(Problem(row.document.path, row.line(judgement),
+                                    _name((*row.path, judgement)),
+                                    f"{given!r} is given without {explanation}",
+                                    "GRADE-CERQual asks for an explanation of every judgement"))
+        elif explained and not given:
+            problems.append(Problem(row.document.path, row.line(explanation),
+                                    _name((*row.path, explanation)),
+                                    f"explains a {judgement} that is not given",
+                                    f"give {judgement} too, or leave both out"))
+    if row.values.get("confidence") is None and any(row.values.get(c) for c in COMPONENTS):
+        problems.append(Problem(row.document.path, row.line(), _name(row.path),
+                                "has component judgements but no overall confidence",
+                                "add confidence: high, moderate, low or very low"))
+    return problems
+
+
+def _name(path: tuple[str | int, ...]) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text

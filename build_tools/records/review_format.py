@@ -1,0 +1,135 @@
+"""The blocks of review.yaml that are not tables of the data package, and their checks.
+
+The tables (themes, search rounds, findings, the citation block, …) are described by the
+project's schema and checked like study records. What remains are the blocks every review has
+and the templates read by name (`review.protocol.url`, `review.living.last_search`); they are
+the generator's format, not one review's data, so they are described here. An unknown key at any
+level (a `titel:` typo) or a value of the wrong kind would otherwise be silently left out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from build_tools.core.errors import Problem
+from build_tools.core.messages import container_remedy, describe, found_instead, show, unknown_field
+from build_tools.records.schema import PackageSchema
+from build_tools.records.yaml_source import FieldPath, YamlDocument
+
+
+@dataclass(frozen=True)
+class Named:
+    """A mapping whose keys the review chooses (`sources: {abstract: …}`), each value `item`."""
+
+    item: Shape
+
+
+Shape = str | dict[str, "Shape"] | list["Shape"] | Named
+
+TEXT, NUMBER, DATE, TEXT_OR_NUMBER = "text", "a whole number", "a date", "text or a number"
+SOURCE = {"title": TEXT, "url": TEXT, "note": TEXT}
+
+REVIEW_FORMAT: dict[str, Shape] = {
+    "title": TEXT,
+    "short_title": TEXT,
+    "question": {"text": TEXT, "source": TEXT},
+    "protocol": {"registry": TEXT, "id": TEXT, "url": TEXT, "source": TEXT},
+    "source_review": {"citation": TEXT, "doi": TEXT, "published_online": DATE, "source": TEXT},
+    "included_studies": {"count": NUMBER, "source": TEXT},
+    "living": {"update_schedule": TEXT, "last_search": TEXT, "last_search_source": TEXT,
+               "retirement_plan": TEXT},
+    "sources": Named(SOURCE),
+    "methods": [{"id": TEXT, "title": TEXT, "text": TEXT, "source": TEXT}],
+    "reported_characteristics": [{"id": TEXT, "label": TEXT, "value": TEXT_OR_NUMBER,
+                                  "source": TEXT}],
+    "key_findings": [{"text": TEXT, "source": TEXT}],
+    "appraisal_tool": {"name": TEXT, "source": TEXT},
+}
+REQUIRED = ("title",)
+
+
+def check_review_format(review: YamlDocument | None, schema: PackageSchema) -> list[Problem]:
+    """Unknown keys and wrong kinds of value in review.yaml, outside the schema's tables."""
+    if review is None or not isinstance(review.data, dict):
+        return []
+    tables = {t.path for t in schema.tables if t.source == "review" and t.path}
+    problems = [Problem(review.path, review.line_of(()), name, "is required but missing", TEXT)
+                for name in REQUIRED if review.data.get(name) is None]
+    _check(review, review.data, (), REVIEW_FORMAT, tables, problems)
+    return problems
+
+
+def _check(review: YamlDocument, value: Any, path: FieldPath, shape: Shape,
+           tables: set[tuple[str, ...]], problems: list[Problem]) -> None:
+    if value is None:
+        return  # an optional value left empty (`update_schedule:`)
+    if isinstance(shape, dict):
+        if not isinstance(value, dict):
+            _wrong(review, path, value, "a mapping", "fields: " + ", ".join(sorted(shape)),
+                   problems)
+            return
+        _check_fields(review, value, path, shape, tables, problems)
+    elif isinstance(shape, list):
+        if not isinstance(value, list):
+            _wrong(review, path, value, "a list", "a list of mappings", problems)
+            return
+        for index, item in enumerate(value):
+            _check(review, item, (*path, index), shape[0], tables, problems)
+    elif isinstance(shape, Named):
+        if not isinstance(value, dict):
+            _wrong(review, path, value, "a mapping", "a name for each entry", problems)
+            return
+        for key, item in value.items():
+            _check(review, item, (*path, key), shape.item, tables, problems)
+    elif not _fits(value, shape):
+        _wrong(review, path, value, shape, shape, problems)
+
+
+def _check_fields(review: YamlDocument, value: dict[str, Any], path: FieldPath,
+                  shape: dict[str, Shape], tables: set[tuple[str, ...]],
+                  problems: list[Problem]) -> None:
+    depth = len(path)
+    nested = {t[depth] for t in tables if len(t) > depth and t[:depth] == path}
+    for key, item in value.items():
+        where = (*path, key)
+        if key in shape:
+            _check(review, item, where, shape[key], tables, problems)
+        elif key in nested:
+            if item is not None and not isinstance(item, (list, dict)):
+                _wrong(review, where, item, "a list", "a list of mappings", problems)
+        else:
+            problems.append(Problem(review.path, review.line_of(where), _name(where),
+                                    *unknown_field(key, {*shape, *nested})))
+
+
+def _fits(value: Any, kind: str) -> bool:
+    if isinstance(value, bool):
+        return False
+    if kind == TEXT:
+        return isinstance(value, (str, int, dt.date))
+    if kind == NUMBER:
+        return isinstance(value, int)
+    if kind == DATE:
+        return isinstance(value, (dt.date, str))
+    return isinstance(value, (str, int, float))
+
+
+def _wrong(review: YamlDocument, path: FieldPath, value: Any, expected: str, allowed: str,
+           problems: list[Problem]) -> None:
+    if isinstance(value, (list, dict)):
+        message = found_instead(expected, value)
+        allowed = container_remedy(value, expected, allowed)
+    elif expected in ("a mapping", "a list"):
+        message = found_instead(expected, value)
+    else:
+        message = f"{show(value)} is {describe(value)}"
+    problems.append(Problem(review.path, review.line_of(path), _name(path), message, allowed))
+
+
+def _name(path: FieldPath) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text

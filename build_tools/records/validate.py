@@ -1,0 +1,395 @@
+"""Validate records: our own checks first (what Frictionless cannot see), then Frictionless."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from frictionless import Package
+
+from build_tools.core.errors import Problem
+from build_tools.core.messages import container_remedy, found_instead, unknown_field
+from build_tools.core.messages import describe as _describe
+from build_tools.core.messages import show as _show
+from build_tools.core.urls import url_problem
+from build_tools.records.load import Records
+from build_tools.records.review_checks import check_findings, check_review_shape, check_review_urls
+from build_tools.records.review_format import check_review_format
+from build_tools.records.schema import TYPE_WORDS, FieldSpec, PackageSchema, TableSpec
+from build_tools.records.tables import Row, allowed_keys, collect_rows, walk
+from build_tools.records.yaml_source import YamlDocument
+
+DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
+DOI_URL_PREFIX = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Validation:
+    """Every problem found, and the rows as they will be published when there are none."""
+
+    problems: tuple[Problem, ...]
+    tables: dict[str, list[Row]]
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "error")
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def validate_records(
+    records: Records, schema: PackageSchema, build_date: dt.date | None = None
+) -> Validation:
+    """Check every record against the schema and report all problems at once.
+
+    `build_date` (see clock.build_date) bounds years and dates; None skips that check."""
+    problems = list(records.problems)
+    mistyped: list[Problem] = []
+    tables: dict[str, list[Row]] = {}
+    for table in schema.tables:
+        rows = collect_rows(table, records.review, records.studies)
+        mistyped += check_types(table, rows)
+        if build_date is not None:
+            problems += check_not_future(table, rows, build_date)
+        tables[table.name] = rows
+    for document in records.studies:
+        problems += check_study_shape(document, schema)
+    problems += check_review_sources(records.review)
+    problems += check_review_shape(records.review, schema)
+    problems += check_review_urls(records.review)
+    problems += check_review_format(records.review, schema)
+    problems += check_findings(schema, tables)
+    problems += check_file_names(tables[schema.studies.name], schema.studies)
+    for table in schema.tables:
+        problems += check_one_of(table, tables[table.name])
+        problems += check_dois(table, tables[table.name])
+        problems += check_links(table, tables[table.name])
+        if table.min_items:
+            problems += check_min_items(table, records.studies)
+    problems += run_frictionless(schema, tables)
+    return Validation(tuple(sorted(set(mistyped + _unechoed(problems, mistyped)), key=_order)),
+                      tables)
+
+
+def _unechoed(problems: list[Problem], mistyped: list[Problem]) -> list[Problem]:
+    """A mistyped value is blanked for the later checks, which would then call it missing
+    (`title` given as 1.5 is not a missing `doi or title`): it is reported once, as mistyped."""
+    blanked = {(p.file, re.sub(r"\[\d+\]$", "", p.field)) for p in mistyped}  # authors[1]
+    return [p for p in problems
+            if not any((p.file, name) in blanked for name in p.field.split(" or "))]
+
+
+def _order(problem: Problem) -> tuple[str, int, str, str]:
+    return (problem.file, problem.line, problem.field, problem.message)
+
+
+def _field_name(path: tuple[str | int, ...]) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def check_study_shape(document: YamlDocument, schema: PackageSchema) -> list[Problem]:
+    """Unknown keys at every level, and lists where lists belong; Frictionless drops both."""
+    if not isinstance(document.data, dict):
+        return [Problem(document.path, 1, "(file)", "is not a mapping of fields",
+                        "a YAML mapping such as `id: smith2020`")]
+    problems = []
+    prefixes = {t.path[:depth] for t in schema.tables if t.source == "studies"
+                for depth in range(len(t.path) + 1)}
+    for prefix in sorted(prefixes, key=len):
+        keys = allowed_keys(schema, "studies", prefix)
+        for item, path, _ in walk(document.data, prefix, ()):
+            if prefix and not isinstance(item, dict):
+                problems.append(Problem(document.path, document.line_of(path), _field_name(path),
+                                        f"is {_describe(item)}", "a mapping of fields"))
+                continue
+            if keys is None or not isinstance(item, dict):
+                continue
+            for key in item:
+                if key not in keys:
+                    problems.append(Problem(document.path, document.line_of((*path, key)),
+                                            _field_name((*path, key)),
+                                            *unknown_field(key, keys)))
+        if prefix:
+            for parent, path, _ in walk(document.data, prefix[:-1], ()):
+                value = parent.get(prefix[-1]) if isinstance(parent, dict) else None
+                if value is not None and not isinstance(value, (list, dict)):
+                    where = (*path, prefix[-1])
+                    problems.append(Problem(document.path, document.line_of(where),
+                                            _field_name(where), f"is {_describe(value)}",
+                                            "a list of mappings"))
+    return problems
+
+
+def check_types(table: TableSpec, rows: list[Row]) -> list[Problem]:
+    """Strict types: "2018" is not a year. Bad values are blanked so Frictionless skips them."""
+    problems = []
+    for row in rows:
+        for spec in table.record_fields:
+            value = row.values.get(spec.name)
+            if value is None:
+                continue
+            fixed, ok = _coerce(spec, value)
+            if ok:
+                row.values[spec.name] = fixed
+                continue
+            row.values[spec.name] = None
+            problems.append(_type_problem(row, spec, value))
+    return problems
+
+
+def _type_problem(row: Row, spec: FieldSpec, value: Any) -> Problem:
+    path, allowed = (*row.path, spec.name), spec.allowed()
+    expected = TYPE_WORDS.get(spec.type, spec.type)
+    if spec.type == "array" and isinstance(value, list):
+        # a list in a list field: name the first item that is not text
+        index = next(i for i, item in enumerate(value) if not isinstance(item, str))
+        path, value, expected = (*path, index), value[index], "text"
+    elif spec.type == "string" and isinstance(value, float):
+        allowed += "; put a number with a decimal point in quotes to keep it as written"
+    where = (row.document.path, row.document.line_of(path), _field_name(path))
+    if isinstance(value, (list, dict)):
+        return Problem(*where, found_instead(expected, value),
+                       container_remedy(value, expected, allowed))
+    return Problem(*where, f"{_show(value)} is {_describe(value)}", allowed)
+
+
+def check_not_future(table: TableSpec, rows: list[Row], build_date: dt.date) -> list[Problem]:
+    """A year past the build's next year is a typing error (2032 for 2023), not a study."""
+    problems = []
+    for spec in (f for f in table.record_fields if f.years_ahead is not None):
+        latest = build_date.year + int(spec.years_ahead or 0)
+        for row in rows:
+            value = row.values.get(spec.name)
+            year = value.year if isinstance(value, dt.date) else value
+            if isinstance(year, int) and not isinstance(year, bool) and year > latest:
+                problems.append(Problem(row.document.path, row.line(spec.name),
+                                        _field_name((*row.path, spec.name)),
+                                        f"{_show(value)} is in the future",
+                                        f"at most {latest}: this build is dated "
+                                        f"{build_date.isoformat()}"))
+    return problems
+
+
+def _coerce(spec: FieldSpec, value: Any) -> tuple[Any, bool]:
+    if isinstance(value, bool):
+        return value, spec.type == "boolean"
+    if spec.type == "string":
+        if isinstance(value, int):
+            return str(value), True
+        if isinstance(value, dt.date):
+            return value.isoformat(), True
+        return value, isinstance(value, str)
+    if spec.type == "integer":
+        return value, isinstance(value, int)
+    if spec.type == "number":
+        return value, isinstance(value, (int, float))
+    if spec.type == "date":
+        return value, isinstance(value, dt.date)
+    if spec.type == "array":
+        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        return value, ok
+    return value, True
+
+
+def check_file_names(rows: list[Row], studies: TableSpec) -> list[Problem]:
+    """The id is the file name, so links, pages and diffs agree on one name per study."""
+    key = studies.descriptor["schema"].get("primaryKey", ["id"])[0]
+    problems = []
+    for row in rows:
+        expected = Path(row.document.path).stem
+        value = row.values.get(key)
+        if value is not None and value != expected:
+            problems.append(Problem(row.document.path, row.line(key), key,
+                                    f"{value!r} differs from the file name",
+                                    f"the file name without .yaml: {expected!r}"))
+    return problems
+
+
+def check_one_of(table: TableSpec, rows: list[Row]) -> list[Problem]:
+    problems = []
+    for group in table.require_one_of:
+        for row in rows:
+            if all(row.values.get(name) in (None, "", []) for name in group):
+                problems.append(Problem(row.document.path, row.line(), " or ".join(group),
+                                        "is required but missing",
+                                        "give at least one of: " + ", ".join(group)))
+    return problems
+
+
+def check_dois(table: TableSpec, rows: list[Row]) -> list[Problem]:
+    """DOI syntax, and one study per DOI: DOIs are case-insensitive (DOI Handbook 2.2)."""
+    problems = []
+    for spec in (f for f in table.fields if f.format == "doi"):
+        seen: dict[str, Row] = {}
+        for row in rows:
+            value = row.values.get(spec.name)
+            if not isinstance(value, str):
+                continue
+            where = _field_name((*row.path, spec.name))
+            if DOI_URL_PREFIX.match(value):
+                problems.append(Problem(row.document.path, row.line(spec.name), where,
+                                        f"{value!r} is a link, not a bare DOI",
+                                        "write it without https://doi.org/ or doi:"))
+                continue
+            if not DOI_PATTERN.match(value):
+                problems.append(Problem(row.document.path, row.line(spec.name), where,
+                                        f"{value!r} is not a DOI", spec.allowed()))
+                continue
+            first = seen.setdefault(value.lower(), row)
+            if first is not row:
+                problems.append(Problem(row.document.path, row.line(spec.name), where,
+                                        f"{value!r} is already used by "
+                                        f"{first.document.path}:{first.line(spec.name)}",
+                                        "one record per study; DOIs are compared ignoring case"))
+    return problems
+
+
+def check_links(table: TableSpec, rows: list[Row]) -> list[Problem]:
+    """Fields of format `uri` follow the one URL rule (build_tools.core.urls)."""
+    problems = []
+    for spec in (f for f in table.record_fields if f.descriptor_format == "uri"):
+        for row in rows:
+            value = row.values.get(spec.name)
+            wrong = url_problem(value) if isinstance(value, str) else None
+            if wrong:
+                problems.append(Problem(row.document.path, row.line(spec.name),
+                                        _field_name((*row.path, spec.name)), *wrong))
+    return problems
+
+
+def check_min_items(table: TableSpec, studies: Iterable[YamlDocument]) -> list[Problem]:
+    key = table.path[0]
+    problems = []
+    for document in studies:
+        if not isinstance(document.data, dict):
+            continue
+        value = document.data.get(key)
+        count = len(value) if isinstance(value, list) else 0
+        if count < table.min_items and not (value is not None and not isinstance(value, list)):
+            line = document.line_of((key,)) if key in document.data else document.line_of(())
+            message = "is required but missing" if key not in document.data else "is empty"
+            problems.append(Problem(document.path, line, key, message,
+                                    f"at least {table.min_items} item(s)"))
+    return problems
+
+
+def check_review_sources(review: YamlDocument | None) -> list[Problem]:
+    """Every `source:` in review.yaml names an entry of its `sources`."""
+    if review is None or not isinstance(review.data, dict):
+        return [] if review is None else [
+            Problem(review.path, 1, "(file)", "is not a mapping", "see README.md")
+        ]
+    known = review.data.get("sources")
+    if not isinstance(known, dict):
+        return []
+    problems = []
+    for path, value in _items(review.data, ()):
+        name = str(path[-1])
+        if (name == "source" or name.endswith("_source")) and value not in known:
+            problems.append(Problem(review.path, review.line_of(path), _field_name(path),
+                                    f"{value!r} is not a defined source",
+                                    "one of: " + ", ".join(sorted(known))))
+    return problems
+
+
+def _items(node: Any, path: tuple[str | int, ...]) -> Iterable[tuple[tuple, Any]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "sources" and not path:
+                continue
+            yield from _items(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _items(value, (*path, index))
+    elif path:
+        yield path, node
+
+
+class SharedRows(list):  # type: ignore[type-arg]
+    """Inline table data that Frictionless may copy by reference.
+
+    Frictionless deep-copies a resource's descriptor, inline data included, several times per
+    validation (for foreign-key lookups and exports); it only reads the rows, so sharing them is
+    safe and takes validation of 10,000 studies from tens of seconds to about one.
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> SharedRows:
+        return self
+
+
+def run_frictionless(schema: PackageSchema, tables: dict[str, list[Row]]) -> list[Problem]:
+    """Constraints, uniqueness and foreign keys, checked by Frictionless on the flattened rows."""
+    resources = []
+    for table in schema.tables:
+        descriptor = {k: v for k, v in table.descriptor.items() if not k.startswith("x-")}
+        names = [f.name for f in table.fields]
+        descriptor["data"] = SharedRows(
+            [names] + [[r.values[n] for n in names] for r in tables[table.name]])
+        resources.append(descriptor)
+    report = Package({"resources": resources}).validate()
+    problems = []
+    for task in report.tasks:
+        table = schema.table(task.name)
+        for error in task.errors:
+            problems += _translate(error, table, tables)
+    return problems
+
+
+def _translate(error: Any, table: TableSpec, tables: dict[str, list[Row]]) -> list[Problem]:
+    rows = tables[table.name]
+    row_number = getattr(error, "row_number", None)
+    if not row_number or row_number - 2 >= len(rows):
+        return [Problem(table.name, 1, "(table)", error.message, "see schema/datapackage.yaml")]
+    row = rows[row_number - 2]
+    if error.type == "primary-key":
+        keys = table.descriptor["schema"].get("primaryKey", [])
+        single = table.field(keys[0]) if len(keys) == 1 else None
+        if single is not None and single.constraints.get("unique"):
+            return []  # reported by its unique-error already
+        shown = ", ".join(f"{k}={row.values.get(k)!r}" for k in keys)
+        return [Problem(row.document.path, row.line(), _field_name(row.path),
+                        f"the same {shown} appears twice", "each combination once")]
+    if error.type == "foreign-key":
+        field = error.field_names[0]
+        value = error.field_cells[0]
+        reference = error.reference_name or table.name
+        known = sorted({str(r.values.get(error.reference_field_names[0]))
+                        for r in tables.get(reference, [])},
+                       key=lambda v: (not v.isdigit(), int(v) if v.isdigit() else 0, v))
+        allowed = f"one of the {reference} defined: " + ", ".join(known[:30])
+        if len(known) > 30:
+            allowed += f", … ({len(known)} in all)"
+        return [Problem(row.document.path, row.line(field), _field_name((*row.path, field)),
+                        f"{value!r} is not defined", allowed)]
+    field_name = getattr(error, "field_name", None)
+    spec = table.field(field_name) if field_name else None
+    if spec is None:
+        return [Problem(row.document.path, row.line(), _field_name(row.path), error.message,
+                        "see schema/datapackage.yaml")]
+    where = _field_name((*row.path, field_name))
+    if spec.name not in {f.name for f in table.record_fields}:
+        return []  # a value copied from the parent; the parent's own check reports it
+    cell = error.cell
+    if error.type == "unique-error":
+        match = re.search(r"position (\d+)", error.note or "")
+        other = rows[int(match.group(1)) - 2] if match else None
+        first = f" (first in {other.document.path}:{other.line(field_name)})" if other else ""
+        return [Problem(row.document.path, row.line(field_name), where,
+                        f"{cell!r} is used twice{first}", "each value once")]
+    constraint = re.search(r'constraint "(\w+)"', error.note or "")
+    name = constraint.group(1) if constraint else error.type
+    if name == "required":
+        return [Problem(row.document.path, row.line(field_name), where,
+                        "is required but missing", spec.allowed())]
+    return [Problem(row.document.path, row.line(field_name), where,
+                    f"{cell!r} is not allowed" if name == "enum" else f"{cell!r} fails {name}",
+                    spec.allowed())]

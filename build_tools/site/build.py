@@ -1,0 +1,133 @@
+"""Build the whole site with MkDocs into a staging directory, then swap it in.
+
+A failed build, or one killed half-way, leaves the previous site exactly as it was: the live site
+is replaced by two renames only after MkDocs has succeeded (build_tools.site.staging). Files whose
+bytes did not change keep their modification time, so a rebuild with nothing changed looks
+unchanged to anything that compares sites by time and size (rsync, caches, deploy tools).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import MkDocsException
+
+from build_tools.site import offline as offline_site
+from build_tools.core.errors import BuildError, InvalidRecords
+from build_tools.core.input_files import read_folder_problems
+from build_tools.pages.generate import GeneratedSite, generate_site
+from build_tools.core.project import Project
+from build_tools.site.site_dir import check_site_dir, site_path
+from build_tools.site.staging import (
+    discard_own_staging,
+    make_staging_dir,
+    output_error,
+    recover_interrupted_build,
+    replace_directory,
+)
+
+
+def build_site(
+    project: Project, *, strict: bool = False, site_dir: Path | None = None, offline: bool = False
+) -> Path:
+    """Validate and generate, build with MkDocs, and replace `site_dir` only on success.
+
+    `offline` makes a site that works opened from disk (build_tools.site.offline)."""
+    target = site_path(site_dir or project.site_dir)
+    check_site_dir(project.root, target)  # before anything is touched, even leftovers
+    recover_interrupted_build(target)  # first, so even a failing build puts a lost site back
+    # generate_site raises InvalidRecords before anything is touched; the list is a hand-over:
+    # run_mkdocs empties it, so nothing here keeps the records alive while MkDocs runs.
+    handover = [generate_site(project)]
+    staging: Path | None = None
+    try:
+        staging = make_staging_dir(target)
+        run_mkdocs(project, handover, staging, strict=strict, offline=offline)
+        keep_unchanged_times(staging, target)
+        check_site_dir(project.root, target)  # again: the build took a while
+        replace_directory(staging, target)
+    except OSError as error:
+        discard_own_staging(target)
+        raise output_error(error, target, staging) from None
+    except BaseException:
+        # by our process id, not by `staging`: Ctrl-C may come before the name is returned
+        discard_own_staging(target)
+        raise
+    return target
+
+
+def keep_unchanged_times(staging: Path, target: Path) -> int:
+    """Give each staged file that is byte-identical to its live twin the twin's times.
+
+    Returns how many files changed (new or different), which is what a rebuild really rewrote.
+    """
+    changed = 0
+    for staged in staging.rglob("*"):
+        if staged.is_dir() or staged.is_symlink():
+            continue
+        live = target / staged.relative_to(staging)
+        if live.is_file() and not live.is_symlink() and _same_bytes(staged, live):
+            times = live.stat()
+            os.utime(staged, ns=(times.st_atime_ns, times.st_mtime_ns))
+        else:
+            changed += 1
+    return changed
+
+
+def _same_bytes(first: Path, second: Path) -> bool:
+    if first.stat().st_size != second.stat().st_size:
+        return False
+    return first.read_bytes() == second.read_bytes()
+
+
+def run_mkdocs(
+    project: Project, handover: list[GeneratedSite], site_dir: Path, *, strict: bool,
+    offline: bool = False,
+) -> None:
+    """MkDocs with our plugin, given the generated site (taken out of `handover`)."""
+    if not project.mkdocs_file.is_file():
+        raise BuildError(f"{project.display(project.mkdocs_file)}: not found (run from the "
+                         "project folder or pass --project)")
+    try:
+        overrides = offline_site.CONFIG_OVERRIDES if offline else {}
+        config = load_config(str(project.mkdocs_file), site_dir=str(site_dir), strict=strict,
+                             **overrides)
+        if offline:
+            offline_site.add_offline_plugin(config)
+        refuse_unsafe_inputs(project, config)
+        plugin = config.plugins.get("living-review")
+        generated = handover.pop()
+        if plugin is not None:
+            plugin.pregenerated = generated  # type: ignore[attr-defined]
+        del generated
+        with mkdocs_log_level(logging.WARNING):
+            mkdocs_build(config)
+    except MkDocsException as error:
+        raise BuildError(f"MkDocs failed: {error}") from None
+
+
+def refuse_unsafe_inputs(project: Project, config: MkDocsConfig) -> None:
+    """Stop before MkDocs opens a link out of the project, a pipe, a device or a socket."""
+    problems = read_folder_problems(project.root, [config.docs_dir, config.theme.custom_dir])
+    if problems:
+        raise InvalidRecords(problems)
+
+
+@contextlib.contextmanager
+def mkdocs_log_level(level: int) -> Iterator[None]:
+    """MkDocs logs each step at INFO: a build prints one summary line instead (WARNING), a
+    preview shows where it serves and when it rebuilds (INFO). Warnings always show."""
+    logger = logging.getLogger("mkdocs")
+    previous = logger.level
+    logger.setLevel(level)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)

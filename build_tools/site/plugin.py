@@ -1,0 +1,246 @@
+"""The thin MkDocs plugin: generation runs inside MkDocs, so `mkdocs build`, `mkdocs serve` and
+`mike deploy` all produce the complete site. All contact with MkDocs lives here and in site.py."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import config_options
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page as MkDocsPage
+from mkdocs.utils import get_relative_url
+
+from build_tools.core.clock import epoch_of
+from build_tools.core.errors import BuildError, InvalidRecords, ReviewError
+from build_tools.pages.feed import FEED_PATH, feed_link_tag
+from build_tools.core.input_files import read_folder_problems
+from build_tools.versions.manifest import write_manifest
+from build_tools.core.mdtext import plain_title
+from build_tools.pages.generate import GeneratedSite, generate_site
+from build_tools.core.project import Project
+from build_tools.pages.render import Page
+from build_tools.site.serve_errors import (
+    configure_problem_site,
+    problem_files,
+    problem_lines,
+    problem_pages,
+)
+from build_tools.site.site_dir import check_site_dir, mark_site, site_path
+from build_tools.site.site_plan import plan_site
+from build_tools.versions.versioning import THEME_DIR
+
+# Advisory data warnings (a title that differs from Crossref, a stray file in studies/) are shown
+# but are not MkDocs warnings: outside the "mkdocs" logger, `--strict` does not fail on them.
+data_log = logging.getLogger("living_review")
+
+
+class _ProblemLines(logging.Handler):
+    """Prints a problem exactly as `validate` does (it already says "warning:")."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(record.getMessage(), file=sys.stderr)
+
+
+if not data_log.handlers:
+    data_log.addHandler(_ProblemLines())
+    data_log.propagate = False
+
+
+class LivingReviewConfig(Config):
+    project_dir = config_options.Optional(config_options.Type(str))
+
+
+class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
+    """Adds the generated pages as virtual files; nothing is written into docs/."""
+
+    def __init__(self) -> None:
+        self.generated: GeneratedSite | None = None
+        self.project: Project | None = None
+        self.pregenerated: GeneratedSite | None = None  # handed over by build_site()
+        self.pages: tuple[Page, ...] = ()
+        self.released: str | None = None  # the release being built, for its manifest
+        self._epoch_pinned = False
+        self._saved_epoch: str | None = None
+        self.serving = False  # under `mkdocs serve`, invalid records give a problem page
+        self.problems: list[str] | None = None  # what that page lists; None: the site is good
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Defining on_startup also keeps this plugin across serve's rebuilds, so the pages of
+        # the last good build are known when a later one fails (serve_errors.problem_pages).
+        self.serving = command == "serve"
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        root = self.config.project_dir or str(Path(config.config_file_path).parent)
+        self.project = Project.at(root)
+        self.problems = self.released = None
+        self._refuse_unsafe_folders(config)
+        try:
+            self.generated = self.pregenerated or generate_site(self.project)
+        except InvalidRecords as error:
+            if not self.serving:
+                raise PluginError(str(error)) from None
+            return self._serve_problems(config, error)
+        except ReviewError as error:
+            if not self.serving:
+                raise
+            return self._serve_problems(config, error)
+        for warning in self.generated.warnings:
+            data_log.warning(str(warning))
+        self._configure_version(config)  # a ReleaseError reaches the CLI as one line
+        if config.nav is None:
+            config.nav = generated_nav(Path(config.docs_dir), self.generated.pages)
+        # From here MkDocs needs only the pages: let the records, tables and evidence go, they
+        # are most of our memory while MkDocs runs (docs/performance.md).
+        self.pages = self.generated.pages
+        self.generated = self.pregenerated = None
+        return config
+
+    def _serve_problems(self, config: MkDocsConfig, error: ReviewError) -> MkDocsConfig:
+        """Under serve: the problems as the site, at every page the last good build had."""
+        lines = problem_lines(error)
+        for line in lines:
+            data_log.error(line)
+        self.problems = lines
+        self.pages = problem_pages(lines, (page.path for page in self.pages))
+        self.generated = self.pregenerated = None
+        configure_problem_site(config, lines)
+        return config
+
+    def _refuse_unsafe_folders(self, config: MkDocsConfig) -> None:
+        """`mkdocs build` and `mkdocs serve` get the guards of `livingreview build`: MkDocs
+        empties site_dir right after on_config, and reads docs/ right after that."""
+        assert self.project is not None
+        try:
+            check_site_dir(self.project.root, site_path(config.site_dir))
+        except BuildError as error:
+            raise PluginError(f"site_dir {error}") from None
+        problems = read_folder_problems(self.project.root,
+                                        [config.docs_dir, config.theme.custom_dir])
+        if problems:
+            raise PluginError("\n".join(str(problem) for problem in problems))
+
+    def _configure_version(self, config: MkDocsConfig) -> None:
+        """Release or development build: title, banners, version pages, and a fixed date."""
+        assert self.project is not None and self.generated is not None
+        plan = plan_site(self.project, self.generated, site_name=config.site_name,
+                         site_url=config.site_url, use_directory_urls=config.use_directory_urls)
+        self.released = plan.released
+        self.generated = replace(self.generated, pages=plan.pages)
+        config.site_name = plan.site_name
+        config.extra.update(plan.extra)
+        config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
+        # Reproducible builds: MkDocs dates the sitemap and its gzip header from this.
+        self._saved_epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        self._epoch_pinned = True
+        if plan.released is not None or self._saved_epoch is None:
+            os.environ["SOURCE_DATE_EPOCH"] = epoch_of(plan.date)
+
+    @event_priority(-100)  # after every other plugin has written its files
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        mark_site(Path(config.site_dir))  # so the next build may replace this folder
+        if self.released is not None:
+            write_manifest(Path(config.site_dir), self.released)
+        self._restore_epoch()
+
+    def on_build_error(self, error: Exception) -> None:
+        self._restore_epoch()
+
+    def on_shutdown(self) -> None:
+        self._restore_epoch()
+
+    def _restore_epoch(self) -> None:
+        if not self._epoch_pinned:
+            return
+        if self._saved_epoch is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = self._saved_epoch
+        self._epoch_pinned = False
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        if self.problems is not None:
+            return problem_files(files, config, self.pages)
+        for page in self.pages:
+            inclusion = InclusionLevel.UNDEFINED if page.nav else InclusionLevel.NOT_IN_NAV
+            existing = files.get_file_from_path(page.path)
+            if existing is not None:
+                files.remove(existing)
+            files.append(File.generated(config, page.path, content=page.content,
+                                        inclusion=inclusion))
+        return files
+
+    def on_post_page(self, output: str, page: Any, config: MkDocsConfig) -> str:
+        """Announce the updates feed in every page's <head>, for browsers and feed readers."""
+        tag = feed_link_tag(get_relative_url(FEED_PATH, page.url))
+        return output.replace("</head>", f"{tag}\n</head>", 1)
+
+    def on_page_content(
+        self, html: str, page: MkDocsPage, config: MkDocsConfig, files: Files
+    ) -> str:
+        """Pin a title the theme cannot turn into markup (see mdtext.plain_title)."""
+        if page.title:
+            page.meta["title"] = plain_title(page.title)
+        return html
+
+    def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
+        """Reload on edits to the data, not only to docs/."""
+        assert self.project is not None
+        for path in (self.project.review_file, self.project.studies_dir,
+                     self.project.schema_file, self.project.cache_dir):
+            if path.exists():
+                server.watch(str(path))
+        return server
+
+
+def generated_nav(docs_dir: Path, pages: tuple[Page, ...]) -> list[Any]:
+    """The navigation when mkdocs.yml sets none (the plugin and docs_tree both use this)."""
+    return build_nav(pages) + about_section(docs_dir, pages)
+
+
+def build_nav(pages: tuple[Page, ...]) -> list[Any]:
+    """Navigation from the pages' `nav` entries, in their order; sections gather children."""
+    nav: list[Any] = []
+    sections: dict[str, list[Any]] = {}
+    for page in pages:
+        if not page.nav:
+            continue
+        if len(page.nav) == 1:
+            nav.append({plain_title(page.nav[0]): page.path})
+            continue
+        section, title = plain_title(page.nav[0]), plain_title(page.nav[-1])
+        if section not in sections:
+            sections[section] = []
+            nav.append({section: sections[section]})
+        sections[section].append({title: page.path})
+    return nav
+
+
+ABOUT_SECTION = "About"
+
+
+def about_section(docs_dir: Path, pages: tuple[Page, ...]) -> list[Any]:
+    """Hand-written docs/*.md pages (not generated ones), under "About", titled by their `# `
+    heading: a generated navigation would otherwise leave them out."""
+    generated = {page.path for page in pages}
+    entries = []
+    for path in sorted(docs_dir.rglob("*.md")) if docs_dir.is_dir() else ():
+        relative = path.relative_to(docs_dir).as_posix()
+        if relative not in generated:
+            entries.append({plain_title(_heading(path) or path.stem): relative})
+    return [{ABOUT_SECTION: entries}] if entries else []
+
+
+def _heading(path: Path) -> str | None:
+    for line in path.read_text("utf-8").splitlines():
+        if line.startswith("# "):
+            return line[2:].replace("`", "").strip()  # a nav title is plain text
+    return None
