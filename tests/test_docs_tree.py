@@ -206,8 +206,8 @@ def test_export_docs_command_writes_the_tree(tmp_path: Path, capsys) -> None:
 def test_export_refuses_folders_holding_project_files(tmp_path: Path, where: str) -> None:
     project = make_project(tmp_path / "project")
     target = project.root / where
-    with pytest.raises(BuildError, match=r"choose an empty folder or a new one \(nothing was "
-                                         r"written\)"):
+    with pytest.raises(BuildError, match=r"choose an empty or new folder(, such as \S+)? "
+                                         r"\(nothing was written\)$"):
         check_tree_target(project, target, (project.root / "theme",))
 
 
@@ -218,9 +218,10 @@ def test_export_refuses_a_foreign_folder_and_leaves_it_alone(tmp_path: Path, cap
     foreign.mkdir()
     (foreign / "thesis.txt").write_text("mine\n", "utf-8")
     assert main(["export-docs", "--project", str(project.root), str(foreign)]) == 1
-    assert capsys.readouterr().err == (f"error: {foreign}: is not empty and was not written by "
-                                       "export-docs; choose an empty folder or a new one "
-                                       "(nothing was written)\n")
+    assert capsys.readouterr().err == (
+        f"error: {foreign}: is not empty and was not made by livingreview export-docs (it has no "
+        f"{MARKER} file), so an export would delete what is in it; empty it or choose an empty "
+        "or new folder (nothing was written)\n")
     assert [p.name for p in foreign.iterdir()] == ["thesis.txt"]
 
 
@@ -236,3 +237,26 @@ def test_failed_export_leaves_the_earlier_tree(tmp_path: Path, capsys) -> None:
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert (out / MARKER).is_file()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.hardening
+@pytest.mark.parametrize("plant", ["link", "marked project"])
+def test_export_shares_the_site_guard(tmp_path: Path, plant: str) -> None:
+    """The export's target is checked by the same guard as --site-dir: a link is never
+    followed, and a planted marker does not make a project replaceable."""
+    project = make_project(tmp_path / "project")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("mine\n", "utf-8")
+    if plant == "link":
+        target = tmp_path / "out"
+        target.symlink_to(elsewhere)
+        expected = "is a link; choose an empty or new folder (a plain folder)"
+    else:
+        target = elsewhere
+        (target / MARKER).write_text("", "utf-8")
+        (target / "review.yaml").write_text("title: mine\n", "utf-8")
+        expected = "holds review.yaml, so it looks like a project"
+    with pytest.raises(BuildError, match=re.escape(expected)):
+        check_tree_target(project, target)
+    assert (elsewhere / "keep.txt").read_text("utf-8") == "mine\n"

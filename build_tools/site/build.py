@@ -19,11 +19,11 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import MkDocsException
 
-from build_tools.site import offline as offline_site
 from build_tools.core.errors import BuildError, InvalidRecords
 from build_tools.core.input_files import read_folder_problems
-from build_tools.pages.generate import GeneratedSite, generate_site
 from build_tools.core.project import Project
+from build_tools.pages.generate import GeneratedSite, generate_site
+from build_tools.site import offline as offline_site
 from build_tools.site.site_dir import check_site_dir, site_path
 from build_tools.site.staging import (
     discard_own_staging,

@@ -23,6 +23,11 @@ from mkdocs.exceptions import MkDocsException
 
 from build_tools.core.clock import epoch_of
 from build_tools.core.errors import BuildError
+from build_tools.core.project import Project
+from build_tools.pages.feed import FEED_PATH, feed_link_tag
+from build_tools.pages.generate import GeneratedSite, generate_site
+from build_tools.pages.page_titles import TitleReader, is_markdown, nav_titles, with_title
+from build_tools.pages.render import Page
 from build_tools.site.export_config import (
     DOCS_DIR,
     THEME_OVERRIDES,
@@ -30,12 +35,8 @@ from build_tools.site.export_config import (
     exported_config,
     read_config,
 )
-from build_tools.pages.feed import FEED_PATH, feed_link_tag
 from build_tools.site.plugin import generated_nav
-from build_tools.pages.page_titles import TitleReader, is_markdown, nav_titles, with_title
-from build_tools.pages.generate import GeneratedSite, generate_site
-from build_tools.core.project import Project
-from build_tools.pages.render import Page
+from build_tools.site.site_dir import OutputKind, check_output_dir, site_path
 from build_tools.site.site_plan import plan_site
 from build_tools.site.staging import (
     make_staging_dir,
@@ -47,6 +48,9 @@ from build_tools.versions.versioning import THEME_DIR
 
 CONFIG_NAME = "mkdocs.yml"
 MARKER = ".livingreview-docs-tree"  # marks a folder we wrote, so we may replace it next time
+DOCS_TREE = OutputKind(MARKER, "livingreview export-docs", "an export",
+                       "choose an empty or new folder", "", "nothing was written",
+                       own_entries=frozenset({CONFIG_NAME}))
 _HREF = "LIVINGREVIEWFEEDHREF"
 
 
@@ -163,31 +167,16 @@ def not_in_nav_patterns(pages: tuple[Page, ...], documents: dict[str, bytes]) ->
 
 
 def check_tree_target(project: Project, target: Path, sources: tuple[Path, ...] = ()) -> None:
-    """Refuse a folder that is, or holds, the project's files (it is replaced whole)."""
-    # TODO(lead): unify with the --site-dir guard in staging.py/site.py.
-    target = target.resolve()
-    root = project.root
-    protected = [project.studies_dir, project.schema_file.parent, project.cache_dir.parent,
-                 root / DOCS_DIR, project.site_dir, *sources]
-    if target == root or target in root.parents:
-        raise BuildError(f"{target}: holds the project itself; choose an empty folder or a new "
-                         "one (nothing was written)")
-    for folder in protected:
-        if target == folder or folder in target.parents:
-            raise BuildError(f"{target}: is the project's {project.display(folder)}/ folder "
-                             "or inside it; choose an empty folder or a new one (nothing was "
-                             "written)")
-    if target.is_dir() and not (target / MARKER).is_file() and any(target.iterdir()):
-        raise BuildError(f"{target}: is not empty and was not written by export-docs; choose "
-                         "an empty folder or a new one (nothing was written)")
-    if target.exists() and not target.is_dir():
-        raise BuildError(f"{target}: is not a folder; choose an empty folder or a new one "
-                         "(nothing was written)")
+    """Refuse a folder that is, or holds, the project's files (it is replaced whole); the same
+    guard as the site's, with the theme folders the tree is made from and the site added."""
+    others = {folder: "which export-docs reads" for folder in sources}
+    others[project.site_dir] = "which livingreview build writes"
+    check_output_dir(project.root, site_path(target), DOCS_TREE, others)
 
 
 def write_docs_tree(project: Project, tree: DocsTree, target: Path) -> Path:
     """Write the tree into a staging folder beside `target`, then swap it in whole."""
-    target = target.resolve()
+    target = site_path(target)
     check_tree_target(project, target, tree.sources)
     recover_interrupted_build(target)
     staging = make_staging_dir(target)

@@ -21,12 +21,11 @@ from mkdocs.utils import get_relative_url
 
 from build_tools.core.clock import epoch_of
 from build_tools.core.errors import BuildError, InvalidRecords, ReviewError
-from build_tools.pages.feed import FEED_PATH, feed_link_tag
 from build_tools.core.input_files import read_folder_problems
-from build_tools.versions.manifest import write_manifest
 from build_tools.core.mdtext import plain_title
-from build_tools.pages.generate import GeneratedSite, generate_site
 from build_tools.core.project import Project
+from build_tools.pages.feed import FEED_PATH, feed_link_tag
+from build_tools.pages.generate import GeneratedSite, generate_site
 from build_tools.pages.render import Page
 from build_tools.site.serve_errors import (
     configure_problem_site,
@@ -36,6 +35,7 @@ from build_tools.site.serve_errors import (
 )
 from build_tools.site.site_dir import check_site_dir, mark_site, site_path
 from build_tools.site.site_plan import plan_site
+from build_tools.versions.manifest import write_manifest
 from build_tools.versions.versioning import THEME_DIR
 
 # Advisory data warnings (a title that differs from Crossref, a stray file in studies/) are shown

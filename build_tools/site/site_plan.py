@@ -10,8 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from build_tools.pages.generate import GeneratedSite
 from build_tools.core.project import Project
+from build_tools.pages.generate import GeneratedSite
 from build_tools.pages.render import Page
 from build_tools.versions.versioning import build_version, site_title, template_facts, version_pages
 
