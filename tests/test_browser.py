@@ -14,15 +14,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import axe_playwright_python.sync_playwright as axe_api
-import playwright.sync_api as playwright_api
 import pytest
 import yaml
 
 from build_tools.site.build import build_site
-from tests.browser import CHROMIUM_ARGS, chromium_path
+from tests.browser import chromium
 from tests.factories import DEFAULT_SCENARIO, SCENARIOS, make_project
 
-CHROMIUM = chromium_path()
 SYNTHETIC = {
     "id": "synthetic_test_study",
     "title": "SYNTHETIC test study, not a real publication",
@@ -69,12 +67,8 @@ def base_url(built_site: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (installs Debian's chromium)")
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 class Visit:

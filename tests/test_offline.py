@@ -10,17 +10,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import playwright.sync_api as playwright_api
 import pytest
 
 from build_tools.cli.main import main
 from build_tools.core.project import Project
 from build_tools.site.build import build_site
 from build_tools.site.offline import SHIM, SHIM_PATH
-from tests.browser import CHROMIUM_ARGS, chromium_path
+from tests.browser import chromium
 from tests.conftest import make_project
 
-CHROMIUM = chromium_path()
 LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
 
 
@@ -32,12 +30,8 @@ def offline_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (installs Debian's chromium)")
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 class DiskVisit:

@@ -214,29 +214,23 @@ def test_open_browser_shows_the_problems_and_then_the_site_by_itself(
 ) -> None:
     """In Chromium, the open study page turns into the problem list on a bad save, and back
     into the study page on the fix, with no reload by hand (MkDocs' live reload)."""
-    import playwright.sync_api as playwright_api
-
-    from tests.browser import CHROMIUM_ARGS, chromium_path
+    from tests.browser import chromium
 
     url = livingreview_serve.url + "studies/aherne-2018/"
     assert wait_for(lambda: "Constructivist grounded theory" in fetch(url))
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.goto(url)
-            heading = page.locator("h1").first
-            assert "A conceptual model of connectedness" in heading.inner_text()
-            set_perspective(project, "patients")
-            page.wait_for_function("document.querySelector('h1')?.textContent.includes("
-                                   f"{TITLE!r})", timeout=60_000)
-            assert BROKEN in page.locator("article").inner_text()
-            page.screenshot(path=str(tmp_path / "problems.png"))
-            set_perspective(project, "therapist")
-            page.wait_for_function("document.querySelector('h1')?.textContent.includes("
-                                   "'A conceptual model of connectedness')", timeout=60_000)
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page()
+        page.goto(url)
+        heading = page.locator("h1").first
+        assert "A conceptual model of connectedness" in heading.inner_text()
+        set_perspective(project, "patients")
+        page.wait_for_function("document.querySelector('h1')?.textContent.includes("
+                               f"{TITLE!r})", timeout=60_000)
+        assert BROKEN in page.locator("article").inner_text()
+        page.screenshot(path=str(tmp_path / "problems.png"))
+        set_perspective(project, "therapist")
+        page.wait_for_function("document.querySelector('h1')?.textContent.includes("
+                               "'A conceptual model of connectedness')", timeout=60_000)
 
 
 @pytest.mark.hardening

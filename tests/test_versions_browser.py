@@ -6,19 +6,15 @@ from __future__ import annotations
 import functools
 import http.server
 import io
-import shutil
 import subprocess
 import tarfile
 import threading
 from collections.abc import Iterator
 
-import playwright.sync_api as playwright_api
 import pytest
 
-from tests.browser import CHROMIUM_ARGS, chromium_path
+from tests.browser import chromium
 from tests.release_scenario import two_releases
-
-CHROMIUM = chromium_path()
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -29,8 +25,6 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The published gh-pages branch of a two-release repository, served from a thread."""
-    if shutil.which(CHROMIUM) is None:
-        pytest.skip("Debian's chromium is not installed (make test installs it)")
     scenario = two_releases(tmp_path_factory.mktemp("browser"))
     pages = tmp_path_factory.mktemp("pages")
     archive = subprocess.run(["git", "-C", str(scenario.project.root), "archive", "gh-pages"],
@@ -50,12 +44,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser(server: str) -> Iterator[object]:
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def open_page(browser: object, url: str) -> object:
