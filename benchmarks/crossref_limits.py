@@ -13,7 +13,6 @@ Run: .venv/bin/python benchmarks/crossref_limits.py
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import resource
 import socket
@@ -23,39 +22,34 @@ import threading
 import time
 import tracemalloc
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests package, run as a script
 
 from build_tools.crossref.client import ClientSettings, CrossrefClient, CrossrefError
+from tests.raw_http import Answer, envelope, head, misbehaving, plain
 
 LIMIT_MB = 500
 DOI = "10.5555/synthetic-benchmark"
-Send = Callable[[socket.socket, threading.Event], None]
+JSON = "Content-Type: application/json"
 
 
-def head(*headers: str) -> bytes:
-    return ("\r\n".join(["HTTP/1.1 200 OK", "Content-Type: application/json", *headers])
-            + "\r\n\r\n").encode()
 
-
-def endless(connection: socket.socket, stop: threading.Event) -> None:
-    connection.sendall(head("Transfer-Encoding: chunked"))
+def endless(connection: socket.socket, path: str, stop: threading.Event) -> None:
+    connection.sendall(head("200 OK", JSON, "Transfer-Encoding: chunked"))
     chunk = b" " * 65536
     while not stop.is_set():
         connection.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
 
 
-def bomb(connection: socket.socket, stop: threading.Event) -> None:
+def bomb(connection: socket.socket, path: str, stop: threading.Event) -> None:
     """1 GB of spaces, gzip-compressed on the fly (about 1 MB on the wire)."""
     packer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
     block = b" " * 1_000_000
     packed = b"".join(packer.compress(block) for _ in range(1000)) + packer.flush()
-    connection.sendall(head("Content-Encoding: gzip", f"Content-Length: {len(packed)}") + packed)
-
-
-def sized(body: bytes) -> Send:
-    def send(connection: socket.socket, stop: threading.Event) -> None:
-        connection.sendall(head(f"Content-Length: {len(body)}") + body)
-    return send
+    connection.sendall(head("200 OK", JSON, "Content-Encoding: gzip",
+                           f"Content-Length: {len(packed)}") + packed)
 
 
 def synthetic_work(number: int, size: int) -> dict:
@@ -65,65 +59,25 @@ def synthetic_work(number: int, size: int) -> dict:
                           for n in range(size // 230)]}
 
 
-def envelope(message: object, kind: str) -> bytes:
-    return json.dumps({"status": "ok", "message-type": kind, "message": message}).encode()
-
-
-CASES: dict[str, tuple[str, Callable[[], Send]]] = {
+CASES: dict[str, tuple[str, Callable[[], Answer]]] = {
     "endless": ("work", lambda: endless),
     "bomb": ("work", lambda: bomb),
-    "large work (10 MB)": ("work", lambda: sized(envelope(synthetic_work(0, 10_000_000),
+    "large work (10 MB)": ("work", lambda: plain(envelope(synthetic_work(0, 10_000_000),
                                                           "work"))),
-    "large list (15 MB, 100 works)": ("works", lambda: sized(envelope(
+    "large list (15 MB, 100 works)": ("works", lambda: plain(envelope(
         {"items": [synthetic_work(n, 150_000) for n in range(100)]}, "work-list"))),
-    "empty arrays (16 MB)": ("work", lambda: sized(b"[" + b"[]," * 5_300_000 + b"[]]")),
+    "empty arrays (16 MB)": ("work", lambda: plain(b"[" + b"[]," * 5_300_000 + b"[]]")),
 }
-
-
-@contextlib.contextmanager
-def serve(send: Send) -> Iterator[str]:
-    listener = socket.create_server(("127.0.0.1", 0))
-    stop = threading.Event()
-
-    def handle(connection: socket.socket) -> None:
-        with connection:
-            try:
-                request = b""
-                while b"\r\n\r\n" not in request:
-                    chunk = connection.recv(65536)
-                    if not chunk:
-                        return
-                    request += chunk
-                send(connection, stop)
-            except OSError:
-                pass
-
-    def accept() -> None:
-        while True:
-            try:
-                connection, _ = listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=handle, args=(connection,), daemon=True).start()
-
-    threading.Thread(target=accept, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    finally:
-        stop.set()
-        with contextlib.suppress(OSError):
-            listener.shutdown(socket.SHUT_RDWR)
-        listener.close()
 
 
 def run_case(name: str) -> dict:
     """One case in this process: what the client said, how long, and the memory peaks."""
     route, make = CASES[name]
-    send = make()
+    answer = make()
     tracemalloc.start()
     start = time.monotonic()
-    with serve(send) as url:
-        client = CrossrefClient(ClientSettings(base_url=url, max_tries=1))
+    with misbehaving(answer) as server:
+        client = CrossrefClient(ClientSettings(base_url=server.url, max_tries=1))
         try:
             result = client.work(DOI) if route == "work" else client.works([DOI])
             outcome = f"accepted ({len(result) if isinstance(result, dict) else 0} keys)"
