@@ -238,3 +238,22 @@ def test_a_socket_or_a_link_out_as_a_study_is_refused_by_name(
         "(a plain file; links are not read)",
     ]
     assert err == "2 problem(s) in 2 file(s)\n"
+
+
+# --- cache/: cached works are input too ---------------------------------------------------------
+
+def test_a_link_out_of_the_project_in_the_crossref_cache_is_refused(
+    project: Project, capsys
+) -> None:
+    """A pull request could replace a cache entry by a link to the CI runner's environment;
+    the link is refused by name (validate and build), never read into a citation."""
+    project.cache_dir.mkdir(parents=True, exist_ok=True)
+    entry = project.cache_dir / "10.5555%2Fsynthetic-linked.json"
+    entry.symlink_to("/proc/self/environ")
+    shown = entry.relative_to(project.root).as_posix()
+    assert main(["validate", "--project", str(project.root)]) == 1
+    assert line(shown, OUTSIDE) in capsys.readouterr().out.splitlines()
+    result = _run("build_tools", "build", "--project", str(project.root))
+    assert result.returncode == 1
+    assert line(shown, OUTSIDE) in result.stderr.splitlines()
+    assert not project.site_dir.exists()
