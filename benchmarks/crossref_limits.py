@@ -25,7 +25,8 @@ import tracemalloc
 import zlib
 from collections.abc import Callable, Iterator
 
-from build_tools.crossref.client import ClientSettings, CrossrefClient, CrossrefError
+from build_tools.core.errors import CrossrefError
+from build_tools.crossref.client import ClientSettings, CrossrefClient
 
 LIMIT_MB = 500
 DOI = "10.5555/synthetic-benchmark"

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from build_tools.cli.main import main
+from build_tools.core.errors import GitError
 from build_tools.core.project import Project
 from build_tools.crossref.cache import CachedWork, write_cached_work
-from build_tools.evidence.changed import GitError, changed_files, validate_changed
+from build_tools.evidence.changed import changed_files, validate_changed
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.org",
            "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.org",

@@ -8,10 +8,11 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from build_tools.cli.main import main
+from build_tools.core.errors import NewStudyError
 from build_tools.core.project import Project
 from build_tools.crossref.cache import CachedWork, read_cached_work, write_cached_work
 from build_tools.crossref.client import ClientSettings, CrossrefClient
-from build_tools.crossref.new_study import NewStudyError, new_study, suggested_id, unique_id
+from build_tools.crossref.new_study import new_study, suggested_id, unique_id
 from build_tools.evidence.checks import check_project
 from tests.crossref_fixtures import CrossrefLike, work
 

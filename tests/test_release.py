@@ -13,17 +13,13 @@ from hypothesis import strategies as st
 
 from build_tools.cli.main import main
 from build_tools.core import gitrepo
+from build_tools.core.errors import ReleaseError
 from build_tools.core.project import Project
 from build_tools.release.release import release
 from build_tools.site.build import build_site
 from build_tools.versions.changelog import compute_changelog
 from build_tools.versions.manifest import read_tree
-from build_tools.versions.releases import (
-    VERSION_RULE,
-    ReleaseError,
-    check_version_text,
-    version_key,
-)
+from build_tools.versions.releases import VERSION_RULE, check_version_text, version_key
 from build_tools.versions.versioning import feed_summary
 from tests.release_scenario import (
     DATE_1_0,

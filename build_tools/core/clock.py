@@ -11,6 +11,9 @@ import os
 import subprocess
 from pathlib import Path
 
+from build_tools.core import gitrepo
+from build_tools.core.errors import GitError
+
 
 def source_date() -> dt.date | None:
     """The date SOURCE_DATE_EPOCH pins, if it is set to a whole number of seconds."""
@@ -32,12 +35,10 @@ def build_date(root: Path) -> dt.date:
     if pinned is not None:
         return pinned
     try:
-        result = subprocess.run(
-            ["git", "-C", str(root), "log", "-1", "--format=%cs"],
-            capture_output=True, text=True, check=False, timeout=10,
-        )
-    except (OSError, subprocess.SubprocessError):
+        result = gitrepo.run(root, "log", "-1", "--format=%cs", timeout=10)
+    except (GitError, subprocess.SubprocessError):  # no git, or it hangs: outside git
         result = None
-    if result is not None and result.returncode == 0 and result.stdout.strip():
-        return dt.date.fromisoformat(result.stdout.strip())
+    committed = result.stdout.decode("utf-8", "replace").strip() if result else ""
+    if result is not None and result.returncode == 0 and committed:
+        return dt.date.fromisoformat(committed)
     return today()

@@ -17,18 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from build_tools.core.errors import ReviewError
+from build_tools.core.errors import CacheWriteFailed, RequestFailed, RunStopped
 from build_tools.core.project import Project
 from build_tools.crossref.cache import CachedWork, read_cached_work, write_cached_work
 from build_tools.crossref.cache import normalise_doi as normalise
-from build_tools.crossref.client import CrossrefClient, RequestFailed, RunStopped
+from build_tools.crossref.client import CrossrefClient
 from build_tools.records.load import load_records
 
 NOT_FETCHED = "not fetched: the run was stopped"
-
-
-class CacheWriteFailed(ReviewError):
-    """A fetched work could not be written (a full disk, no permission): the run stops."""
 
 
 @dataclass

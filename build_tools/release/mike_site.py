@@ -16,15 +16,11 @@ from pathlib import Path
 from mike import commands as mike_commands
 from mike import git_utils
 
-from build_tools.core.errors import ReviewError
+from build_tools.core.errors import DeployError
 
 BRANCH = "gh-pages"
 LATEST = "latest"
 VERSIONS_FILE = mike_commands.versions_file  # versions.json, read by the version selector
-
-
-class DeployError(ReviewError):
-    """mike could not publish the version; the gh-pages branch was left as it was."""
 
 
 @contextlib.contextmanager

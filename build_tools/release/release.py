@@ -25,7 +25,7 @@ from mkdocs.exceptions import MkDocsException
 
 from build_tools.core import gitrepo
 from build_tools.core.clock import source_date, today
-from build_tools.core.errors import InvalidRecords
+from build_tools.core.errors import InvalidRecords, ReleaseError
 from build_tools.core.project import Project
 from build_tools.evidence.checks import check_project
 from build_tools.formats.version_citation import VersionCitation, citation_cff, zenodo_json
@@ -34,7 +34,6 @@ from build_tools.site.build import build_site
 from build_tools.versions.manifest import MANIFEST_PATH, sha256
 from build_tools.versions.releases import (
     Release,
-    ReleaseError,
     check_version_text,
     data_snapshot,
     find_release,

@@ -19,13 +19,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from build_tools.crossref.client import (
-    ClientSettings,
-    CrossrefClient,
-    RequestFailed,
-    RunStopped,
-    Unreachable,
-)
+from build_tools.core.errors import RequestFailed, RunStopped, Unreachable
+from build_tools.crossref.client import ClientSettings, CrossrefClient
 
 pytestmark = pytest.mark.hardening
 
