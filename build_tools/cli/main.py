@@ -103,12 +103,11 @@ def run_validate(args: argparse.Namespace) -> int:
     project = Project.at(args.project)
     if args.changed is not None:
         result = validate_changed(project, args.changed)
-        records, validation = result.records, result.validation
-        scope = changed_scope(result)
+        checked, scope = result.checked, changed_scope(result)
     else:
-        records, _, validation = check_project(project)
-        scope = f"{len(records.studies)} study record(s)"
-    problems = list(validation.problems if validation else records.problems)
+        checked = check_project(project)
+        scope = f"{len(checked.records.studies)} study record(s)"
+    records, problems = checked.records, list(checked.problems)
     errors = [p for p in problems if p.severity == "error"]
     if args.format == "json":
         print(json.dumps({
@@ -132,7 +131,7 @@ def changed_scope(result: ChangedValidation) -> str:
     """What `--changed` checked, said before the verdict."""
     if result.changed.everything:
         return (f"review.yaml or the schema changed since {result.changed.base}, "
-                f"so all {len(result.records.studies)} study record(s)")
+                f"so all {len(result.checked.records.studies)} study record(s)")
     return (f"{len(result.changed.studies)} changed study record(s) of {result.total_studies} "
             f"(since {result.changed.base})")
 

@@ -8,13 +8,13 @@ git is run by core/gitrepo.py.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from build_tools.core import gitrepo
 from build_tools.core.errors import Code, Problem
 from build_tools.core.project import Project
-from build_tools.evidence.checks import check_project, check_records
+from build_tools.evidence.checks import CheckedProject, check_project, check_records
 from build_tools.records.load import Records, load_records
 from build_tools.records.schema import PackageSchema
 from build_tools.records.tables import Row, collect_rows
@@ -35,8 +35,7 @@ class ChangedFiles:
 
 @dataclass(frozen=True)
 class ChangedValidation:
-    records: Records
-    validation: Validation | None
+    checked: CheckedProject  # the changed records (all, when everything changed)
     changed: ChangedFiles
     total_studies: int
 
@@ -64,18 +63,18 @@ def validate_changed(project: Project, base: str = DEFAULT_BASE) -> ChangedValid
     changed = changed_files(project, base)
     all_records = load_records(project)
     if changed.everything:
-        records, _, validation = check_project(project)
-        return ChangedValidation(records, validation, changed, len(all_records.studies))
+        return ChangedValidation(check_project(project), changed, len(all_records.studies))
     records = load_records(project, only=set(changed.studies))
-    schema, validation = check_records(project, records)
-    if schema is None or validation is None:
-        return ChangedValidation(records, None, changed, len(all_records.studies))
+    checked = check_records(project, records)
+    if checked.schema is None:
+        return ChangedValidation(checked, changed, len(all_records.studies))
     others = tuple(d for d in all_records.studies
                    if Path(project.root / d.path).resolve() not in changed.studies)
-    duplicates = check_against_others(schema, records, others)
-    merged = Validation(tuple(sorted(set(validation.problems) | set(duplicates))),
-                        validation.tables)
-    return ChangedValidation(records, merged, changed, len(all_records.studies))
+    duplicates = check_against_others(checked.schema, records, others)
+    merged = Validation(tuple(sorted(set(checked.problems) | set(duplicates))),
+                        checked.validation.tables)
+    return ChangedValidation(replace(checked, validation=merged), changed,
+                             len(all_records.studies))
 
 
 def check_against_others(
