@@ -158,6 +158,8 @@ def test_release_refuses_invalid_records(
     assert main(["release", "1.0", "--project", str(project.root)]) == 1
     error = capsys.readouterr().err
     assert "studies/aherne-2018.yaml:13: perspective: 'clients' is not allowed" in error
+    assert error.splitlines()[-1] == ("release stopped: 1 problem(s) in 1 file(s); nothing was "
+                                      "committed, tagged or published")
     assert state(project) == before
     assert not gitrepo.ref_exists(project.root, "gh-pages")
 

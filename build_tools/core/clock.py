@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import subprocess
 from pathlib import Path
 
 from build_tools.core import gitrepo
@@ -36,7 +35,7 @@ def build_date(root: Path) -> dt.date:
         return pinned
     try:
         result = gitrepo.run(root, "log", "-1", "--format=%cs", timeout=10)
-    except (GitError, subprocess.SubprocessError):  # no git, or it hangs: outside git
+    except GitError:  # no git, or it hangs: as outside git
         result = None
     committed = result.stdout.decode("utf-8", "replace").strip() if result else ""
     if result is not None and result.returncode == 0 and committed:

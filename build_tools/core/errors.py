@@ -154,7 +154,7 @@ class StaleDocs(ReviewError):
 
     def __init__(self, names: list[str]) -> None:
         self.names = names
-        super().__init__("\n".join(f"{name}: out of date; run: livingreview docs"
+        super().__init__("\n".join(f"{escape_controls(name)}: out of date; run: livingreview docs"
                                    for name in names))
 
 

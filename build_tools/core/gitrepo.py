@@ -17,12 +17,15 @@ from build_tools.core.errors import GitError
 def run(root: Path, *args: str, input: bytes | None = None,
         env: Mapping[str, str] | None = None,
         timeout: float | None = None) -> subprocess.CompletedProcess[bytes]:
-    """`git -C root ARGS`, whatever its exit status; GitError only when git cannot be started."""
+    """`git -C root ARGS`, whatever its exit status; GitError only when git cannot be started
+    or runs longer than `timeout` seconds."""
     try:
         return subprocess.run(["git", "-C", str(root), *args], input=input, env=env,
                               capture_output=True, check=False, timeout=timeout)
     except OSError as error:
         raise GitError(f"cannot run git ({error}); install git") from None
+    except subprocess.TimeoutExpired:
+        raise GitError(f"git {' '.join(args[:2])} took longer than {timeout} s") from None
 
 
 def git(root: Path, *args: str, input: bytes | None = None,

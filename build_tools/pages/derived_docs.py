@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from build_tools.core.errors import Code, InvalidRecords, Problem
+from build_tools.core.errors import Code, InvalidRecords, Problem, StaleDocs
 from build_tools.core.project import Project
 from build_tools.formats.json_schema import json_schema_path, render_json_schema
 from build_tools.pages.data_dictionary import data_dictionary
@@ -90,6 +90,13 @@ def _inert(text: str) -> str:
 def stale_files(project: Project) -> list[Path]:
     """Derived files whose committed text differs from what would be written now."""
     return [f.path for f in derived_files(project) if _committed_text(f.path) != f.content]
+
+
+def check_derived_files(project: Project) -> None:
+    """StaleDocs, naming each file, when a derived file is out of date (`docs --check`)."""
+    stale = [project.display(path) for path in stale_files(project)]
+    if stale:
+        raise StaleDocs(stale)
 
 
 def _committed_text(path: Path) -> str | None:
