@@ -47,5 +47,5 @@ def annotation(problem: Problem) -> str:
     return f"::{problem.severity} {properties}::{escape_data(message)}"
 
 
-def annotations(problems: Iterable[Problem]) -> list[str]:
+def github_annotations(problems: Iterable[Problem]) -> list[str]:
     return [annotation(problem) for problem in problems]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from build_tools import __version__
-from build_tools.cli.annotations import annotations
+from build_tools.cli.annotations import github_annotations
 from build_tools.cli.command import Commands, add_command
 from build_tools.cli.export import register_export_docs
 from build_tools.cli.release import register_release, register_verify
@@ -124,7 +124,7 @@ def run_validate(args: argparse.Namespace) -> int:
             "problems": [p.to_dict() for p in problems],
         }, indent=2, ensure_ascii=False))
         return 1 if errors else 0
-    lines = annotations(problems) if args.format == "github" else [str(p) for p in problems]
+    lines = github_annotations(problems) if args.format == "github" else [str(p) for p in problems]
     for line in lines:
         print(line)
     if errors:

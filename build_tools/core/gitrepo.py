@@ -131,19 +131,19 @@ def read_file(root: Path, ref: str, path: str) -> bytes | None:
 def read_tree(root: Path, ref: str, folder: str) -> dict[str, bytes]:
     """Every file under `folder` in commit `ref`, by path relative to `folder`, in two git calls."""
     listing = git(root, "ls-tree", "-r", "-z", "--full-tree", ref, "--", folder + "/")
-    entries = []
+    blobs: list[tuple[str, str]] = []
     for record in listing.split(b"\0"):
         if not record:
             continue
-        meta, _, path = record.partition(b"\t")
+        meta, _, name = record.partition(b"\t")
         _mode, kind, sha = meta.split()
         if kind == b"blob":
-            entries.append((path.decode("utf-8"), sha.decode()))
-    if not entries:
+            blobs.append((name.decode("utf-8"), sha.decode()))
+    if not blobs:
         return {}
-    output = git(root, "cat-file", "--batch", input="".join(f"{s}\n" for _, s in entries).encode())
+    output = git(root, "cat-file", "--batch", input="".join(f"{s}\n" for _, s in blobs).encode())
     files, position = {}, 0
-    for path, _ in entries:
+    for path, _ in blobs:
         header_end = output.index(b"\n", position)
         size = int(output[position:header_end].split()[2])
         start = header_end + 1

@@ -174,6 +174,7 @@ class CrossrefClient:
         """One list request for these DOIs; found works keyed by lower-cased DOI, any order.
         A work past the size cap is left out: asked for alone, it is refused with the reason."""
         body = self._get(LIST, self.batch_url(dois), expect="work-list")
+        assert body is not None  # None only when not_found_ok: a 404 here raises
         found = {}
         items = body["message"].get("items") if isinstance(body["message"], dict) else None
         for item in items or ():

@@ -181,7 +181,7 @@ def _run(pool: ThreadPoolExecutor, calls: list[tuple[Callable[[Any], Any], Any]]
     written) calls `stop`, which breaks off the rest, and is raised. Ctrl-C lands here."""
     futures: list[Future[Any]] = [pool.submit(call, argument) for call, argument in calls]
     done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-    errors = [future.exception() for future in done if future.exception() is not None]
+    errors = [error for future in done if (error := future.exception()) is not None]
     if errors:
         for other in futures:
             other.cancel()
@@ -198,7 +198,11 @@ def make_progress(total: int, stream: TextIO | None = None) -> tuple[Progress, C
         from tqdm import tqdm
 
         bar = tqdm(total=total, unit="DOI", desc="fetch", file=stream)
-        return bar.update, bar.close
+
+        def advance(count: int) -> None:
+            bar.update(count)
+
+        return advance, bar.close
     state = {"done": 0, "shown": -1}
     lock = threading.Lock()
 

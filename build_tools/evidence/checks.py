@@ -55,7 +55,7 @@ def check_records(project: Project, records: Records) -> CheckedProject:
     validation = validate_records(records, schema, build_date(project.root))
     warnings = check_against_cache(validation.tables[schema.studies.name], project.cache_dir)
     if warnings:
-        problems = sorted({*validation.problems, *warnings},
-                          key=lambda p: (p.file, p.line, p.field, p.message))
-        validation = Validation(tuple(problems), validation.tables)
+        merged = sorted({*validation.problems, *warnings},
+                        key=lambda p: (p.file, p.line, p.field, p.message))
+        validation = Validation(tuple(merged), validation.tables)
     return CheckedProject(records, schema, validation)

@@ -29,7 +29,7 @@ class Named:
 Shape = str | dict[str, "Shape"] | list["Shape"] | Named
 
 TEXT, NUMBER, DATE, TEXT_OR_NUMBER = "text", "a whole number", "a date", "text or a number"
-SOURCE = {"title": TEXT, "url": TEXT, "note": TEXT}
+SOURCE: dict[str, Shape] = {"title": TEXT, "url": TEXT, "note": TEXT}
 
 REVIEW_FORMAT: dict[str, Shape] = {
     "title": TEXT,

@@ -327,7 +327,7 @@ def _items(node: Any, path: tuple[str | int, ...]) -> Iterable[tuple[tuple, Any]
         yield path, node
 
 
-class SharedRows(list):  # type: ignore[type-arg]
+class SharedRows(list[Any]):
     """Inline table data that Frictionless may copy by reference.
 
     Frictionless deep-copies a resource's descriptor, inline data included, several times per
@@ -388,7 +388,7 @@ def _translate(error: Any, table: TableSpec, tables: dict[str, list[Row]]) -> li
                         code=Code.UNDEFINED_REFERENCE)]
     field_name = getattr(error, "field_name", None)
     spec = table.field(field_name) if field_name else None
-    if spec is None:
+    if spec is None or field_name is None:
         return [Problem(row.document.path, row.line(), _field_name(row.path), error.message,
                         "see schema/datapackage.yaml", code=Code.FRICTIONLESS_ERROR)]
     where = _field_name((*row.path, field_name))

@@ -12,10 +12,11 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from yaml.constructor import SafeConstructor
+from yaml.error import Mark
 from yaml.events import (
     AliasEvent,
     CollectionStartEvent,
@@ -131,15 +132,15 @@ def parse_yaml(raw: bytes, display_path: str) -> YamlDocument:
         raise YamlProblem(*_locate_characters(text, display_path))
     builder = _Builder(display_path)
     if _CComposer is not None:
-        parser = _CComposer(text)
+        fast = _CComposer(text)
         try:
-            data = builder.build(_events(parser))
+            data = builder.build(_events(fast))
         except yaml.YAMLError:
             builder = _Builder(display_path)  # start again for the pure-Python parser's message
         else:
             return YamlDocument(display_path, data, builder.lines)
         finally:
-            parser.dispose()
+            fast.dispose()
     parser = _PyParser(text)
     try:
         data = builder.build(_events(parser))
@@ -148,6 +149,17 @@ def parse_yaml(raw: bytes, display_path: str) -> YamlDocument:
     finally:
         parser.dispose()
     return YamlDocument(display_path, data, builder.lines)
+
+
+def _start(event: Event) -> Mark:
+    """Where an event starts: every parser event has a mark (libyaml's has the same fields)."""
+    assert event.start_mark is not None
+    return cast(Mark, event.start_mark)
+
+
+def _end(event: Event) -> Mark:
+    assert event.end_mark is not None
+    return cast(Mark, event.end_mark)
 
 
 def _events(parser: Any) -> Iterator[Event]:
@@ -230,7 +242,7 @@ class _Builder:
         root: list[Any] = []
         documents = 0
         for event in events:
-            line = event.start_mark.line + 1
+            line = _start(event).line + 1
             if isinstance(event, DocumentStartEvent):
                 documents += 1
                 if documents > 1:
@@ -262,7 +274,7 @@ class _Builder:
             self.key(event.value, tag, line, top, event.style)
             return
         path = self.where()
-        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        node = ScalarNode(tag, event.value, _start(event), _end(event), event.style)
         self.lines[path] = line
         self.place(_scalar(node, path, self.display_path), root)
 
@@ -309,7 +321,7 @@ class _Builder:
                                "records need only a few levels; check the indentation",
                                Code.TOO_DEEP)
         self.lines[path] = line
-        self.stack.append(_Frame({} if mapping else [], path, event.start_mark.column))
+        self.stack.append(_Frame({} if mapping else [], path, _start(event).column))
 
     def place(self, value: Any, root: list[Any]) -> None:
         if not self.stack:
@@ -400,7 +412,7 @@ def _collect_spans(parser: _PyParser, text: str, spans: list[tuple[int, int, Fie
 
     def scalar(event: ScalarEvent, line: int, root: list[Any]) -> None:
         top = builder.stack[-1] if builder.stack else None
-        start, end = event.start_mark.index, event.end_mark.index
+        start, end = _start(event).index, _end(event).index
         path = builder.where()
         if top is not None and isinstance(top.value, dict) and top.key is None:
             path = (*top.path, text[start:end].strip("'\""))

@@ -60,7 +60,7 @@ def is_deployed(root: Path, version: str) -> bool:
 
 
 def deploy(root: Path, version: str, title: str, message: str,
-           build: Callable[[Path], None], site_dir: Path, *,
+           build: Callable[[Path], object], site_dir: Path, *,
            use_directory_urls: bool = True) -> None:
     """Build into `site_dir` with `build`, then commit it as `version` and make it `latest`.
 

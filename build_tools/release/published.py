@@ -15,7 +15,8 @@ from typing import Any
 from build_tools.core import gitrepo
 from build_tools.core.errors import ReleaseError
 from build_tools.core.project import Project
-from build_tools.release.release import deploy_title, mike_site, tag_name
+from build_tools.release import mike_site
+from build_tools.release.release import deploy_title, tag_name
 from build_tools.versions.manifest import (
     ADDED,
     MANIFEST_PATH,
