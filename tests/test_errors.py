@@ -13,10 +13,11 @@ import pytest
 
 import build_tools
 from build_tools.cli.main import main
-from build_tools.core.errors import Code, Problem, StaleDocs
+from build_tools.core.errors import Code, Problem, StaleDocs, YamlProblem
 from build_tools.core.project import Project
 from build_tools.evidence.checks import check_project
 from build_tools.pages.derived_docs import check_derived_files
+from build_tools.records.yaml_source import parse_yaml
 from tests.conftest import REPO
 from tests.test_docs import commands
 
@@ -124,3 +125,56 @@ def test_docs_check_raises_stale_docs_naming_each_file(project: Project) -> None
         check_derived_files(project)
     assert error.value.names == ["schema/study.schema.json"]
     assert str(error.value) == "schema/study.schema.json: out of date; run: livingreview docs"
+
+
+@pytest.mark.parametrize(("raw", "code"), [
+    (b"id: a\n\ttitle: b\n", Code.TAB_INDENTATION),
+    (b"a: &x 1\nb: *x\n", Code.YAML_ALIAS),
+    (b"a: !!python/object:os.system x\n", Code.YAML_TAG),
+    (b"<<: {a: 1}\n", Code.YAML_TAG),
+    (b"a: 1\na: 2\n", Code.DUPLICATE_KEY),
+    (b"a: 1\n1: 2\n", Code.BAD_KEY),
+    (b"title: a\x1bb\n", Code.CONTROL_CHARACTER),
+    (b"", Code.EMPTY_FILE),
+    (b"title: \xff\n", Code.NOT_UTF8),
+    (b"a: [1\n", Code.YAML_SYNTAX),
+    (b"a: 1\n---\nb: 2\n", Code.YAML_SYNTAX),
+    (b"a: " + b"[" * 40 + b"]" * 40 + b"\n", Code.TOO_DEEP),
+    (b"a: 99999999999999999999\n", Code.UNREADABLE_VALUE),
+])
+def test_the_loader_names_the_code_of_each_refusal(raw: bytes, code: Code) -> None:
+    with pytest.raises(YamlProblem) as caught:
+        parse_yaml(raw, "studies/x.yaml")
+    assert caught.value.problem.code == code
+
+
+@pytest.mark.parametrize(("overrides", "field", "code"), [
+    ({"colour": "red"}, "colour", Code.UNKNOWN_FIELD),
+    ({"year": "2020"}, "year", Code.WRONG_TYPE),
+    ({"year": 2999}, "year", Code.FUTURE_DATE),
+    ({"year": 1800}, "year", Code.CONSTRAINT_FAILED),
+    ({"perspective": "clients"}, "perspective", Code.NOT_ALLOWED),
+    ({"perspective": None}, "perspective", Code.MISSING_FIELD),
+    ({"doi": "not a doi"}, "doi", Code.BAD_DOI),
+    ({"doi": "https://doi.org/10.5555/x"}, "doi", Code.DOI_LINK),
+    ({"id": "other"}, "id", Code.ID_NOT_FILE_NAME),
+    ({"sources": [{"description": "x", "url": "javascript:alert(1)"}]}, "sources[0].url",
+     Code.BAD_URL),
+    ({"sources": []}, "sources", Code.TOO_FEW_ITEMS),
+    ({"contributions": [{"subtheme": "no-such-subtheme"}]}, "contributions[0].subtheme",
+     Code.UNDEFINED_REFERENCE),
+    ({"contributions": "all"}, "contributions", Code.NOT_A_LIST),
+])
+def test_validation_names_the_code_of_each_problem(project: Project, write_study,
+                                                   overrides: dict[str, object], field: str,
+                                                   code: Code) -> None:
+    write_study("smith2020", **overrides)
+    found = [(p.field, p.code) for p in check_project(project).problems
+             if p.file == "studies/smith2020.yaml"]
+    assert (field, code) in found, found
+
+
+def test_two_studies_with_one_doi_are_a_duplicate_doi(project: Project, write_study) -> None:
+    write_study("smith2020", doi="10.5555/Same")
+    write_study("jones2021", doi="10.5555/same")
+    assert [p.code for p in check_project(project).problems] == [Code.DUPLICATE_DOI]
