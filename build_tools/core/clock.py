@@ -33,11 +33,11 @@ def build_date(root: Path) -> dt.date:
     pinned = source_date()
     if pinned is not None:
         return pinned
+    committed = ""
     try:
         result = gitrepo.run(root, "log", "-1", "--format=%cs", timeout=10)
+        if result.returncode == 0:
+            committed = result.stdout.decode("utf-8", "replace").strip()
     except GitError:  # no git, or it hangs: as outside git
-        result = None
-    committed = result.stdout.decode("utf-8", "replace").strip() if result else ""
-    if result is not None and result.returncode == 0 and committed:
-        return dt.date.fromisoformat(committed)
-    return today()
+        pass
+    return dt.date.fromisoformat(committed) if committed else today()
