@@ -16,9 +16,12 @@ site: $(STAMP)
 STARTED := $(shell date +%s)
 took = echo "make $@ took $$(( ($$(date +%s) - $(STARTED)) / 60 )) min $$(( ($$(date +%s) - $(STARTED)) % 60 )) s"
 
+# The linters: ruff (style, imports, likely bugs) and mypy (types, `None` misuse; pyproject.toml).
+LINT = $(BIN)/ruff check build_tools tests benchmarks && $(BIN)/mypy build_tools
+
 test: $(TEST_STAMP) browser
-	@echo "Running the linter and all tests (about 8 minutes on 2 cores)"
-	@$(BIN)/ruff check build_tools tests benchmarks && $(BIN)/python -m pytest; \
+	@echo "Running the linters and all tests (about 8 minutes on 2 cores)"
+	@$(LINT) && $(BIN)/python -m pytest; \
 	  status=$$?; $(took); exit $$status
 
 # The shipped review only (its studies/, review.yaml, cache/): validates, builds strictly, checks
@@ -33,7 +36,7 @@ serve: $(STAMP)
 	$(BIN)/livingreview serve
 
 lint: $(TEST_STAMP)
-	$(BIN)/ruff check build_tools tests benchmarks
+	$(LINT)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -48,14 +48,12 @@ from build_tools.core.errors import Problem  # noqa: E402
 from build_tools.core.project import Project  # noqa: E402
 from build_tools.crossref.cache import read_cached_works  # noqa: E402
 from build_tools.evidence.assemble import assemble_evidence  # noqa: E402
-from build_tools.evidence.checks import check_records  # noqa: E402
+from build_tools.evidence.checks import CheckedProject, check_records  # noqa: E402
 from build_tools.pages import render  # noqa: E402
 from build_tools.pages.downloads import download_pages  # noqa: E402
 from build_tools.pages.generate import GeneratedSite  # noqa: E402
 from build_tools.pages.render import render_pages  # noqa: E402
 from build_tools.records.load import load_records  # noqa: E402
-from build_tools.records.schema import PackageSchema  # noqa: E402
-from build_tools.records.validate import Validation  # noqa: E402
 from build_tools.site import plugin as mkdocs_plugin  # noqa: E402
 from build_tools.site.build import keep_unchanged_times, run_mkdocs  # noqa: E402
 from build_tools.site.plugin import about_section, build_nav  # noqa: E402
@@ -153,11 +151,11 @@ def generate_measured(project: Project, stages: dict[str, Any]) -> GeneratedSite
     records = measured("load", stages, lambda: load_records(project))
     assert records.schema is not None and records.review is not None
 
-    def validate() -> tuple[PackageSchema | None, Validation | None]:
-        return check_records(project, records)  # as pipeline.check_project
+    def validate() -> CheckedProject:
+        return check_records(project, records)  # as evidence.checks.check_project
 
-    schema, validation = measured("validate", stages, validate)
-    assert schema is not None and validation is not None and validation.ok
+    checked = measured("validate", stages, validate)
+    schema, validation = checked.valid_schema(), checked.validation
 
     dois = [str(r.values["doi"]) for r in validation.tables[schema.studies.name]
             if r.values.get("doi")]

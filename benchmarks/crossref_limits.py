@@ -27,7 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests package, run as a script
 
-from build_tools.crossref.client import ClientSettings, CrossrefClient, CrossrefError
+from build_tools.core.errors import CrossrefError
+from build_tools.crossref.client import ClientSettings, CrossrefClient
 from tests.raw_http import Answer, envelope, head, misbehaving, plain
 
 LIMIT_MB = 500

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from build_tools.cli.main import main
+from build_tools.core.errors import GitError
 from build_tools.core.project import Project
 from build_tools.crossref.cache import CachedWork, write_cached_work
-from build_tools.evidence.changed import GitError, changed_files, validate_changed
+from build_tools.evidence.changed import changed_files, validate_changed
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.org",
            "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.org",
@@ -65,7 +66,7 @@ def test_validate_changed_reports_problems_of_changed_records(repo, write_study,
 def test_validate_changed_finds_a_doi_of_an_unchanged_study(repo, write_study) -> None:
     write_study("copy2017", doi="10.1027/0227-5910/A000427")
     result = validate_changed(repo, "main")
-    assert [str(p) for p in result.validation.problems] == [
+    assert [str(p) for p in result.checked.validation.problems] == [
         "studies/copy2017.yaml:6: doi: '10.1027/0227-5910/A000427' is already used by "
         "studies/alonzo-2017.yaml:3 (one record per study; DOIs are compared ignoring case)"
     ]
@@ -88,7 +89,7 @@ def test_validate_changed_committed_on_a_branch(repo, write_study) -> None:
     git(repo.root, "commit", "--quiet", "-m", "add")
     result = validate_changed(repo, "main")
     assert [p.name for p in result.changed.studies] == ["new2021.yaml"]
-    assert result.validation is not None and result.validation.ok
+    assert result.checked.validation is not None and result.checked.validation.ok
 
 
 def test_validate_changed_unknown_base_is_one_clear_error(repo, capsys) -> None:

@@ -11,12 +11,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from build_tools.crossref.client import (
-    ClientSettings,
-    CrossrefClient,
-    RequestFailed,
-    TooManyFailures,
-)
+from build_tools.core.errors import RequestFailed, TooManyFailures
+from build_tools.crossref.client import ClientSettings, CrossrefClient
 from build_tools.crossref.rate_limit import parse_limit_headers, parse_retry_after
 from tests.crossref_fixtures import (
     WORK_FILES,

@@ -13,7 +13,8 @@ from build_tools.formats.datapackage import csv_cell, data_package_files, defuse
 
 
 def _files(project):
-    _, schema, validation = check_project(project)
+    checked = check_project(project)
+    schema, validation = checked.schema, checked.validation
     assert validation.ok, validation.problems
     return data_package_files(schema, validation.tables)
 

@@ -50,7 +50,8 @@ def site(tmp_path_factory):
 
 
 def test_download_pages_paths_and_nav(project):
-    _, schema, validation = check_project(project)
+    checked = check_project(project)
+    schema, validation = checked.schema, checked.validation
     pages = download_pages(generate_site(project).evidence, schema, validation.tables)
     assert [(p.path, p.nav) for p in pages][:2] == [("downloads/index.md", ("Downloads",)),
                                                     ("downloads/studies.csv", None)]

@@ -65,7 +65,8 @@ def test_assessed_finding_shows_judgements_and_studies(project, write_file, writ
 
 
 def _problems(project) -> list[str]:
-    _, _, validation = check_project(project)
+    checked = check_project(project)
+    validation = checked.validation
     return [str(p) for p in validation.errors]
 
 

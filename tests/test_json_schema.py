@@ -62,7 +62,8 @@ def test_json_schema_and_validate_reject_the_same_record(project, write_study, o
               "sources": [{"description": "Test fixture, not a real study"}], **override}
     assert editor_errors(project, record) == [editor_message]
     write_study("smith2020", **override)
-    _, _, validation = check_project(project)
+    checked = check_project(project)
+    validation = checked.validation
     assert not validation.ok
 
 

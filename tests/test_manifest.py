@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from build_tools.cli.main import main
+from build_tools.core.errors import ReleaseError
 from build_tools.release.published import verify
 from build_tools.versions.manifest import (
     CHANGED,
@@ -20,7 +21,6 @@ from build_tools.versions.manifest import (
     manifest_for,
     verify_files,
 )
-from build_tools.versions.releases import ReleaseError
 from tests.release_scenario import Scenario, git, two_releases
 
 

@@ -8,10 +8,11 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from build_tools.cli.main import main
+from build_tools.core.errors import NewStudyError
 from build_tools.core.project import Project
 from build_tools.crossref.cache import CachedWork, read_cached_work, write_cached_work
 from build_tools.crossref.client import ClientSettings, CrossrefClient
-from build_tools.crossref.new_study import NewStudyError, new_study, suggested_id, unique_id
+from build_tools.crossref.new_study import new_study, suggested_id, unique_id
 from build_tools.evidence.checks import check_project
 from tests.crossref_fixtures import CrossrefLike, work
 
@@ -58,14 +59,16 @@ def test_a_record_from_the_cache(project: Project) -> None:
 def test_the_new_record_needs_its_placeholders_filled(project: Project) -> None:
     cache(project, "10.1037/0003-066x.59.1.29", "10.1037_0003-066x.59.1.29.json")
     path = new_study(project, "10.1037/0003-066x.59.1.29", client=None)
-    _, _, validation = check_project(project)
+    checked = check_project(project)
+    validation = checked.validation
     assert validation is not None
     assert [(p.file, p.field) for p in validation.errors] == [
         ("studies/ray2004.yaml", "perspective"), ("studies/ray2004.yaml", "sources")]
     text = path.read_text("utf-8").replace("# perspective:", "perspective: client").replace(
         "# sources:\n#   - description:", "sources:\n  - description: test\n#")
     path.write_text(text, "utf-8")
-    _, _, validation = check_project(project)
+    checked = check_project(project)
+    validation = checked.validation
     assert validation is not None and validation.ok and validation.problems == ()
 
 

@@ -13,17 +13,13 @@ from hypothesis import strategies as st
 
 from build_tools.cli.main import main
 from build_tools.core import gitrepo
+from build_tools.core.errors import ReleaseError
 from build_tools.core.project import Project
 from build_tools.release.release import release
 from build_tools.site.build import build_site
 from build_tools.versions.changelog import compute_changelog
 from build_tools.versions.manifest import read_tree
-from build_tools.versions.releases import (
-    VERSION_RULE,
-    ReleaseError,
-    check_version_text,
-    version_key,
-)
+from build_tools.versions.releases import VERSION_RULE, check_version_text, version_key
 from build_tools.versions.versioning import feed_summary
 from tests.release_scenario import (
     DATE_1_0,
@@ -162,6 +158,8 @@ def test_release_refuses_invalid_records(
     assert main(["release", "1.0", "--project", str(project.root)]) == 1
     error = capsys.readouterr().err
     assert "studies/aherne-2018.yaml:13: perspective: 'clients' is not allowed" in error
+    assert error.splitlines()[-1] == ("release stopped: 1 problem(s) in 1 file(s); nothing was "
+                                      "committed, tagged or published")
     assert state(project) == before
     assert not gitrepo.ref_exists(project.root, "gh-pages")
 

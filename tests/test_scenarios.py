@@ -19,7 +19,8 @@ MIRRORED = ["schema/datapackage.yaml", "schema/study.schema.json", "mkdocs.yml",
 
 @pytest.mark.parametrize("name", sorted(p.name for p in SCENARIOS.iterdir() if p.is_dir()))
 def test_every_scenario_is_a_valid_review(name: str, tmp_path: Path) -> None:
-    records, _, validation = check_project(make_project(tmp_path, name))
+    checked = check_project(make_project(tmp_path, name))
+    records, validation = checked.records, checked.validation
     assert validation is not None, records.problems
     assert validation.errors == ()
 

@@ -43,10 +43,7 @@ class Smoke:
 
 def validation_problems(project: Project) -> list[str]:
     """What `livingreview validate` reports as errors (warnings do not fail a build either)."""
-    records, _, validation = check_project(project)
-    if validation is None:
-        return [str(p) for p in records.problems]
-    return [str(p) for p in validation.errors]
+    return [str(p) for p in check_project(project).validation.errors]
 
 
 def build_strictly(project: Project, site_dir: Path) -> tuple[Path | None, list[str]]:

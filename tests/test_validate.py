@@ -177,7 +177,7 @@ def test_validate_json_format_lists_problems_for_machines(
     assert report["problems"] == [{
         "file": "studies/s1.yaml", "line": 3, "field": "perspective",
         "message": "'patient' is not allowed", "allowed": "one of: client, therapist, both",
-        "severity": "error",
+        "severity": "error", "code": "not-allowed",
     }]
 
 

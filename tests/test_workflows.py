@@ -120,6 +120,18 @@ def test_ci_runs_the_full_suite_only_for_generator_changes_and_always_the_smoke_
         in makefile
 
 
+def test_make_test_and_make_lint_run_ruff_and_mypy() -> None:
+    makefile = (REPO / "Makefile").read_text("utf-8")
+    assert "LINT = $(BIN)/ruff check build_tools tests benchmarks && $(BIN)/mypy build_tools\n" \
+        in makefile
+    assert "lint: $(TEST_STAMP)\n\t$(LINT)\n" in makefile
+    assert "\t@$(LINT) && $(BIN)/python -m pytest; \\\n" in makefile
+    pyproject = (REPO / "pyproject.toml").read_text("utf-8")
+    for setting in ("strict_optional = true", "disallow_untyped_defs = true",
+                    "check_untyped_defs = true", "warn_unused_ignores = true"):
+        assert setting in pyproject
+
+
 def scope_of(tmp_path: Path, changed: list[str], event: str = "pull_request") -> str:
     """Run the CI step that decides whether a change touches the generator, in a real git
     repository where a branch changes `changed` on top of origin/main."""

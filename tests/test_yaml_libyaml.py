@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from build_tools.records.yaml_source import YamlProblem, parse_yaml, read_yaml_file
+from build_tools.core.errors import YamlProblem
+from build_tools.records.yaml_source import parse_yaml, read_yaml_file
 from tests.factories import SCENARIOS
 
 # Every YAML file of every scenario (tests/scenarios): the review, the studies and the schema.

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from build_tools.records.yaml_source import YamlProblem, parse_yaml, read_yaml_file
+from build_tools.core.errors import YamlProblem
+from build_tools.records.yaml_source import parse_yaml, read_yaml_file
 
 
 def problem_of(raw: bytes) -> str:

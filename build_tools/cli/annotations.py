@@ -34,17 +34,18 @@ def escape_property(value: str) -> str:
 
 
 def annotation(problem: Problem) -> str:
-    """One `::error file=…,line=…,title=…::message` line (`::warning` for warnings)."""
+    """One `::error file=…,line=…,title=…::message` line (`::warning` for warnings); the title
+    is the field and the problem's code: `perspective [not-allowed]`."""
     message = problem.message
     if problem.allowed:
         message += f" ({problem.allowed})"
     properties = ",".join([
         f"file={escape_property(problem.file)}",
         f"line={max(problem.line, 1)}",
-        f"title={escape_property(problem.field)}",
+        f"title={escape_property(f'{problem.field} [{problem.code}]')}",
     ])
     return f"::{problem.severity} {properties}::{escape_data(message)}"
 
 
-def annotations(problems: Iterable[Problem]) -> list[str]:
+def github_annotations(problems: Iterable[Problem]) -> list[str]:
     return [annotation(problem) for problem in problems]

@@ -1,4 +1,5 @@
-"""One sub-command of `livingreview`: its parser, summary, example and handler, made alike."""
+"""One sub-command of `livingreview`: its parser, summary, example, handler and failure line,
+made alike."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ Commands = argparse._SubParsersAction
 
 def add_command(
     commands: Commands, common: argparse.ArgumentParser, name: str,
-    summary: str, example: str, handler: Handler,
+    summary: str, example: str, handler: Handler, failure: str,
 ) -> argparse.ArgumentParser:
+    """`failure` is the line printed after the problems when the records are invalid: what
+    stopped and what was left as it was. `{summary}` counts the problems, `{NAME}` is the value
+    of the argument NAME."""
     parser = commands.add_parser(
         name, parents=[common], help=summary, description=summary,
         epilog=f"Example:\n  {example}", formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.set_defaults(handler=handler)
+    parser.set_defaults(handler=handler, failure=failure)
     return parser

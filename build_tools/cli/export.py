@@ -19,7 +19,7 @@ def register_export_docs(commands: argparse._SubParsersAction,
         "data files, theme overrides and a mkdocs.yml that needs no living-review plugin, so "
         "any Material-compatible engine can build the site.",
         "livingreview export-docs ../review-docs && cd ../review-docs && mkdocs build",
-        run_export_docs)
+        run_export_docs, "export stopped: {summary}; {dir} was not changed")
     parser.add_argument("dir", metavar="DIR", type=Path,
                         help="the folder to write (new, empty, or an earlier export, which is "
                              "replaced whole)")

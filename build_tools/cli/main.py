@@ -14,15 +14,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from build_tools import __version__
-from build_tools.cli.annotations import annotations
+from build_tools.cli.annotations import github_annotations
 from build_tools.cli.command import Commands, add_command
 from build_tools.cli.export import register_export_docs
 from build_tools.cli.release import register_release, register_verify
-from build_tools.core.errors import InvalidRecords, Problem, ReviewError, escape_controls
+from build_tools.core.errors import InvalidRecords, Problem, ReviewError, StaleDocs, escape_controls
 from build_tools.core.project import Project, require_project
 from build_tools.evidence.changed import DEFAULT_BASE, ChangedValidation, validate_changed
 from build_tools.evidence.checks import check_project
-from build_tools.pages.derived_docs import stale_files, write_derived_files
+from build_tools.pages.derived_docs import check_derived_files, write_derived_files
 from build_tools.site.build import build_site
 
 if TYPE_CHECKING:
@@ -51,14 +51,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InvalidRecords as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
-        print(f"build stopped: {_summary(error.problems)}; the site was not changed",
-              file=sys.stderr)
+        print(failure_line(args, error.problems), file=sys.stderr)
+        return 1
+    except StaleDocs as error:
+        print(error, file=sys.stderr)  # one line per file, its name escaped
         return 1
     except ReviewError as error:
         if args.debug:
             raise
         print(f"error: {escape_controls(str(error))}", file=sys.stderr)
         return 1
+
+
+def failure_line(args: argparse.Namespace, problems: Sequence[Problem]) -> str:
+    """The command's own line after invalid records: what stopped, what was left unchanged."""
+    values = {name: escape_controls(str(value)) for name, value in vars(args).items()}
+    return str(args.failure).format_map({**values, "summary": _summary(problems)})
 
 
 class EscapingFormatter(logging.Formatter):
@@ -89,7 +97,7 @@ def register_validate(commands: Commands, common: argparse.ArgumentParser) -> No
     parser = add_command(commands, common, "validate",
                       "Check review.yaml and every study record; list all problems at once.",
                       "livingreview validate --changed origin/main --format github",
-                      run_validate)
+                      run_validate, "validation stopped: {summary}")
     parser.add_argument("--format", choices=["text", "json", "github"], default="text",
                         help="text for people (default), json for machines, github for inline "
                              "annotations on a pull request (::error file=…,line=…::…)")
@@ -103,12 +111,11 @@ def run_validate(args: argparse.Namespace) -> int:
     project = Project.at(args.project)
     if args.changed is not None:
         result = validate_changed(project, args.changed)
-        records, validation = result.records, result.validation
-        scope = changed_scope(result)
+        checked, scope = result.checked, changed_scope(result)
     else:
-        records, _, validation = check_project(project)
-        scope = f"{len(records.studies)} study record(s)"
-    problems = list(validation.problems if validation else records.problems)
+        checked = check_project(project)
+        scope = f"{len(checked.records.studies)} study record(s)"
+    records, problems = checked.records, list(checked.problems)
     errors = [p for p in problems if p.severity == "error"]
     if args.format == "json":
         print(json.dumps({
@@ -117,7 +124,7 @@ def run_validate(args: argparse.Namespace) -> int:
             "problems": [p.to_dict() for p in problems],
         }, indent=2, ensure_ascii=False))
         return 1 if errors else 0
-    lines = annotations(problems) if args.format == "github" else [str(p) for p in problems]
+    lines = github_annotations(problems) if args.format == "github" else [str(p) for p in problems]
     for line in lines:
         print(line)
     if errors:
@@ -132,7 +139,7 @@ def changed_scope(result: ChangedValidation) -> str:
     """What `--changed` checked, said before the verdict."""
     if result.changed.everything:
         return (f"review.yaml or the schema changed since {result.changed.base}, "
-                f"so all {len(result.records.studies)} study record(s)")
+                f"so all {len(result.checked.records.studies)} study record(s)")
     return (f"{len(result.changed.studies)} changed study record(s) of {result.total_studies} "
             f"(since {result.changed.base})")
 
@@ -140,7 +147,8 @@ def changed_scope(result: ChangedValidation) -> str:
 def register_build(commands: Commands, common: argparse.ArgumentParser) -> None:
     parser = add_command(commands, common, "build",
                       "Validate, generate and build the site with MkDocs, offline.",
-                      "livingreview build --strict", run_build)
+                      "livingreview build --strict", run_build,
+                      "build stopped: {summary}; the site was not changed")
     parser.add_argument("--strict", action="store_true", help="treat MkDocs warnings as errors")
     parser.add_argument("--site-dir", type=Path, default=None,
                         help="where to put the site (default: site/ in the project)")
@@ -194,7 +202,8 @@ def register_serve(commands: Commands, common: argparse.ArgumentParser) -> None:
     parser = add_command(commands, common, "serve",
                       "Preview the site at http://127.0.0.1:8000/ with MkDocs; it rebuilds and "
                       "reloads when a study, review.yaml or docs/ changes. Stop it with Ctrl+C.",
-                      "livingreview serve --dev-addr 127.0.0.1:8001", run_serve)
+                      "livingreview serve --dev-addr 127.0.0.1:8001", run_serve,
+                      "serve stopped: {summary}; nothing was served")
     parser.add_argument("--dev-addr", metavar="IP:PORT", default=None, type=_dev_addr,
                         help="where to serve (default: dev_addr in mkdocs.yml, else "
                              "127.0.0.1:8000)")
@@ -220,7 +229,8 @@ def register_docs(commands: Commands, common: argparse.ArgumentParser) -> None:
                       "Write the files made from the schema and review.yaml: "
                       "schema/study.schema.json, docs/reference/data-dictionary.md and the "
                       "eligibility criteria in CONTRIBUTING.md.",
-                      "livingreview docs --check", run_docs)
+                      "livingreview docs --check", run_docs,
+                      "docs stopped: {summary}; no file was written")
     parser.add_argument("--check", action="store_true",
                         help="change nothing; fail if a file is out of date (for CI)")
 
@@ -228,10 +238,8 @@ def register_docs(commands: Commands, common: argparse.ArgumentParser) -> None:
 def run_docs(args: argparse.Namespace) -> int:
     project = Project.at(args.project)
     if args.check:
-        stale = [project.display(p) for p in stale_files(project)]
-        for name in stale:
-            print(f"{name}: out of date; run: livingreview docs", file=sys.stderr)
-        return 1 if stale else 0
+        check_derived_files(project)  # StaleDocs names every file out of date
+        return 0
     written = [project.display(p) for p in write_derived_files(project)]
     print(f"Wrote {', '.join(written)}" if written else "Everything was up to date")
     return 0
@@ -241,7 +249,8 @@ def register_fetch(commands: Commands, common: argparse.ArgumentParser) -> None:
     parser = add_command(commands, common, "fetch",
                       "Fetch the Crossref work of every study DOI not cached yet "
                       "into cache/crossref.",
-                      "livingreview fetch --mailto you@example.org", run_fetch)
+                      "livingreview fetch --mailto you@example.org", run_fetch,
+                      "fetch stopped: {summary}; nothing was fetched")
     parser.add_argument("--refresh", action="store_true", help="fetch cached DOIs again too")
     parser.add_argument("--doi", help="fetch only this DOI (always fetched again)")
     _add_mailto(parser)
@@ -283,7 +292,8 @@ def run_fetch(args: argparse.Namespace) -> int:
 def register_new(commands: Commands, common: argparse.ArgumentParser) -> None:
     parser = add_command(commands, common, "new",
                       "Start studies/<id>.yaml for a DOI, prefilled from Crossref (or the cache).",
-                      "livingreview new --doi 10.5555/example-2020", run_new)
+                      "livingreview new --doi 10.5555/example-2020", run_new,
+                      "new stopped: {summary}; no study record was written")
     parser.add_argument("--doi", required=True, help="the study's DOI")
     parser.add_argument("--id", help="the study id (default: first author and year)")
     _add_mailto(parser)

@@ -18,7 +18,8 @@ def register_release(commands: argparse._SubParsersAction,
         "Publish an immutable, citable version: commit its data snapshot, build it, deploy it "
         "with mike to the gh-pages branch as VERSION and `latest`, and tag the commit vVERSION.",
         'livingreview release 1.1 --message "Search update of May 2026: 2 new studies"',
-        run_release)
+        run_release,
+        "release stopped: {summary}; nothing was committed, tagged or published")
     parser.add_argument("version", metavar="VERSION", help="the new version, e.g. 1.0 or 1.1")
     parser.add_argument("--message", "-m", default="",
                         help="why this update was made (shown in the changelog and the feed)")
@@ -49,7 +50,8 @@ def register_verify(commands: argparse._SubParsersAction,
         "Check every published file of VERSION on the gh-pages branch against its manifest, "
         "and what readers land on: latest/ (a copy of the newest version), the root redirect "
         "and versions.json.",
-        "livingreview verify 1.0", run_verify)
+        "livingreview verify 1.0", run_verify,
+        "verify stopped: {summary}; nothing was changed")
     parser.add_argument("version", metavar="VERSION", help="a released version, e.g. 1.0")
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import subprocess
 from pathlib import Path
+
+from build_tools.core import gitrepo
+from build_tools.core.errors import GitError
 
 
 def source_date() -> dt.date | None:
@@ -31,13 +33,11 @@ def build_date(root: Path) -> dt.date:
     pinned = source_date()
     if pinned is not None:
         return pinned
+    committed = ""
     try:
-        result = subprocess.run(
-            ["git", "-C", str(root), "log", "-1", "--format=%cs"],
-            capture_output=True, text=True, check=False, timeout=10,
-        )
-    except (OSError, subprocess.SubprocessError):
-        result = None
-    if result is not None and result.returncode == 0 and result.stdout.strip():
-        return dt.date.fromisoformat(result.stdout.strip())
-    return today()
+        result = gitrepo.run(root, "log", "-1", "--format=%cs", timeout=10)
+        if result.returncode == 0:
+            committed = result.stdout.decode("utf-8", "replace").strip()
+    except GitError:  # no git, or it hangs: as outside git
+        pass
+    return dt.date.fromisoformat(committed) if committed else today()

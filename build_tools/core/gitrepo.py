@@ -1,4 +1,5 @@
-"""The few git operations a release needs, each one `git` call run in the project's folder."""
+"""The one place that runs git: the few operations a release, `validate --changed` and the build
+date need, each one `git` call run in the project's folder."""
 
 from __future__ import annotations
 
@@ -7,24 +8,33 @@ import os
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
-from build_tools.core.errors import ReviewError
+from build_tools.core.errors import GitError
 
 
-class GitError(ReviewError):
-    """A git command failed; the message carries git's own words."""
-
-
-def git(root: Path, *args: str, input: bytes | None = None) -> bytes:
+def run(root: Path, *args: str, input: bytes | None = None,
+        env: Mapping[str, str] | None = None,
+        timeout: float | None = None) -> subprocess.CompletedProcess[bytes]:
+    """`git -C root ARGS`, whatever its exit status; GitError only when git cannot be started
+    or runs longer than `timeout` seconds."""
     try:
-        result = subprocess.run(["git", "-C", str(root), *args], input=input,
-                                capture_output=True, check=False)
+        return subprocess.run(["git", "-C", str(root), *args], input=input, env=env,
+                              capture_output=True, check=False, timeout=timeout)
     except OSError as error:
         raise GitError(f"cannot run git ({error}); install git") from None
+    except subprocess.TimeoutExpired:
+        raise GitError(f"git {' '.join(args[:2])} took longer than {timeout} s") from None
+
+
+def git(root: Path, *args: str, input: bytes | None = None,
+        env: Mapping[str, str] | None = None, failure: str | None = None) -> bytes:
+    """git's output; GitError with git's own words (or `failure`) when it fails."""
+    result = run(root, *args, input=input, env=env)
     if result.returncode != 0:
         detail = result.stderr.decode("utf-8", "replace").strip()
-        raise GitError(f"git {' '.join(args[:2])} failed: {detail}")
+        raise GitError(failure or f"git {' '.join(args[:2])} failed: {detail}")
     return result.stdout
 
 
@@ -47,9 +57,7 @@ def uncommitted(root: Path) -> list[str]:
 
 
 def ref_exists(root: Path, ref: str) -> bool:
-    result = subprocess.run(["git", "-C", str(root), "rev-parse", "--verify", "--quiet", ref],
-                            capture_output=True, check=False)
-    return result.returncode == 0
+    return run(root, "rev-parse", "--verify", "--quiet", ref).returncode == 0
 
 
 def head(root: Path) -> str:
@@ -79,20 +87,15 @@ def commit_without_checkout(root: Path, parent: str, files: dict[str, Path],
     with tempfile.TemporaryDirectory(prefix="livingreview-index-") as folder:
         environment = {**os.environ, "GIT_INDEX_FILE": str(Path(folder) / "index")}
 
-        def run(*args: str) -> str:
-            result = subprocess.run(["git", "-C", str(root), *args], env=environment,
-                                    capture_output=True, check=False)
-            if result.returncode != 0:
-                detail = result.stderr.decode("utf-8", "replace").strip()
-                raise GitError(f"git {' '.join(args[:2])} failed: {detail}")
-            return result.stdout.decode("utf-8").strip()
+        def indexed(*args: str) -> str:
+            return git(root, *args, env=environment).decode("utf-8").strip()
 
-        run("read-tree", parent)
+        indexed("read-tree", parent)
         for path, source in files.items():
-            blob = run("hash-object", "-w", str(source))
-            run("update-index", "--add", "--cacheinfo", f"100644,{blob},{path}")
-        tree = run("write-tree")
-        return run("commit-tree", tree, "-p", parent, "-m", message)
+            blob = indexed("hash-object", "-w", str(source))
+            indexed("update-index", "--add", "--cacheinfo", f"100644,{blob},{path}")
+        tree = indexed("write-tree")
+        return indexed("commit-tree", tree, "-p", parent, "-m", message)
 
 
 def fast_forward(root: Path, commit: str) -> None:
@@ -121,27 +124,26 @@ def entries(root: Path, ref: str) -> dict[str, str]:
 
 def read_file(root: Path, ref: str, path: str) -> bytes | None:
     """The bytes of one file in commit `ref`, or None when it has no such file (or a folder)."""
-    result = subprocess.run(["git", "-C", str(root), "cat-file", "blob", f"{ref}:{path}"],
-                            capture_output=True, check=False)
+    result = run(root, "cat-file", "blob", f"{ref}:{path}")
     return result.stdout if result.returncode == 0 else None
 
 
 def read_tree(root: Path, ref: str, folder: str) -> dict[str, bytes]:
     """Every file under `folder` in commit `ref`, by path relative to `folder`, in two git calls."""
     listing = git(root, "ls-tree", "-r", "-z", "--full-tree", ref, "--", folder + "/")
-    entries = []
+    blobs: list[tuple[str, str]] = []
     for record in listing.split(b"\0"):
         if not record:
             continue
-        meta, _, path = record.partition(b"\t")
+        meta, _, name = record.partition(b"\t")
         _mode, kind, sha = meta.split()
         if kind == b"blob":
-            entries.append((path.decode("utf-8"), sha.decode()))
-    if not entries:
+            blobs.append((name.decode("utf-8"), sha.decode()))
+    if not blobs:
         return {}
-    output = git(root, "cat-file", "--batch", input="".join(f"{s}\n" for _, s in entries).encode())
+    output = git(root, "cat-file", "--batch", input="".join(f"{s}\n" for _, s in blobs).encode())
     files, position = {}, 0
-    for path, _ in entries:
+    for path, _ in blobs:
         header_end = output.index(b"\n", position)
         size = int(output[position:header_end].split()[2])
         start = header_end + 1

@@ -14,7 +14,7 @@ import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from build_tools.core.errors import Problem
+from build_tools.core.errors import Code, Problem
 
 _KINDS = (
     (stat.S_ISFIFO, "a named pipe"),
@@ -56,7 +56,8 @@ def folder_problems(root: Path, folder: Path, display: Path | None = None) -> li
         return []
     problems = []
     for path, reason in found:
-        problems.append(Problem(_relative(path, shown), 1, "(file)", reason, REMEDY))
+        problems.append(Problem(_relative(path, shown), 1, "(file)", reason, REMEDY,
+                                code=Code.REFUSED_FILE))
     return problems
 
 

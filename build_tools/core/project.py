@@ -6,11 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from build_tools.core.errors import ReviewError, escape_controls
-
-
-class ProjectError(ReviewError):
-    """The folder given as the project is missing or is not a review project."""
+from build_tools.core.errors import ProjectError, escape_controls
 
 
 @dataclass(frozen=True)

@@ -11,19 +11,12 @@ import json
 import re
 from typing import Any
 
+from build_tools.core.errors import JsonRefused
+
 MAX_DEPTH = 64  # Crossref works nest about 6 deep
 MAX_CONTAINERS = 500_000  # objects and arrays: each costs ~60 bytes of memory once parsed
 _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 _SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-class JsonRefused(ValueError):
-    """The body is not JSON we accept; the message says where and why. `final`: the body was
-    whole but is refused (asking again gives the same); otherwise it may have been cut short."""
-
-    def __init__(self, message: str, final: bool = True) -> None:
-        super().__init__(message)
-        self.final = final
 
 
 def _where(text: str, position: int) -> str:

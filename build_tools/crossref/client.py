@@ -19,22 +19,24 @@ from typing import Any
 from urllib.parse import quote
 
 from build_tools import PROJECT_URL, __version__
-from build_tools.core.errors import ReviewError
-from build_tools.crossref.bounded_json import JsonRefused, load_json
-from build_tools.crossref.cache import normalise_doi
-from build_tools.crossref.http import (
-    HttpLimits,
-    HttpResponse,
+from build_tools.core.errors import (
+    CrossrefError,
     Interrupted,
-    RequestsTransport,
-    Transport,
+    JsonRefused,
+    RequestFailed,
+    RunStopped,
+    TooManyFailures,
     TransportError,
+    Unreachable,
+    WaitCancelled,
 )
+from build_tools.crossref.bounded_json import load_json
+from build_tools.crossref.cache import normalise_doi
+from build_tools.crossref.http import HttpLimits, HttpResponse, RequestsTransport, Transport
 from build_tools.crossref.rate_limit import (
     LIST,
     SINGLE,
     Limiter,
-    WaitCancelled,
     backoff_delay,
     parse_limit_headers,
     parse_retry_after,
@@ -62,35 +64,6 @@ PATIENCE_ENV: dict[str, tuple[str, type, float, str, int]] = {
 # Crossref answers 414 past ~4096 bytes of request line; keep the whole URL well below it.
 MAX_URL_BYTES = 4000
 MAX_ROWS = 1000
-
-
-class CrossrefError(ReviewError):
-    """A request to Crossref that did not give an answer we can use."""
-
-
-class RequestFailed(CrossrefError):
-    """One request gave up after its tries, or got an answer that retrying cannot change."""
-
-    def __init__(self, message: str, gave_up: bool = False, advice: str | None = None) -> None:
-        super().__init__(message)
-        self.gave_up = gave_up  # True: the server kept failing; False: it refused this request
-        self.advice = advice  # what to do instead, when retrying later will not help
-
-
-class RunStopped(CrossrefError):
-    """The whole run stopped: no further request is sent. The message says what to do next."""
-
-
-class TooManyFailures(RunStopped):
-    """Crossref's advice: when 10% of requests fail, stop and find out why."""
-
-
-class Unreachable(RunStopped):
-    """Crossref was never reached in this run: no network, a wrong address, or a closed port."""
-
-    def __init__(self, message: str, reason: str) -> None:
-        super().__init__(message)
-        self.reason = reason  # what failed: the host lookup, the connection, ...
 
 
 @dataclass(frozen=True)
@@ -201,6 +174,7 @@ class CrossrefClient:
         """One list request for these DOIs; found works keyed by lower-cased DOI, any order.
         A work past the size cap is left out: asked for alone, it is refused with the reason."""
         body = self._get(LIST, self.batch_url(dois), expect="work-list")
+        assert body is not None  # None only when not_found_ok: a 404 here raises
         found = {}
         items = body["message"].get("items") if isinstance(body["message"], dict) else None
         for item in items or ():

@@ -17,18 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from build_tools.core.errors import ReviewError
+from build_tools.core.errors import CacheWriteFailed, RequestFailed, RunStopped
 from build_tools.core.project import Project
 from build_tools.crossref.cache import CachedWork, read_cached_work, write_cached_work
 from build_tools.crossref.cache import normalise_doi as normalise
-from build_tools.crossref.client import CrossrefClient, RequestFailed, RunStopped
+from build_tools.crossref.client import CrossrefClient
 from build_tools.records.load import load_records
 
 NOT_FETCHED = "not fetched: the run was stopped"
-
-
-class CacheWriteFailed(ReviewError):
-    """A fetched work could not be written (a full disk, no permission): the run stops."""
 
 
 @dataclass
@@ -185,7 +181,7 @@ def _run(pool: ThreadPoolExecutor, calls: list[tuple[Callable[[Any], Any], Any]]
     written) calls `stop`, which breaks off the rest, and is raised. Ctrl-C lands here."""
     futures: list[Future[Any]] = [pool.submit(call, argument) for call, argument in calls]
     done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-    errors = [future.exception() for future in done if future.exception() is not None]
+    errors = [error for future in done if (error := future.exception()) is not None]
     if errors:
         for other in futures:
             other.cancel()
@@ -202,7 +198,11 @@ def make_progress(total: int, stream: TextIO | None = None) -> tuple[Progress, C
         from tqdm import tqdm
 
         bar = tqdm(total=total, unit="DOI", desc="fetch", file=stream)
-        return bar.update, bar.close
+
+        def advance(count: int) -> None:
+            bar.update(count)
+
+        return advance, bar.close
     state = {"done": 0, "shown": -1}
     lock = threading.Lock()
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from build_tools.core.errors import Interrupted, TransportError
+
 CHUNK = 64 * 1024
 REDIRECTS = {301, 302, 303, 307, 308}
 
@@ -44,20 +46,6 @@ class HttpResponse:
     def text(self) -> str:
         """For messages only: the body as text, undecodable bytes replaced."""
         return self.body.decode("utf-8", "replace")
-
-
-class TransportError(Exception):
-    """No usable HTTP answer. `retryable`: another try may work; `unreachable`: the server
-    was never reached (host lookup failed, connection refused, no route)."""
-
-    def __init__(self, message: str, retryable: bool = True, unreachable: bool = False) -> None:
-        super().__init__(message)
-        self.retryable = retryable
-        self.unreachable = unreachable
-
-
-class Interrupted(Exception):
-    """The transport was cancelled (Ctrl-C, or the run stopped) while this request waited."""
 
 
 Transport = Callable[[str, Mapping[str, str], HttpLimits], HttpResponse]

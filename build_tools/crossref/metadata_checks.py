@@ -10,7 +10,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from build_tools.core.errors import Problem
+from build_tools.core.errors import Code, Problem
 from build_tools.crossref.cache import read_cached_work
 from build_tools.crossref.markup import plain_text
 from build_tools.crossref.works import work_texts, work_years
@@ -41,7 +41,7 @@ def check_against_cache(rows: list[Row], cache_dir: Path) -> list[Problem]:
                 row.document.path, row.line("title"), "title",
                 f"differs from the Crossref work cached for {doi}: \"{plain_text(titles[0])}\"",
                 "the site shows Crossref's title; correct the record or the DOI",
-                severity="warning"))
+                severity="warning", code=Code.DIFFERS_FROM_CROSSREF))
         year = row.values.get("year")
         years = work_years(work)
         if isinstance(year, int) and years and year not in years:
@@ -50,5 +50,5 @@ def check_against_cache(rows: list[Row], cache_dir: Path) -> list[Problem]:
                 row.document.path, row.line("year"), "year",
                 f"{year} differs from the Crossref work cached for {doi}: {shown}",
                 "the site shows Crossref's year; correct the record or the DOI",
-                severity="warning"))
+                severity="warning", code=Code.DIFFERS_FROM_CROSSREF))
     return problems

@@ -16,7 +16,12 @@ from typing import Any
 
 import yaml
 
-from build_tools.core.errors import ReviewError
+from build_tools.core.errors import (
+    CrossrefError,
+    NewStudyError,
+    Unreachable,
+    WrittenWithoutCitation,
+)
 from build_tools.core.project import Project
 from build_tools.crossref.cache import (
     CachedWork,
@@ -24,7 +29,7 @@ from build_tools.crossref.cache import (
     read_cached_work,
     write_cached_work,
 )
-from build_tools.crossref.client import CrossrefClient, CrossrefError, Unreachable
+from build_tools.crossref.client import CrossrefClient
 from build_tools.crossref.fetch import utc_now
 from build_tools.crossref.markup import plain_text
 from build_tools.crossref.works import issued_year, work_authors, work_texts
@@ -34,14 +39,6 @@ from build_tools.records.schema import PackageSchema
 SCHEMA_COMMENT = "# yaml-language-server: $schema=../schema/study.schema.json"
 DOI_SYNTAX = re.compile(r"^10\.\d{4,9}/\S+$")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-
-
-class NewStudyError(ReviewError):
-    """The record could not be started; nothing was written."""
-
-
-class WrittenWithoutCitation(NewStudyError):
-    """Crossref gave no work, so the record was written with its citation left to fill in."""
 
 
 CITATION_FIELDS = ("title", "authors", "year", "journal", "volume", "issue", "pages")

@@ -16,6 +16,8 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from build_tools.core.errors import WaitCancelled
+
 LIST = "list"
 SINGLE = "single"
 
@@ -86,10 +88,6 @@ def backoff_delay(attempt: int, base: float, cap: float,
     """Exponential backoff with full jitter: a random wait up to base·2^attempt (capped)."""
     ceiling = min(cap, base * (2 ** attempt))
     return ceiling * (0.5 + 0.5 * rng())
-
-
-class WaitCancelled(Exception):
-    """The run was cancelled while this thread waited for its turn."""
 
 
 class Slot:

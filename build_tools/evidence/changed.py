@@ -3,18 +3,18 @@
 The changed records get every check; the checks that compare records with each other (one record
 per id, one record per DOI) still run against all studies, so a new record cannot duplicate an old
 one. A change to review.yaml or the schema can break any record, so then everything is checked.
-All contact with git lives here.
+git is run by core/gitrepo.py.
 """
 
 from __future__ import annotations
 
-import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from build_tools.core.errors import Problem, ReviewError
+from build_tools.core import gitrepo
+from build_tools.core.errors import Code, Problem
 from build_tools.core.project import Project
-from build_tools.evidence.checks import check_project, check_records
+from build_tools.evidence.checks import CheckedProject, check_project, check_records
 from build_tools.records.load import Records, load_records
 from build_tools.records.schema import PackageSchema
 from build_tools.records.tables import Row, collect_rows
@@ -22,10 +22,6 @@ from build_tools.records.validate import Validation
 from build_tools.records.yaml_source import YamlDocument
 
 DEFAULT_BASE = "origin/main"
-
-
-class GitError(ReviewError):
-    """git could not tell what changed (not a repository, or an unknown base)."""
 
 
 @dataclass(frozen=True)
@@ -39,8 +35,7 @@ class ChangedFiles:
 
 @dataclass(frozen=True)
 class ChangedValidation:
-    records: Records
-    validation: Validation | None
+    checked: CheckedProject  # the changed records (all, when everything changed)
     changed: ChangedFiles
     total_studies: int
 
@@ -68,18 +63,18 @@ def validate_changed(project: Project, base: str = DEFAULT_BASE) -> ChangedValid
     changed = changed_files(project, base)
     all_records = load_records(project)
     if changed.everything:
-        records, _, validation = check_project(project)
-        return ChangedValidation(records, validation, changed, len(all_records.studies))
+        return ChangedValidation(check_project(project), changed, len(all_records.studies))
     records = load_records(project, only=set(changed.studies))
-    schema, validation = check_records(project, records)
-    if schema is None or validation is None:
-        return ChangedValidation(records, None, changed, len(all_records.studies))
+    checked = check_records(project, records)
+    if checked.schema is None:
+        return ChangedValidation(checked, changed, len(all_records.studies))
     others = tuple(d for d in all_records.studies
                    if Path(project.root / d.path).resolve() not in changed.studies)
-    duplicates = check_against_others(schema, records, others)
-    merged = Validation(tuple(sorted(set(validation.problems) | set(duplicates))),
-                        validation.tables)
-    return ChangedValidation(records, merged, changed, len(all_records.studies))
+    duplicates = check_against_others(checked.schema, records, others)
+    merged = Validation(tuple(sorted(set(checked.problems) | set(duplicates))),
+                        checked.validation.tables)
+    return ChangedValidation(replace(checked, validation=merged), changed,
+                             len(all_records.studies))
 
 
 def check_against_others(
@@ -105,17 +100,10 @@ def check_against_others(
                     row.document.path, row.line(spec.name), spec.name,
                     f"{value!r} is already used by {other.document.path}:{other.line(spec.name)}",
                     "one record per study; DOIs are compared ignoring case"
-                    if spec.format == "doi" else "each value once"))
+                    if spec.format == "doi" else "each value once",
+                    code=Code.DUPLICATE_DOI if spec.format == "doi" else Code.DUPLICATE_VALUE))
     return problems
 
 
 def _git(project: Project, *args: str, failure: str | None = None) -> str:
-    try:
-        done = subprocess.run(["git", *args], cwd=project.root, capture_output=True,
-                              text=True, check=False)
-    except FileNotFoundError:
-        raise GitError("git is not installed; --changed needs it") from None
-    if done.returncode != 0:
-        detail = failure or f"git {' '.join(args)} failed: {done.stderr.strip()}"
-        raise GitError(detail)
-    return done.stdout
+    return gitrepo.git(project.root, *args, failure=failure).decode("utf-8")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from build_tools.core.clock import build_date
+from build_tools.core.errors import InvalidRecords, Problem
 from build_tools.core.input_files import folder_problems
 from build_tools.core.project import Project
 from build_tools.crossref.metadata_checks import check_against_cache
@@ -11,27 +14,52 @@ from build_tools.records.schema import PackageSchema
 from build_tools.records.validate import Validation, validate_records
 
 
-def check_project(project: Project) -> tuple[Records, PackageSchema | None, Validation | None]:
-    """Load and validate; returns the validation (None when the schema itself is unreadable)."""
-    records = load_records(project)
-    schema, validation = check_records(project, records)
-    return records, schema, validation
+@dataclass(frozen=True)
+class CheckedProject:
+    """The records and every problem found in them: always complete, so callers check `ok`
+    only. `schema` is None only when the schema could not be read; its problems are then in
+    `validation`, which has no tables."""
+
+    records: Records
+    schema: PackageSchema | None
+    validation: Validation
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        return self.validation.problems
+
+    @property
+    def ok(self) -> bool:
+        return self.schema is not None and self.validation.ok
+
+    def valid_schema(self) -> PackageSchema:
+        """The schema of valid records; InvalidRecords (every problem) otherwise."""
+        if self.schema is None or not self.validation.ok or self.records.review is None:
+            raise InvalidRecords(list(self.problems))
+        return self.schema
 
 
-def check_records(
-    project: Project, records: Records
-) -> tuple[PackageSchema | None, Validation | None]:
+def check_project(project: Project) -> CheckedProject:
+    """Load and validate every record."""
+    return check_records(project, load_records(project))
+
+
+def check_records(project: Project, records: Records) -> CheckedProject:
     """Every check of loaded records: the schema's, then the Crossref cache's files and their
     agreement with the records."""
     if records.schema is None:
-        return None, None
-    schema = PackageSchema.from_document(records.schema)
+        return CheckedProject(records, None, Validation(records.problems, {}))
+    try:
+        schema = PackageSchema.from_document(records.schema)
+    except InvalidRecords as error:  # a schema without usable tables
+        problems = (*records.problems, *error.problems)
+        return CheckedProject(records, None, Validation(problems, {}))
     validation = validate_records(records, schema, build_date(project.root))
     # The cache is input like docs/: a link in it must not publish what it points to.
     found = [*folder_problems(project.root, project.cache_dir),
              *check_against_cache(validation.tables[schema.studies.name], project.cache_dir)]
     if found:
-        problems = sorted({*validation.problems, *found},
-                          key=lambda p: (p.file, p.line, p.field, p.message))
-        validation = Validation(tuple(problems), validation.tables)
-    return schema, validation
+        merged = sorted({*validation.problems, *found},
+                        key=lambda p: (p.file, p.line, p.field, p.message))
+        validation = Validation(tuple(merged), validation.tables)
+    return CheckedProject(records, schema, validation)

@@ -35,7 +35,8 @@ class VersionCitation:
     @classmethod
     def from_review(cls, review: dict[str, Any], version: str | None, date: dt.date,
                     site_url: str | None) -> VersionCitation:
-        block = review.get("citation") if isinstance(review.get("citation"), dict) else {}
+        citation = review.get("citation")
+        block = citation if isinstance(citation, dict) else {}
         url = None
         if site_url:
             url = site_url.rstrip("/") + "/" + (f"{version}/" if version else "")

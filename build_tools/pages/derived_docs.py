@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from build_tools.core.errors import InvalidRecords, Problem, ReviewError
+from build_tools.core.errors import Code, InvalidRecords, Problem, StaleDocs
 from build_tools.core.project import Project
 from build_tools.formats.json_schema import json_schema_path, render_json_schema
 from build_tools.pages.data_dictionary import data_dictionary
@@ -23,10 +23,6 @@ from build_tools.records.schema import PackageSchema
 
 ELIGIBILITY_METHOD = "eligibility"  # the id of the `methods` entry of review.yaml to show
 BLOCK = re.compile(r"(<!-- generated: eligibility -->\n).*?(<!-- end generated -->)", re.S)
-
-
-class StaleDocs(ReviewError):
-    """A derived file differs from what the schema and review.yaml make now."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +50,8 @@ def derived_files(project: Project) -> list[DerivedFile]:
             raise InvalidRecords([Problem(
                 project.display(contributing), 1, "(file)",
                 "has no eligibility block to fill",
-                "the two lines <!-- generated: eligibility --> and <!-- end generated -->")])
+                "the two lines <!-- generated: eligibility --> and <!-- end generated -->",
+                code=Code.NO_GENERATED_BLOCK)])
         files.append(DerivedFile(contributing,
                                  BLOCK.sub(lambda m: m.group(1) + block + m.group(2), text)))
     return files
@@ -93,6 +90,13 @@ def _inert(text: str) -> str:
 def stale_files(project: Project) -> list[Path]:
     """Derived files whose committed text differs from what would be written now."""
     return [f.path for f in derived_files(project) if _committed_text(f.path) != f.content]
+
+
+def check_derived_files(project: Project) -> None:
+    """StaleDocs, naming each file, when a derived file is out of date (`docs --check`)."""
+    stale = [project.display(path) for path in stale_files(project)]
+    if stale:
+        raise StaleDocs(stale)
 
 
 def _committed_text(path: Path) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from build_tools.core.errors import InvalidRecords, Problem
+from build_tools.core.errors import Problem
 from build_tools.core.project import Project
 from build_tools.crossref.cache import read_cached_works
 from build_tools.evidence.assemble import Evidence, assemble_evidence
@@ -28,12 +28,10 @@ class GeneratedSite:
 
 def generate_site(project: Project) -> GeneratedSite:
     """Everything MkDocs needs, from the project's files; raises InvalidRecords on bad input."""
-    records, schema, validation = check_project(project)
-    if validation is None or schema is None:
-        raise InvalidRecords(list(records.problems))
-    if not validation.ok:
-        raise InvalidRecords(list(validation.problems))
-    assert records.review is not None
+    checked = check_project(project)
+    schema = checked.valid_schema()
+    records, validation = checked.records, checked.validation
+    assert records.review is not None  # valid_schema() checked it
     dois = [str(r.values["doi"]) for r in validation.tables[schema.studies.name]
             if r.values.get("doi")]
     works = read_cached_works(project.cache_dir, dois)

@@ -96,7 +96,7 @@ def build_flow(rounds: list[dict[str, Any]]) -> Flow | None:
         earlier = [(r.get("prisma") or {}).get("studies_included") for r in rounds[:-1]]
         known = all(isinstance(n, int) for n in earlier)
         previous = FlowBox("previous", "Studies included in the previous version of the review",
-                           sum(earlier) if known else None)
+                           sum(n for n in earlier if isinstance(n, int)) if known else None)
         new = box("studies_included").count
         total = FlowBox("total", "Total studies included in review",
                         previous.count + new if previous.count is not None and new is not None

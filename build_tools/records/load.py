@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from build_tools.core.errors import Problem
+from build_tools.core.errors import Code, Problem, YamlProblem
 from build_tools.core.input_files import kind_of
 from build_tools.core.project import Project
-from build_tools.records.yaml_source import YamlDocument, YamlProblem, read_yaml_file
+from build_tools.records.yaml_source import YamlDocument, read_yaml_file
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,8 @@ def other_entries(project: Project) -> list[Problem]:
     folder = project.studies_dir
     if folder.is_symlink():
         return [Problem(project.display(folder), 1, "(folder)", "is a link",
-                        "a plain folder in the project, so every record is reviewed with it")]
+                        "a plain folder in the project, so every record is reviewed with it",
+                        code=Code.NOT_REGULAR_FILE)]
     if not folder.is_dir():
         return []
     problems = []
@@ -67,25 +68,28 @@ def other_entries(project: Project) -> list[Problem]:
             continue
         if path.suffix.lower() in STUDY_SUFFIXES and path.suffix not in STUDY_SUFFIXES:
             problems.append(Problem(display, 1, "(file)", "is not read: the extension is not "
-                                    "lower case", f"rename it to {path.stem}.yaml"))
+                                    "lower case", f"rename it to {path.stem}.yaml",
+                                    code=Code.BAD_FILE_NAME))
         elif path.is_dir() and path.suffix not in STUDY_SUFFIXES:
             problems.append(Problem(display, 1, "(folder)", "ignored, not a study record",
-                                    RECORD_NAMES, "warning"))
+                                    RECORD_NAMES, "warning", code=Code.IGNORED_FILE))
         elif path.suffix not in STUDY_SUFFIXES:
             problems.append(Problem(display, 1, "(file)", "ignored, not a study record",
-                                    RECORD_NAMES, "warning"))
+                                    RECORD_NAMES, "warning", code=Code.IGNORED_FILE))
     return problems
 
 
 def _read(project: Project, path: Path, problems: list[Problem]) -> YamlDocument | None:
     display = project.display(path)
     if not path.exists():
-        problems.append(Problem(display, 1, "(file)", "file not found", "see README.md"))
+        problems.append(Problem(display, 1, "(file)", "file not found", "see README.md",
+                                code=Code.MISSING_FILE))
         return None
     if path.is_symlink() or not path.is_file():  # lstat only: a named pipe is never opened
         kind = kind_of(path.lstat().st_mode)
         problems.append(Problem(display, 1, "(file)", f"is {kind}, not a regular file",
-                                "a plain file; links are not read"))
+                                "a plain file; links are not read",
+                                code=Code.NOT_REGULAR_FILE))
         return None
     try:
         return read_yaml_file(path, display)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from build_tools.core.errors import Problem
+from build_tools.core.errors import Code, Problem
 from build_tools.core.messages import unknown_field
 from build_tools.core.urls import url_problem
 from build_tools.records.schema import PackageSchema, TableSpec
@@ -33,12 +33,14 @@ def check_review_shape(review: YamlDocument | None, schema: PackageSchema) -> li
         for item, where, _ in walk(review.data, path, ()):
             if not isinstance(item, dict):
                 problems.append(Problem(review.path, review.line_of(where), _name(where),
-                                        "is not a mapping", "a mapping of fields"))
+                                        "is not a mapping", "a mapping of fields",
+                                        code=Code.NOT_A_MAPPING))
                 continue
             for key in item:
                 if key not in keys:
                     problems.append(Problem(review.path, review.line_of((*where, key)),
-                                            _name((*where, key)), *unknown_field(key, keys)))
+                                            _name((*where, key)), *unknown_field(key, keys),
+                                            code=Code.UNKNOWN_FIELD))
     return problems
 
 
@@ -54,7 +56,8 @@ def check_review_urls(review: YamlDocument | None) -> list[Problem]:
             continue
         wrong = url_problem(value) if value is not None else None
         if wrong:
-            problems.append(Problem(review.path, review.line_of(path), _name(path), *wrong))
+            problems.append(Problem(review.path, review.line_of(path), _name(path), *wrong,
+                                    code=Code.BAD_URL))
     return problems
 
 
@@ -88,11 +91,13 @@ def check_findings(schema: PackageSchema, tables: dict[str, list[Row]]) -> list[
                 problems.append(Problem(row.document.path, row.line(kind), _name((*row.path, kind)),
                                         f"{target!r} already has a finding at "
                                         f"{first.document.path}:{first.line(kind)}",
-                                        f"one finding per {kind}"))
+                                        f"one finding per {kind}",
+                                        code=Code.DUPLICATE_FINDING))
         if row.values.get("subtheme") and row.values.get("theme"):
             problems.append(Problem(row.document.path, row.line("theme"),
                                     _name((*row.path, "theme")), "is given with subtheme",
-                                    "a finding summarises either one subtheme or one theme"))
+                                    "a finding summarises either one subtheme or one theme",
+                                    code=Code.CONFLICTING_FIELDS))
     return problems
 
 
@@ -107,16 +112,19 @@ def _explanations(table: TableSpec, row: Row) -> list[Problem]:
             problems.append(Problem(row.document.path, row.line(judgement),
                                     _name((*row.path, judgement)),
                                     f"{given!r} is given without {explanation}",
-                                    "GRADE-CERQual asks for an explanation of every judgement"))
+                                    "GRADE-CERQual asks for an explanation of every judgement",
+                                    code=Code.MISSING_FIELD))
         elif explained and not given:
             problems.append(Problem(row.document.path, row.line(explanation),
                                     _name((*row.path, explanation)),
                                     f"explains a {judgement} that is not given",
-                                    f"give {judgement} too, or leave both out"))
+                                    f"give {judgement} too, or leave both out",
+                                    code=Code.CONFLICTING_FIELDS))
     if row.values.get("confidence") is None and any(row.values.get(c) for c in COMPONENTS):
         problems.append(Problem(row.document.path, row.line(), _name(row.path),
                                 "has component judgements but no overall confidence",
-                                "add confidence: high, moderate, low or very low"))
+                                "add confidence: high, moderate, low or very low",
+                                code=Code.MISSING_FIELD))
     return problems
 
 

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from build_tools.core.errors import Problem
+from build_tools.core.errors import Code, Problem
 from build_tools.core.messages import container_remedy, describe, found_instead, show, unknown_field
 from build_tools.records.schema import PackageSchema
 from build_tools.records.yaml_source import FieldPath, YamlDocument
@@ -29,7 +29,7 @@ class Named:
 Shape = str | dict[str, "Shape"] | list["Shape"] | Named
 
 TEXT, NUMBER, DATE, TEXT_OR_NUMBER = "text", "a whole number", "a date", "text or a number"
-SOURCE = {"title": TEXT, "url": TEXT, "note": TEXT}
+SOURCE: dict[str, Shape] = {"title": TEXT, "url": TEXT, "note": TEXT}
 
 REVIEW_FORMAT: dict[str, Shape] = {
     "title": TEXT,
@@ -55,7 +55,8 @@ def check_review_format(review: YamlDocument | None, schema: PackageSchema) -> l
     if review is None or not isinstance(review.data, dict):
         return []
     tables = {t.path for t in schema.tables if t.source == "review" and t.path}
-    problems = [Problem(review.path, review.line_of(()), name, "is required but missing", TEXT)
+    problems = [Problem(review.path, review.line_of(()), name, "is required but missing", TEXT,
+                        code=Code.MISSING_FIELD)
                 for name in REQUIRED if review.data.get(name) is None]
     _check(review, review.data, (), REVIEW_FORMAT, tables, problems)
     return problems
@@ -101,7 +102,8 @@ def _check_fields(review: YamlDocument, value: dict[str, Any], path: FieldPath,
                 _wrong(review, where, item, "a list", "a list of mappings", problems)
         else:
             problems.append(Problem(review.path, review.line_of(where), _name(where),
-                                    *unknown_field(key, {*shape, *nested})))
+                                    *unknown_field(key, {*shape, *nested}),
+                                    code=Code.UNKNOWN_FIELD))
 
 
 def _fits(value: Any, kind: str) -> bool:
@@ -118,6 +120,8 @@ def _fits(value: Any, kind: str) -> bool:
 
 def _wrong(review: YamlDocument, path: FieldPath, value: Any, expected: str, allowed: str,
            problems: list[Problem]) -> None:
+    code = {"a mapping": Code.NOT_A_MAPPING, "a list": Code.NOT_A_LIST}.get(expected,
+                                                                          Code.WRONG_TYPE)
     if isinstance(value, (list, dict)):
         message = found_instead(expected, value)
         allowed = container_remedy(value, expected, allowed)
@@ -125,7 +129,8 @@ def _wrong(review: YamlDocument, path: FieldPath, value: Any, expected: str, all
         message = found_instead(expected, value)
     else:
         message = f"{show(value)} is {describe(value)}"
-    problems.append(Problem(review.path, review.line_of(path), _name(path), message, allowed))
+    problems.append(Problem(review.path, review.line_of(path), _name(path), message, allowed,
+                            code=code))
 
 
 def _name(path: FieldPath) -> str:

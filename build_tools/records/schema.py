@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from build_tools.core.errors import InvalidRecords, Problem
+from build_tools.core.errors import Code, InvalidRecords, Problem
 from build_tools.records.yaml_source import YamlDocument
 
 TYPE_WORDS = {
@@ -124,14 +124,15 @@ class PackageSchema:
         if not isinstance(resources, list) or not resources:
             raise InvalidRecords(
                 [Problem(document.path, 1, "resources", "no tables are defined",
-                         "a Frictionless Data Package descriptor with resources")]
+                         "a Frictionless Data Package descriptor with resources",
+                         code=Code.BAD_SCHEMA)]
             )
         try:
             tables = tuple(TableSpec.from_dict(r) for r in resources)
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise InvalidRecords(
                 [Problem(document.path, 1, "resources", f"a table is malformed ({error})",
-                         "each resource needs a name and schema.fields")]
+                         "each resource needs a name and schema.fields", code=Code.BAD_SCHEMA)]
             ) from None
         return cls(descriptor=data, tables=tables)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from frictionless import Package
 
-from build_tools.core.errors import Problem
+from build_tools.core.errors import Code, Problem
 from build_tools.core.messages import container_remedy, found_instead, unknown_field
 from build_tools.core.messages import describe as _describe
 from build_tools.core.messages import show as _show
@@ -100,7 +100,7 @@ def check_study_shape(document: YamlDocument, schema: PackageSchema) -> list[Pro
     """Unknown keys at every level, and lists where lists belong; Frictionless drops both."""
     if not isinstance(document.data, dict):
         return [Problem(document.path, 1, "(file)", "is not a mapping of fields",
-                        "a YAML mapping such as `id: smith2020`")]
+                        "a YAML mapping such as `id: smith2020`", code=Code.NOT_A_MAPPING)]
     problems = []
     prefixes = {t.path[:depth] for t in schema.tables if t.source == "studies"
                 for depth in range(len(t.path) + 1)}
@@ -109,7 +109,8 @@ def check_study_shape(document: YamlDocument, schema: PackageSchema) -> list[Pro
         for item, path, _ in walk(document.data, prefix, ()):
             if prefix and not isinstance(item, dict):
                 problems.append(Problem(document.path, document.line_of(path), _field_name(path),
-                                        f"is {_describe(item)}", "a mapping of fields"))
+                                        f"is {_describe(item)}", "a mapping of fields",
+                                        code=Code.NOT_A_MAPPING))
                 continue
             if keys is None or not isinstance(item, dict):
                 continue
@@ -117,7 +118,8 @@ def check_study_shape(document: YamlDocument, schema: PackageSchema) -> list[Pro
                 if key not in keys:
                     problems.append(Problem(document.path, document.line_of((*path, key)),
                                             _field_name((*path, key)),
-                                            *unknown_field(key, keys)))
+                                            *unknown_field(key, keys),
+                                            code=Code.UNKNOWN_FIELD))
         if prefix:
             for parent, path, _ in walk(document.data, prefix[:-1], ()):
                 value = parent.get(prefix[-1]) if isinstance(parent, dict) else None
@@ -125,7 +127,7 @@ def check_study_shape(document: YamlDocument, schema: PackageSchema) -> list[Pro
                     where = (*path, prefix[-1])
                     problems.append(Problem(document.path, document.line_of(where),
                                             _field_name(where), f"is {_describe(value)}",
-                                            "a list of mappings"))
+                                            "a list of mappings", code=Code.NOT_A_LIST))
     return problems
 
 
@@ -158,8 +160,8 @@ def _type_problem(row: Row, spec: FieldSpec, value: Any) -> Problem:
     where = (row.document.path, row.document.line_of(path), _field_name(path))
     if isinstance(value, (list, dict)):
         return Problem(*where, found_instead(expected, value),
-                       container_remedy(value, expected, allowed))
-    return Problem(*where, f"{_show(value)} is {_describe(value)}", allowed)
+                       container_remedy(value, expected, allowed), code=Code.WRONG_TYPE)
+    return Problem(*where, f"{_show(value)} is {_describe(value)}", allowed, code=Code.WRONG_TYPE)
 
 
 def check_not_future(table: TableSpec, rows: list[Row], build_date: dt.date) -> list[Problem]:
@@ -175,7 +177,8 @@ def check_not_future(table: TableSpec, rows: list[Row], build_date: dt.date) -> 
                                         _field_name((*row.path, spec.name)),
                                         f"{_show(value)} is in the future",
                                         f"at most {latest}: this build is dated "
-                                        f"{build_date.isoformat()}"))
+                                        f"{build_date.isoformat()}",
+                                        code=Code.FUTURE_DATE))
     return problems
 
 
@@ -210,7 +213,8 @@ def check_file_names(rows: list[Row], studies: TableSpec) -> list[Problem]:
         if value is not None and value != expected:
             problems.append(Problem(row.document.path, row.line(key), key,
                                     f"{value!r} differs from the file name",
-                                    f"the file name without .yaml: {expected!r}"))
+                                    f"the file name without .yaml: {expected!r}",
+                                    code=Code.ID_NOT_FILE_NAME))
     return problems
 
 
@@ -221,7 +225,8 @@ def check_one_of(table: TableSpec, rows: list[Row]) -> list[Problem]:
             if all(row.values.get(name) in (None, "", []) for name in group):
                 problems.append(Problem(row.document.path, row.line(), " or ".join(group),
                                         "is required but missing",
-                                        "give at least one of: " + ", ".join(group)))
+                                        "give at least one of: " + ", ".join(group),
+                                        code=Code.MISSING_FIELD))
     return problems
 
 
@@ -238,18 +243,21 @@ def check_dois(table: TableSpec, rows: list[Row]) -> list[Problem]:
             if DOI_URL_PREFIX.match(value):
                 problems.append(Problem(row.document.path, row.line(spec.name), where,
                                         f"{value!r} is a link, not a bare DOI",
-                                        "write it without https://doi.org/ or doi:"))
+                                        "write it without https://doi.org/ or doi:",
+                                        code=Code.DOI_LINK))
                 continue
             if not DOI_PATTERN.match(value):
                 problems.append(Problem(row.document.path, row.line(spec.name), where,
-                                        f"{value!r} is not a DOI", spec.allowed()))
+                                        f"{value!r} is not a DOI", spec.allowed(),
+                                        code=Code.BAD_DOI))
                 continue
             first = seen.setdefault(value.lower(), row)
             if first is not row:
                 problems.append(Problem(row.document.path, row.line(spec.name), where,
                                         f"{value!r} is already used by "
                                         f"{first.document.path}:{first.line(spec.name)}",
-                                        "one record per study; DOIs are compared ignoring case"))
+                                        "one record per study; DOIs are compared ignoring case",
+                                        code=Code.DUPLICATE_DOI))
     return problems
 
 
@@ -262,7 +270,8 @@ def check_links(table: TableSpec, rows: list[Row]) -> list[Problem]:
             wrong = url_problem(value) if isinstance(value, str) else None
             if wrong:
                 problems.append(Problem(row.document.path, row.line(spec.name),
-                                        _field_name((*row.path, spec.name)), *wrong))
+                                        _field_name((*row.path, spec.name)), *wrong,
+                                        code=Code.BAD_URL))
     return problems
 
 
@@ -278,7 +287,9 @@ def check_min_items(table: TableSpec, studies: Iterable[YamlDocument]) -> list[P
             line = document.line_of((key,)) if key in document.data else document.line_of(())
             message = "is required but missing" if key not in document.data else "is empty"
             problems.append(Problem(document.path, line, key, message,
-                                    f"at least {table.min_items} item(s)"))
+                                    f"at least {table.min_items} item(s)",
+                                    code=Code.MISSING_FIELD if key not in document.data
+                                    else Code.TOO_FEW_ITEMS))
     return problems
 
 
@@ -286,7 +297,8 @@ def check_review_sources(review: YamlDocument | None) -> list[Problem]:
     """Every `source:` in review.yaml names an entry of its `sources`."""
     if review is None or not isinstance(review.data, dict):
         return [] if review is None else [
-            Problem(review.path, 1, "(file)", "is not a mapping", "see README.md")
+            Problem(review.path, 1, "(file)", "is not a mapping", "see README.md",
+                    code=Code.NOT_A_MAPPING)
         ]
     known = review.data.get("sources")
     if not isinstance(known, dict):
@@ -297,7 +309,8 @@ def check_review_sources(review: YamlDocument | None) -> list[Problem]:
         if (name == "source" or name.endswith("_source")) and value not in known:
             problems.append(Problem(review.path, review.line_of(path), _field_name(path),
                                     f"{value!r} is not a defined source",
-                                    "one of: " + ", ".join(sorted(known))))
+                                    "one of: " + ", ".join(sorted(known)),
+                                    code=Code.UNDEFINED_REFERENCE))
     return problems
 
 
@@ -314,7 +327,7 @@ def _items(node: Any, path: tuple[str | int, ...]) -> Iterable[tuple[tuple, Any]
         yield path, node
 
 
-class SharedRows(list):  # type: ignore[type-arg]
+class SharedRows(list[Any]):
     """Inline table data that Frictionless may copy by reference.
 
     Frictionless deep-copies a resource's descriptor, inline data included, several times per
@@ -348,7 +361,8 @@ def _translate(error: Any, table: TableSpec, tables: dict[str, list[Row]]) -> li
     rows = tables[table.name]
     row_number = getattr(error, "row_number", None)
     if not row_number or row_number - 2 >= len(rows):
-        return [Problem(table.name, 1, "(table)", error.message, "see schema/datapackage.yaml")]
+        return [Problem(table.name, 1, "(table)", error.message, "see schema/datapackage.yaml",
+                        code=Code.FRICTIONLESS_ERROR)]
     row = rows[row_number - 2]
     if error.type == "primary-key":
         keys = table.descriptor["schema"].get("primaryKey", [])
@@ -357,7 +371,8 @@ def _translate(error: Any, table: TableSpec, tables: dict[str, list[Row]]) -> li
             return []  # reported by its unique-error already
         shown = ", ".join(f"{k}={row.values.get(k)!r}" for k in keys)
         return [Problem(row.document.path, row.line(), _field_name(row.path),
-                        f"the same {shown} appears twice", "each combination once")]
+                        f"the same {shown} appears twice", "each combination once",
+                        code=Code.DUPLICATE_ROW)]
     if error.type == "foreign-key":
         field = error.field_names[0]
         value = error.field_cells[0]
@@ -369,12 +384,13 @@ def _translate(error: Any, table: TableSpec, tables: dict[str, list[Row]]) -> li
         if len(known) > 30:
             allowed += f", … ({len(known)} in all)"
         return [Problem(row.document.path, row.line(field), _field_name((*row.path, field)),
-                        f"{value!r} is not defined", allowed)]
+                        f"{value!r} is not defined", allowed,
+                        code=Code.UNDEFINED_REFERENCE)]
     field_name = getattr(error, "field_name", None)
     spec = table.field(field_name) if field_name else None
-    if spec is None:
+    if spec is None or field_name is None:
         return [Problem(row.document.path, row.line(), _field_name(row.path), error.message,
-                        "see schema/datapackage.yaml")]
+                        "see schema/datapackage.yaml", code=Code.FRICTIONLESS_ERROR)]
     where = _field_name((*row.path, field_name))
     if spec.name not in {f.name for f in table.record_fields}:
         return []  # a value copied from the parent; the parent's own check reports it
@@ -384,12 +400,14 @@ def _translate(error: Any, table: TableSpec, tables: dict[str, list[Row]]) -> li
         other = rows[int(match.group(1)) - 2] if match else None
         first = f" (first in {other.document.path}:{other.line(field_name)})" if other else ""
         return [Problem(row.document.path, row.line(field_name), where,
-                        f"{cell!r} is used twice{first}", "each value once")]
+                        f"{cell!r} is used twice{first}", "each value once",
+                        code=Code.DUPLICATE_VALUE)]
     constraint = re.search(r'constraint "(\w+)"', error.note or "")
     name = constraint.group(1) if constraint else error.type
     if name == "required":
         return [Problem(row.document.path, row.line(field_name), where,
-                        "is required but missing", spec.allowed())]
+                        "is required but missing", spec.allowed(), code=Code.MISSING_FIELD)]
     return [Problem(row.document.path, row.line(field_name), where,
                     f"{cell!r} is not allowed" if name == "enum" else f"{cell!r} fails {name}",
-                    spec.allowed())]
+                    spec.allowed(),
+                    code=Code.NOT_ALLOWED if name == "enum" else Code.CONSTRAINT_FAILED)]

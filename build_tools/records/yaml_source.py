@@ -12,10 +12,11 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from yaml.constructor import SafeConstructor
+from yaml.error import Mark
 from yaml.events import (
     AliasEvent,
     CollectionStartEvent,
@@ -33,7 +34,7 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
-from build_tools.core.errors import Problem
+from build_tools.core.errors import Code, Problem, YamlProblem
 from build_tools.core.text_rules import (
     RAW_FORBIDDEN,
     VALUE_FORBIDDEN,
@@ -48,15 +49,6 @@ PLAIN_VALUES = "plain YAML only: text, numbers, true/false, dates, lists and map
 QUOTE_COLON = "put the value in quotes: a colon followed by a space starts a new field"
 
 FieldPath = tuple[str | int, ...]
-
-
-class YamlProblem(Exception):
-    """Raised inside the loader; carries the located problem (or several, first one first)."""
-
-    def __init__(self, problem: Problem, *more: Problem) -> None:
-        super().__init__(str(problem))
-        self.problem = problem
-        self.problems = (problem, *more)
 
 
 class _CoreResolver(BaseResolver):
@@ -122,12 +114,13 @@ def read_yaml_file(path: Path, display_path: str) -> YamlDocument:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise YamlProblem(Problem(display_path, 1, "(file)", f"file is {size:,} bytes",
-                                      f"at most {MAX_FILE_BYTES:,} bytes (1 MiB) per file"))
+                                      f"at most {MAX_FILE_BYTES:,} bytes (1 MiB) per file",
+                                      code=Code.FILE_TOO_LARGE))
         raw = path.read_bytes()
     except OSError as error:
         raise YamlProblem(Problem(display_path, 1, "(file)",
                                   f"cannot be read: {error.strerror or error}",
-                                  "a readable plain file")) from None
+                                  "a readable plain file", code=Code.UNREADABLE_FILE)) from None
     return parse_yaml(raw, display_path)
 
 
@@ -139,15 +132,15 @@ def parse_yaml(raw: bytes, display_path: str) -> YamlDocument:
         raise YamlProblem(*_locate_characters(text, display_path))
     builder = _Builder(display_path)
     if _CComposer is not None:
-        parser = _CComposer(text)
+        fast = _CComposer(text)
         try:
-            data = builder.build(_events(parser))
+            data = builder.build(_events(fast))
         except yaml.YAMLError:
             builder = _Builder(display_path)  # start again for the pure-Python parser's message
         else:
             return YamlDocument(display_path, data, builder.lines)
         finally:
-            parser.dispose()
+            fast.dispose()
     parser = _PyParser(text)
     try:
         data = builder.build(_events(parser))
@@ -156,6 +149,17 @@ def parse_yaml(raw: bytes, display_path: str) -> YamlDocument:
     finally:
         parser.dispose()
     return YamlDocument(display_path, data, builder.lines)
+
+
+def _start(event: Event) -> Mark:
+    """Where an event starts: every parser event has a mark (libyaml's has the same fields)."""
+    assert event.start_mark is not None
+    return cast(Mark, event.start_mark)
+
+
+def _end(event: Event) -> Mark:
+    assert event.end_mark is not None
+    return cast(Mark, event.end_mark)
 
 
 def _events(parser: Any) -> Iterator[Event]:
@@ -180,8 +184,9 @@ def _syntax_problem(error: yaml.MarkedYAMLError, builder: _Builder, text: str,
             key = _key_above(text.split("\n"), line, top.column)
             path = (*top.path, key) if key else path
         return Problem(display_path, line, _display_field(path) or "(file)",
-                       f"not valid YAML: {what}", QUOTE_COLON)
-    return Problem(display_path, line, "(file)", f"not valid YAML: {what}", PLAIN_VALUES)
+                       f"not valid YAML: {what}", QUOTE_COLON, code=Code.YAML_SYNTAX)
+    return Problem(display_path, line, "(file)", f"not valid YAML: {what}", PLAIN_VALUES,
+                   code=Code.YAML_SYNTAX)
 
 
 _KEY_LINE = re.compile(r"""^((?:\s*-\s+)*\s*)([^\s#'"][^#]*?|"[^"]*"|'[^']*'):(?:\s|$)""")
@@ -228,24 +233,26 @@ class _Builder:
             return (*top.path, len(top.value))
         return (*top.path, top.key) if top.key is not None else top.path
 
-    def problem(self, line: int, path: FieldPath, message: str, allowed: str) -> YamlProblem:
+    def problem(self, line: int, path: FieldPath, message: str, allowed: str,
+                code: Code) -> YamlProblem:
         return YamlProblem(Problem(self.display_path, line, _display_field(path) or "(file)",
-                                   message, allowed))
+                                   message, allowed, code=code))
 
     def build(self, events: Iterator[Event]) -> Any:
         root: list[Any] = []
         documents = 0
         for event in events:
-            line = event.start_mark.line + 1
+            line = _start(event).line + 1
             if isinstance(event, DocumentStartEvent):
                 documents += 1
                 if documents > 1:
                     raise self.problem(line, (), "not valid YAML: more than one document "
                                        "(a line `---` starts a second one)",
-                                       "one document per file")
+                                       "one document per file", Code.YAML_SYNTAX)
             elif isinstance(event, AliasEvent):
                 raise self.problem(line, self.where(), f"alias *{event.anchor} is not allowed",
-                                   "write each value out in full; anchors and aliases are refused")
+                                   "write each value out in full; anchors and aliases are refused",
+                                   Code.YAML_ALIAS)
             elif isinstance(event, ScalarEvent):
                 self.scalar(event, line, root)
             elif isinstance(event, CollectionStartEvent):
@@ -255,7 +262,7 @@ class _Builder:
                 self.place(frame.value, root)
         if not root:
             raise YamlProblem(Problem(self.display_path, 1, "(file)", "file is empty",
-                                      "a YAML mapping of fields"))
+                                      "a YAML mapping of fields", code=Code.EMPTY_FILE))
         return root[0]
 
     def scalar(self, event: ScalarEvent, line: int, root: list[Any]) -> None:
@@ -267,7 +274,7 @@ class _Builder:
             self.key(event.value, tag, line, top, event.style)
             return
         path = self.where()
-        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        node = ScalarNode(tag, event.value, _start(event), _end(event), event.style)
         self.lines[path] = line
         self.place(_scalar(node, path, self.display_path), root)
 
@@ -275,19 +282,22 @@ class _Builder:
         where = frame.path
         if tag != _STR:
             shown = repr(name)[:40] if tag != "tag:yaml.org,2002:null" else "(empty)"
-            raise self.problem(line, where, f"key {shown} is not a name", "field names are text")
+            raise self.problem(line, where, f"key {shown} is not a name", "field names are text",
+                               Code.BAD_KEY)
         if style == '"':
             _refuse_characters(name, line, (*where, name), self.display_path, "field name ")
         if len(name) > MAX_KEY or "\n" in name or "\t" in name:
             raise self.problem(line, where, f"field name {name[:40]!r} is not a name",
-                               f"a name on one line, of at most {MAX_KEY} characters")
+                               f"a name on one line, of at most {MAX_KEY} characters",
+                               Code.BAD_KEY)
         if name == "<<":
-            raise self.problem(line, where, "merge key << is not allowed", PLAIN_VALUES)
+            raise self.problem(line, where, "merge key << is not allowed", PLAIN_VALUES,
+                               Code.YAML_TAG)
         if name in frame.value:
             first = self.lines[(*where, name)]
             raise self.problem(line, (*where, name),
                                f"appears twice in one mapping (first on line {first})",
-                               "each field once")
+                               "each field once", Code.DUPLICATE_KEY)
         frame.key, frame.key_line = name, line
 
     def start(self, event: CollectionStartEvent, line: int) -> None:
@@ -295,7 +305,7 @@ class _Builder:
         if top is not None and isinstance(top.value, dict) and top.key is None:
             kind = "a list" if not isinstance(event, MappingStartEvent) else "a mapping"
             raise self.problem(line, top.path, f"key {kind} is not a name",
-                               "field names are text")
+                               "field names are text", Code.BAD_KEY)
         mapping = isinstance(event, MappingStartEvent)
         tag = event.tag
         if tag is None or tag == "!":
@@ -303,13 +313,15 @@ class _Builder:
                                     event.implicit)
         path = self.where()
         if tag != ("tag:yaml.org,2002:map" if mapping else "tag:yaml.org,2002:seq"):
-            raise self.problem(line, path, f"tag {_tag_name(tag)} is not allowed", PLAIN_VALUES)
+            raise self.problem(line, path, f"tag {_tag_name(tag)} is not allowed", PLAIN_VALUES,
+                               Code.YAML_TAG)
         if len(self.stack) >= MAX_DEPTH:
             shown = (*path[:4], "…") if len(path) > 4 else path
             raise self.problem(line, shown, f"is nested more than {MAX_DEPTH} levels deep",
-                               "records need only a few levels; check the indentation")
+                               "records need only a few levels; check the indentation",
+                               Code.TOO_DEEP)
         self.lines[path] = line
-        self.stack.append(_Frame({} if mapping else [], path, event.start_mark.column))
+        self.stack.append(_Frame({} if mapping else [], path, _start(event).column))
 
     def place(self, value: Any, root: list[Any]) -> None:
         if not self.stack:
@@ -337,12 +349,13 @@ def _decode(raw: bytes, display_path: str) -> str:
                 "(file)",
                 f"byte 0x{raw[error.start]:02x} is not UTF-8",
                 "save the file as UTF-8",
+                code=Code.NOT_UTF8,
             )
         ) from None
     if raw.count(0) * 4 >= len(raw) > 0:  # ASCII text in UTF-16 or UTF-32 is valid UTF-8
         raise YamlProblem(Problem(display_path, 1, "(file)",
                                   "looks like UTF-16 or UTF-32 text (every other byte is 0)",
-                                  "save the file as UTF-8"))
+                                  "save the file as UTF-8", code=Code.NOT_UTF8))
     return text.removeprefix("\ufeff")
 
 
@@ -357,6 +370,7 @@ def _refuse_tab_indentation(text: str, display_path: str) -> None:
                     "(file)",
                     "tab character in indentation",
                     "indent with spaces; YAML does not allow tabs there",
+                    code=Code.TAB_INDENTATION,
                 )
             )
 
@@ -385,7 +399,8 @@ def _locate_characters(text: str, display_path: str) -> list[Problem]:
         name = next((_display_field(path) for start, end, path in spans
                      if start <= match.start() < end), "") or "(file)"
         message, allowed = describe_character(match.group())
-        problems.setdefault((line, name), Problem(display_path, line, name, message, allowed))
+        problems.setdefault((line, name), Problem(display_path, line, name, message, allowed,
+                                                     code=Code.CONTROL_CHARACTER))
     return list(problems.values())
 
 
@@ -397,7 +412,7 @@ def _collect_spans(parser: _PyParser, text: str, spans: list[tuple[int, int, Fie
 
     def scalar(event: ScalarEvent, line: int, root: list[Any]) -> None:
         top = builder.stack[-1] if builder.stack else None
-        start, end = event.start_mark.index, event.end_mark.index
+        start, end = _start(event).index, _end(event).index
         path = builder.where()
         if top is not None and isinstance(top.value, dict) and top.key is None:
             path = (*top.path, text[start:end].strip("'\""))
@@ -418,7 +433,7 @@ def _refuse_characters(text: str, line: int, path: FieldPath, display_path: str,
     if match:
         message, allowed = describe_character(match.group())
         raise YamlProblem(Problem(display_path, line, _display_field(path) or "(file)",
-                                  what + message, allowed))
+                                  what + message, allowed, code=Code.CONTROL_CHARACTER))
 
 
 _CONSTRUCTORS: dict[str, Callable[[ScalarNode], Any]] = {
@@ -440,7 +455,8 @@ def _scalar(node: ScalarNode, path: FieldPath, display_path: str) -> Any:
     tag = node.tag.removeprefix("tag:yaml.org,2002:")
     if tag not in _CONSTRUCTORS:
         raise YamlProblem(Problem(display_path, line, _display_field(path) or "(file)",
-                                  f"tag {_tag_name(node.tag)} is not allowed", PLAIN_VALUES))
+                                  f"tag {_tag_name(node.tag)} is not allowed", PLAIN_VALUES,
+                                  code=Code.YAML_TAG))
     try:
         value = _CONSTRUCTORS[tag](node)
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**63:
@@ -448,7 +464,8 @@ def _scalar(node: ScalarNode, path: FieldPath, display_path: str) -> Any:
     except (ValueError, OverflowError, yaml.YAMLError) as error:
         raise YamlProblem(
             Problem(display_path, line, _display_field(path) or "(file)",
-                    f"cannot read {node.value[:40]!r} as {tag}: {str(error)[:80]}", PLAIN_VALUES)
+                    f"cannot read {node.value[:40]!r} as {tag}: {str(error)[:80]}", PLAIN_VALUES,
+                    code=Code.UNREADABLE_VALUE)
         ) from None
     return value
 

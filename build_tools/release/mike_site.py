@@ -16,15 +16,11 @@ from pathlib import Path
 from mike import commands as mike_commands
 from mike import git_utils
 
-from build_tools.core.errors import ReviewError
+from build_tools.core.errors import DeployError
 
 BRANCH = "gh-pages"
 LATEST = "latest"
 VERSIONS_FILE = mike_commands.versions_file  # versions.json, read by the version selector
-
-
-class DeployError(ReviewError):
-    """mike could not publish the version; the gh-pages branch was left as it was."""
 
 
 @contextlib.contextmanager
@@ -64,7 +60,7 @@ def is_deployed(root: Path, version: str) -> bool:
 
 
 def deploy(root: Path, version: str, title: str, message: str,
-           build: Callable[[Path], None], site_dir: Path, *,
+           build: Callable[[Path], object], site_dir: Path, *,
            use_directory_urls: bool = True) -> None:
     """Build into `site_dir` with `build`, then commit it as `version` and make it `latest`.
 

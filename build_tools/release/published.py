@@ -13,8 +13,10 @@ import json
 from typing import Any
 
 from build_tools.core import gitrepo
+from build_tools.core.errors import ReleaseError
 from build_tools.core.project import Project
-from build_tools.release.release import deploy_title, mike_site, tag_name
+from build_tools.release import mike_site
+from build_tools.release.release import deploy_title, tag_name
 from build_tools.versions.manifest import (
     ADDED,
     MANIFEST_PATH,
@@ -29,7 +31,6 @@ from build_tools.versions.releases import (
     RELEASE_FILE,
     RELEASED_NAME,
     Release,
-    ReleaseError,
     check_released_name,
     read_releases,
     releases_dir,

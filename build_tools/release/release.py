@@ -25,7 +25,7 @@ from mkdocs.exceptions import MkDocsException
 
 from build_tools.core import gitrepo
 from build_tools.core.clock import source_date, today
-from build_tools.core.errors import InvalidRecords
+from build_tools.core.errors import ReleaseError
 from build_tools.core.project import Project
 from build_tools.evidence.checks import check_project
 from build_tools.formats.version_citation import VersionCitation, citation_cff, zenodo_json
@@ -34,7 +34,6 @@ from build_tools.site.build import build_site
 from build_tools.versions.manifest import MANIFEST_PATH, sha256
 from build_tools.versions.releases import (
     Release,
-    ReleaseError,
     check_version_text,
     data_snapshot,
     find_release,
@@ -147,11 +146,10 @@ def release(project: Project, version: str, message: str = "", *, push: bool = F
     if finished is not None:
         return finished
     check_releasable(project, version)
-    records, schema, validation = check_project(project)
-    if validation is None or schema is None or records.review is None:
-        raise InvalidRecords(list(records.problems))
-    if not validation.ok:
-        raise InvalidRecords(list(validation.problems))
+    checked = check_project(project)
+    schema = checked.valid_schema()
+    records, validation = checked.records, checked.validation
+    assert records.review is not None  # valid_schema() checked it
     entry = Release(version, release_date(), " ".join(message.split()))
     citation = VersionCitation.from_review(records.review.data, version, entry.date,
                                            site_url if site_url is not None else _site_url(project))

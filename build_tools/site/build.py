@@ -105,7 +105,7 @@ def run_mkdocs(
         plugin = config.plugins.get("living-review")
         generated = handover.pop()
         if plugin is not None:
-            plugin.pregenerated = generated  # type: ignore[attr-defined]
+            plugin.pregenerated = generated
         del generated
         with mkdocs_log_level(logging.WARNING):
             mkdocs_build(config)

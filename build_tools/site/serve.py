@@ -7,6 +7,7 @@ the living-review plugin rebuilds it when a record, review.yaml, the schema or t
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from mkdocs.commands.serve import serve
 from mkdocs.exceptions import MkDocsException
@@ -21,7 +22,7 @@ def serve_site(project: Project, *, dev_addr: str | None = None, livereload: boo
     if not project.mkdocs_file.is_file():
         raise BuildError(f"{project.display(project.mkdocs_file)}: not found (run from the "
                          "project folder or pass --project)")
-    options = {"dev_addr": dev_addr} if dev_addr else {}
+    options: dict[str, Any] = {"dev_addr": dev_addr} if dev_addr else {}
     try:
         with mkdocs_log_level(logging.INFO):
             serve(config_file=str(project.mkdocs_file), livereload=livereload, **options)

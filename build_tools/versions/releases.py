@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from build_tools.core.errors import ReviewError
+from build_tools.core.errors import ReleaseError
 from build_tools.core.project import Project
 from build_tools.records.schema import PackageSchema
 from build_tools.records.tables import Row
@@ -33,10 +33,6 @@ VERSION_PATTERN = re.compile(r"(?:0|[1-9][0-9]{0,3})(?:\.(?:0|[1-9][0-9]{0,3})){
 RELEASED_NAME = re.compile(r"[0-9]+(?:\.[0-9]+){0,2}")
 RELEASE_FILE = "release.yaml"
 SNAPSHOT_FILE = "data.json"
-
-
-class ReleaseError(ReviewError):
-    """A release or verification was refused or failed; nothing was changed."""
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ class RecordField:
 
 
 def record_fields(project: Project) -> list[RecordField]:
-    _, schema, _ = check_project(project)
+    checked = check_project(project)
+    schema = checked.schema
     assert schema is not None
     found = []
     for table in schema.tables:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from build_tools.cli.annotations import annotation
 from build_tools.cli.main import EscapingFormatter, main
-from build_tools.core.errors import Problem, escape_controls
+from build_tools.core.errors import Code, Problem, escape_controls
 from build_tools.core.project import Project
 
 pytestmark = pytest.mark.hardening
@@ -88,7 +88,7 @@ def test_a_file_name_with_control_characters_is_escaped_in_github_annotations(
     (project.studies_dir / EVIL).write_text("x\n", "utf-8")
     assert main(["validate", "--project", str(project.root), "--format", "github"]) == 0
     assert capsys.readouterr().out.splitlines()[0] == (
-        "::warning file=studies/evil\\x1b[2J%0Aok\\u202e.txt,line=1,title=(file)::"
+        "::warning file=studies/evil\\x1b[2J%0Aok\\u202e.txt,line=1,title=(file) [ignored-file]::"
         "ignored, not a study record (study records are <id>.yaml files directly in studies/)")
 
 
@@ -121,12 +121,14 @@ def test_a_key_with_control_characters_is_escaped(project: Project, capsys) -> N
 ])
 def test_escape_controls_makes_every_control_character_visible(raw: str, shown: str) -> None:
     assert escape_controls(raw) == shown
-    assert str(Problem(raw, 1, raw, raw, raw)) == f"{shown}:1: {shown}: {shown} ({shown})"
+    problem = Problem(raw, 1, raw, raw, raw, code=Code.WRONG_TYPE)
+    assert str(problem) == f"{shown}:1: {shown}: {shown} ({shown})"
 
 
 def test_annotations_escape_controls_but_keep_githubs_line_break_encoding() -> None:
-    problem = Problem("a\x1b.yaml", 2, "k\u202e", "m\x1b[2J\nnext")
-    assert annotation(problem) == "::error file=a\\x1b.yaml,line=2,title=k\\u202e::m\\x1b[2J%0Anext"
+    problem = Problem("a\x1b.yaml", 2, "k\u202e", "m\x1b[2J\nnext", code=Code.UNKNOWN_FIELD)
+    assert annotation(problem) == (
+        "::error file=a\\x1b.yaml,line=2,title=k\\u202e [unknown-field]::m\\x1b[2J%0Anext")
 
 
 def test_log_lines_from_mkdocs_are_escaped() -> None:
@@ -141,7 +143,7 @@ def test_log_lines_from_mkdocs_are_escaped() -> None:
 def test_a_problem_is_always_one_line_without_control_characters(
     file: str, field: str, message: str
 ) -> None:
-    text = str(Problem(file, 1, field, message))
+    text = str(Problem(file, 1, field, message, code=Code.WRONG_TYPE))
     assert text.splitlines() == [text] and "\x1b" not in text and "\u202e" not in text
     assert all(char == " " or char.isprintable() or unicodedata.category(char) in ("Cf", "Zs",
                "Co", "Cs", "Cn") for char in text)
@@ -152,5 +154,5 @@ def test_a_problem_is_always_one_line_without_control_characters(
 def test_an_annotation_is_always_one_line_without_control_characters(
     file: str, message: str
 ) -> None:
-    text = annotation(Problem(file, 1, "field", message))
+    text = annotation(Problem(file, 1, "field", message, code=Code.WRONG_TYPE))
     assert text.splitlines() == [text] and "\x1b" not in text

@@ -16,13 +16,8 @@ from collections.abc import Callable
 
 import pytest
 
-from build_tools.crossref.client import (
-    ClientSettings,
-    CrossrefClient,
-    RequestFailed,
-    RunStopped,
-    Unreachable,
-)
+from build_tools.core.errors import RequestFailed, RunStopped, Unreachable
+from build_tools.crossref.client import ClientSettings, CrossrefClient
 from tests.raw_http import Answer, Server, envelope, head, misbehaving, plain
 
 pytestmark = pytest.mark.hardening

@@ -432,7 +432,8 @@ def test_constrained_fields_refuse_free_text_with_a_located_problem(tmp_path: Pa
             record[key] = [{**required, spec.name: value}]
         path = project.studies_dir / "hostile-x.yaml"
         path.write_text(yaml.safe_dump(record, sort_keys=False, allow_unicode=True), "utf-8")
-        _, _, validation = check_project(project)
+        checked = check_project(project)
+        validation = checked.validation
         assert validation is not None
         located = [p for p in validation.errors
                    if p.file == "studies/hostile-x.yaml" and p.field.endswith(spec.name)

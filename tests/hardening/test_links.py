@@ -131,7 +131,8 @@ def test_a_crossref_licence_that_fails_the_rule_is_not_linked(url: str) -> None:
 
 
 def _problems(project: Project) -> list[str]:
-    _, _, validation = check_project(project)
+    checked = check_project(project)
+    validation = checked.validation
     assert validation is not None
     return [str(p) for p in validation.problems]
 

@@ -313,7 +313,8 @@ def test_every_text_field_keeps_a_whole_number_as_its_text(
     assert len(fields) >= 15
     write_study("s1", **_record_with({field: 42 for field in fields}))
     assert validate(project, capsys) == (0, ["5 study record(s) and review.yaml are valid"])
-    _, _, validation = check_project(project)
+    checked = check_project(project)
+    validation = checked.validation
     assert validation is not None
     for table, name in fields:
         row = next(r for r in validation.tables[table] if r.document.path == "studies/s1.yaml")
