@@ -11,14 +11,13 @@ import http.server
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import axe_playwright_python.sync_playwright as axe_api
 import pytest
 import yaml
 
 from build_tools.site.build import build_site
-from tests.browser import chromium
+from tests.browser import Visit, chromium
 from tests.factories import DEFAULT_SCENARIO, SCENARIOS, make_project
 
 SYNTHETIC = {
@@ -69,32 +68,6 @@ def base_url(built_site: Path) -> Iterator[str]:
 def browser() -> Iterator[object]:
     with chromium() as launched:
         yield launched
-
-
-class Visit:
-    """A page that records console errors and every request, and blocks other hosts."""
-
-    def __init__(self, browser: object, width: int = 1280) -> None:
-        self.context = browser.new_context(viewport={"width": width, "height": 900},
-                                           service_workers="block")
-        self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.foreign: list[str] = []
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error"
-                     else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.context.route("**/*", self._route)
-
-    def _route(self, route: object) -> None:
-        url = route.request.url
-        if urlsplit(url).hostname == "127.0.0.1" or url.startswith(("data:", "blob:")):
-            route.continue_()
-        else:
-            self.foreign.append(url)
-            route.abort()
-
-    def close(self) -> None:
-        self.context.close()
 
 
 @pytest.fixture
@@ -201,7 +174,7 @@ def test_axe_finds_no_serious_violation(browser: object, base_url: str, name: st
                                         tmp_path: Path) -> None:
     problems = []
     for width in (1280, 390):
-        visit = Visit(browser, width)
+        visit = Visit(browser, width=width)
         visit.page.goto(base_url + AXE_PAGES[name])
         visit.page.wait_for_load_state("networkidle")
         visit.page.screenshot(path=str(tmp_path / f"{name}-{width}.png"), full_page=True)

@@ -16,10 +16,8 @@ from build_tools.cli.main import main
 from build_tools.core.project import Project
 from build_tools.site.build import build_site
 from build_tools.site.offline import SHIM, SHIM_PATH
-from tests.browser import chromium
+from tests.browser import Visit, chromium, opened_from_disk
 from tests.conftest import make_project
-
-LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
 
 
 @pytest.fixture(scope="module")
@@ -34,33 +32,14 @@ def browser() -> Iterator[object]:
         yield launched
 
 
-class DiskVisit:
-    """A page opened from disk that records console errors and every non-local request."""
-
-    def __init__(self, browser: object) -> None:
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                           service_workers="block")
-        self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.foreign: list[str] = []
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error"
-                     else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.context.on("request", lambda r: None if r.url.startswith(LOCAL_SCHEMES)
-                        else self.foreign.append(r.url))
-
-    def close(self) -> None:
-        self.context.close()
-
-
 @pytest.fixture
-def visit(browser: object) -> Iterator[DiskVisit]:
-    opened = DiskVisit(browser)
+def visit(browser: object) -> Iterator[Visit]:
+    opened = Visit(browser, opened_from_disk, block=False)
     yield opened
     opened.close()
 
 
-def test_navigation_and_table_links_work_from_disk(visit: DiskVisit, offline_site: Path) -> None:
+def test_navigation_and_table_links_work_from_disk(visit: Visit, offline_site: Path) -> None:
     page = visit.page
     page.goto((offline_site / "index.html").as_uri())
     page.locator("nav.md-nav--primary").get_by_role("link", name="Studies").first.click()
@@ -77,7 +56,7 @@ def test_navigation_and_table_links_work_from_disk(visit: DiskVisit, offline_sit
 
 @pytest.mark.parametrize(("query", "study"), [("Aherne", "aherne-2018"),
                                               ("psychosis", "awenat-psychosis-9-38")])
-def test_search_works_from_disk(visit: DiskVisit, offline_site: Path, query: str,
+def test_search_works_from_disk(visit: Visit, offline_site: Path, query: str,
                                 study: str) -> None:
     page = visit.page
     page.goto((offline_site / "evidence" / "matrix.html").as_uri())

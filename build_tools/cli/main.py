@@ -95,9 +95,9 @@ def make_parser() -> argparse.ArgumentParser:
 
 def register_validate(commands: Commands, common: argparse.ArgumentParser) -> None:
     parser = add_command(commands, common, "validate",
-                      "Check review.yaml and every study record; list all problems at once.",
-                      "livingreview validate --changed origin/main --format github",
-                      run_validate, "validation stopped: {summary}")
+                         "Check review.yaml and every study record; list all problems at once.",
+                         "livingreview validate --changed origin/main --format github",
+                         run_validate, "validation stopped: {summary}")
     parser.add_argument("--format", choices=["text", "json", "github"], default="text",
                         help="text for people (default), json for machines, github for inline "
                              "annotations on a pull request (::error file=…,line=…::…)")
@@ -146,9 +146,9 @@ def changed_scope(result: ChangedValidation) -> str:
 
 def register_build(commands: Commands, common: argparse.ArgumentParser) -> None:
     parser = add_command(commands, common, "build",
-                      "Validate, generate and build the site with MkDocs, offline.",
-                      "livingreview build --strict", run_build,
-                      "build stopped: {summary}; the site was not changed")
+                         "Validate, generate and build the site with MkDocs, offline.",
+                         "livingreview build --strict", run_build,
+                         "build stopped: {summary}; the site was not changed")
     parser.add_argument("--strict", action="store_true", help="treat MkDocs warnings as errors")
     parser.add_argument("--site-dir", type=Path, default=None,
                         help="where to put the site (default: site/ in the project)")
@@ -200,10 +200,10 @@ def _typed_path(path: Path, *, program: bool = False) -> str:
 
 def register_serve(commands: Commands, common: argparse.ArgumentParser) -> None:
     parser = add_command(commands, common, "serve",
-                      "Preview the site at http://127.0.0.1:8000/ with MkDocs; it rebuilds and "
-                      "reloads when a study, review.yaml or docs/ changes. Stop it with Ctrl+C.",
-                      "livingreview serve --dev-addr 127.0.0.1:8001", run_serve,
-                      "serve stopped: {summary}; nothing was served")
+                         "Preview the site at http://127.0.0.1:8000/ with MkDocs; it rebuilds and "
+                         "reloads when a study, review.yaml or docs/ changes. Stop it with Ctrl+C.",
+                         "livingreview serve --dev-addr 127.0.0.1:8001", run_serve,
+                         "serve stopped: {summary}; nothing was served")
     parser.add_argument("--dev-addr", metavar="IP:PORT", default=None, type=_dev_addr,
                         help="where to serve (default: dev_addr in mkdocs.yml, else "
                              "127.0.0.1:8000)")
@@ -226,11 +226,11 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def register_docs(commands: Commands, common: argparse.ArgumentParser) -> None:
     parser = add_command(commands, common, "docs",
-                      "Write the files made from the schema and review.yaml: "
-                      "schema/study.schema.json, docs/reference/data-dictionary.md and the "
-                      "eligibility criteria in CONTRIBUTING.md.",
-                      "livingreview docs --check", run_docs,
-                      "docs stopped: {summary}; no file was written")
+                         "Write the files made from the schema and review.yaml: "
+                         "schema/study.schema.json, docs/reference/data-dictionary.md and the "
+                         "eligibility criteria in CONTRIBUTING.md.",
+                         "livingreview docs --check", run_docs,
+                         "docs stopped: {summary}; no file was written")
     parser.add_argument("--check", action="store_true",
                         help="change nothing; fail if a file is out of date (for CI)")
 
@@ -247,10 +247,10 @@ def run_docs(args: argparse.Namespace) -> int:
 
 def register_fetch(commands: Commands, common: argparse.ArgumentParser) -> None:
     parser = add_command(commands, common, "fetch",
-                      "Fetch the Crossref work of every study DOI not cached yet "
-                      "into cache/crossref.",
-                      "livingreview fetch --mailto you@example.org", run_fetch,
-                      "fetch stopped: {summary}; nothing was fetched")
+                         "Fetch the Crossref work of every study DOI not cached yet "
+                         "into cache/crossref.",
+                         "livingreview fetch --mailto you@example.org", run_fetch,
+                         "fetch stopped: {summary}; nothing was fetched")
     parser.add_argument("--refresh", action="store_true", help="fetch cached DOIs again too")
     parser.add_argument("--doi", help="fetch only this DOI (always fetched again)")
     _add_mailto(parser)
@@ -291,9 +291,10 @@ def run_fetch(args: argparse.Namespace) -> int:
 
 def register_new(commands: Commands, common: argparse.ArgumentParser) -> None:
     parser = add_command(commands, common, "new",
-                      "Start studies/<id>.yaml for a DOI, prefilled from Crossref (or the cache).",
-                      "livingreview new --doi 10.5555/example-2020", run_new,
-                      "new stopped: {summary}; no study record was written")
+                         "Start studies/<id>.yaml for a DOI, prefilled from Crossref "
+                         "(or the cache).",
+                         "livingreview new --doi 10.5555/example-2020", run_new,
+                         "new stopped: {summary}; no study record was written")
     parser.add_argument("--doi", required=True, help="the study's DOI")
     parser.add_argument("--id", help="the study id (default: first author and year)")
     _add_mailto(parser)
