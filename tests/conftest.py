@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from build_tools.core.project import Project
+from tests.browser import chromium
 from tests.factories import (
     DEFAULT_SCENARIO,
     REPO,
@@ -93,3 +94,10 @@ def write_file(project: Project) -> Callable[[str, str | bytes], Path]:
 def httpserver_listen_address() -> tuple[str, int]:
     """pytest-httpserver listens on 127.0.0.1 only (its default is `localhost`)."""
     return ("127.0.0.1", 0)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """One headless Chromium per test module (tests/browser.py starts it)."""
+    with chromium() as launched:
+        yield launched

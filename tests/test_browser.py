@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from build_tools.site.build import build_site
-from tests.browser import Visit, chromium
+from tests.browser import Visit
 from tests.factories import DEFAULT_SCENARIO, SCENARIOS, make_project
 
 SYNTHETIC = {
@@ -62,12 +62,6 @@ def base_url(built_site: Path) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
     thread.join()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

@@ -63,3 +63,29 @@ def test_crossref_text_is_neutralised_when_read_and_kept_as_received_on_disk(
     assert json.loads(path.read_text("utf-8"))["work"] == work
     assert read_cached_work(tmp_path, "10.1234/x") == CachedWork(
         "10.1234/x", RETRIEVED, {"title": ["abc\ufffdd"], "x": 1})
+
+
+@pytest.mark.hardening
+def test_a_cache_entry_that_is_a_link_is_never_read_through(tmp_path: Path) -> None:
+    """`fetch` and `new` read the cache without validating the folder first: a link planted in a
+    pull request must not make them read (and then rewrite into the cache) a file elsewhere."""
+    outside = tmp_path / "outside.json"
+    entry = CachedWork("10.1234/linked", RETRIEVED, {"title": ["A synthetic work"]})
+    outside.write_text(json.dumps(entry.to_dict()), "utf-8")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    cache_path(cache, entry.doi).symlink_to(outside)
+    assert read_cached_work(cache, entry.doi) is None
+    cache_path(cache, entry.doi).unlink()
+    write_cached_work(cache, entry)  # control: the same entry as a regular file is read
+    assert read_cached_work(cache, entry.doi) == entry
+
+
+@pytest.mark.hardening
+def test_an_oversized_cache_entry_counts_as_missing(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    entry = CachedWork("10.1234/big", RETRIEVED, {"title": ["x" * 200]})
+    write_cached_work(tmp_path, entry)
+    assert read_cached_work(tmp_path, entry.doi) == entry
+    monkeypatch.setattr("build_tools.crossref.cache.MAX_ENTRY_BYTES", 100)
+    assert read_cached_work(tmp_path, entry.doi) is None

@@ -16,7 +16,7 @@ from build_tools.cli.main import main
 from build_tools.core.project import Project
 from build_tools.site.build import build_site
 from build_tools.site.offline import SHIM, SHIM_PATH
-from tests.browser import Visit, chromium, opened_from_disk
+from tests.browser import Visit, opened_from_disk
 from tests.conftest import make_project
 
 
@@ -24,12 +24,6 @@ from tests.conftest import make_project
 def offline_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = make_project(tmp_path_factory.mktemp("project"))
     return build_site(project, strict=True, offline=True)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser import chromium
 from tests.release_scenario import two_releases
 
 
@@ -40,12 +39,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         httpd.shutdown()
         httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser(server: str) -> Iterator[object]:
-    with chromium() as launched:
-        yield launched
 
 
 def open_page(browser: object, url: str) -> object:

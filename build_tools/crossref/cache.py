@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from build_tools.core.text_rules import clean_text
 
 MAX_NAME = 120  # characters of a cache file name before `.json`; file systems allow 255 bytes
 _SURROGATE = re.compile("[\ud800-\udfff]")
+MAX_ENTRY_BYTES = 16 * 1024 * 1024  # a work is a few KB; the client takes answers up to 16 MB
 MAX_DEPTH = 64  # Crossref works nest a few levels; deeper is damage, and would recurse later
 
 
@@ -66,15 +68,28 @@ def cache_path(cache_dir: Path, doi: str) -> Path:
 
 
 def read_cached_work(cache_dir: Path, doi: str) -> CachedWork | None:
-    """The cached work of a DOI; an entry that cannot be read or used counts as missing."""
+    """The cached work of a DOI; an entry that cannot be read or used counts as missing.
+
+    Only a regular file is read, never through a link (a link in a contributor's pull request
+    could point at any file of the machine), and at most MAX_ENTRY_BYTES of it.
+    """
     path = cache_path(cache_dir, doi)
     try:
-        if not path.is_file():
+        if not stat.S_ISREG(os.lstat(path).st_mode):
             return None
-        data = json.loads(path.read_bytes().decode("utf-8"))
+        with open(path, "rb", opener=_no_follow) as handle:
+            raw = handle.read(MAX_ENTRY_BYTES + 1)
+        if len(raw) > MAX_ENTRY_BYTES:
+            return None
+        data = json.loads(raw.decode("utf-8"))
         return CachedWork.from_dict(_cleaned(data))
     except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None  # a damaged cache entry is treated as missing; `fetch` will replace it
+
+
+def _no_follow(path: str, flags: int) -> int:
+    """Open without following a link swapped in after the lstat above."""
+    return os.open(path, flags | getattr(os, "O_NOFOLLOW", 0))
 
 
 def _cleaned(data: Any) -> Any:
