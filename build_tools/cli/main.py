@@ -18,6 +18,7 @@ from build_tools.cli.annotations import github_annotations
 from build_tools.cli.command import Commands, add_command
 from build_tools.cli.export import register_export_docs
 from build_tools.cli.release import register_release, register_verify
+from build_tools.core import timings
 from build_tools.core.errors import InvalidRecords, Problem, ReviewError, StaleDocs, escape_controls
 from build_tools.core.project import Project, require_project
 from build_tools.evidence.changed import DEFAULT_BASE, ChangedValidation, validate_changed
@@ -155,21 +156,28 @@ def register_build(commands: Commands, common: argparse.ArgumentParser) -> None:
     parser.add_argument("--offline", action="store_true",
                         help="a site that works opened from disk (file://), without a server: "
                              "page links end in .html and search runs without a server")
+    parser.add_argument("--timings", action="store_true",
+                        help="print where the build's time went, stage by stage (on stderr)")
 
 
 def run_build(args: argparse.Namespace) -> int:
     project = Project.at(args.project)
-    site_dir = build_site(project, strict=args.strict, site_dir=args.site_dir,
-                          offline=args.offline)
+    with timings.recording(since_start=True) as times:
+        try:
+            site_dir = build_site(project, strict=args.strict, site_dir=args.site_dir,
+                                  offline=args.offline)
+        finally:
+            if args.timings:
+                print("\n".join(times.as_lines()), file=sys.stderr)
     print(f"Site built in {site_dir}")
     if args.offline:
         print(f"Open it from disk: {_typed_path(site_dir / 'index.html')}")
     else:
-        print(f"Preview it with: {serveadd_command(project)}")
+        print(f"Preview it with: {serve_command(project)}")
     return 0
 
 
-def serveadd_command(project: Project) -> str:
+def serve_command(project: Project) -> str:
     """`livingreview serve` as it works when typed in the current folder.
 
     The program is the one running now: plain `livingreview` when that is what PATH finds,

@@ -8,6 +8,7 @@ from build_tools.core.clock import build_date
 from build_tools.core.errors import InvalidRecords, Problem
 from build_tools.core.input_files import folder_problems
 from build_tools.core.project import Project
+from build_tools.core.timings import stage
 from build_tools.crossref.metadata_checks import check_against_cache
 from build_tools.records.load import Records, load_records
 from build_tools.records.schema import PackageSchema
@@ -41,7 +42,9 @@ class CheckedProject:
 
 def check_project(project: Project) -> CheckedProject:
     """Load and validate every record."""
-    return check_records(project, load_records(project))
+    with stage("load"):
+        records = load_records(project)
+    return check_records(project, records)
 
 
 def check_records(project: Project, records: Records) -> CheckedProject:
@@ -54,10 +57,13 @@ def check_records(project: Project, records: Records) -> CheckedProject:
     except InvalidRecords as error:  # a schema without usable tables
         problems = (*records.problems, *error.problems)
         return CheckedProject(records, None, Validation(problems, {}))
-    validation = validate_records(records, schema, build_date(project.root))
+    with stage("validate"):
+        validation = validate_records(records, schema, build_date(project.root))
     # The cache is input like docs/: a link in it must not publish what it points to.
-    found = [*folder_problems(project.root, project.cache_dir),
-             *check_against_cache(validation.tables[schema.studies.name], project.cache_dir)]
+    with stage("check cache"):
+        found = [*folder_problems(project.root, project.cache_dir),
+                 *check_against_cache(validation.tables[schema.studies.name],
+                                      project.cache_dir)]
     if found:
         merged = sorted({*validation.problems, *found},
                         key=lambda p: (p.file, p.line, p.field, p.message))

@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from build_tools.core import mdtext
 from build_tools.core.mdtext import doi_url
+from build_tools.core.timings import stage
 from build_tools.evidence.assemble import Study
 from build_tools.formats.citeproc_lookups import remembered_style_lookups
 from build_tools.formats.csl import csl_item, missing_fields
@@ -160,6 +161,11 @@ def cite_studies(studies: Iterable[Study]) -> dict[str, StudyCitation]:
     """Each study's APA reference, BibTeX entry and RIS record, keyed by study id, APA order."""
     studies = list(studies)
     by_id = {s.id: s for s in studies}
+    with stage("references"):
+        return _cite(studies, by_id)
+
+
+def _cite(studies: list[Study], by_id: dict[str, Study]) -> dict[str, StudyCitation]:
     return {
         reference.study_id: StudyCitation(
             apa=reference,

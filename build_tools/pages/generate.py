@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from build_tools.core.errors import Problem
 from build_tools.core.project import Project
+from build_tools.core.timings import stage
 from build_tools.crossref.cache import read_cached_works
 from build_tools.evidence.assemble import Evidence, assemble_evidence
 from build_tools.evidence.checks import check_project
@@ -34,9 +35,13 @@ def generate_site(project: Project) -> GeneratedSite:
     assert records.review is not None  # valid_schema() checked it
     dois = [str(r.values["doi"]) for r in validation.tables[schema.studies.name]
             if r.values.get("doi")]
-    works = read_cached_works(project.cache_dir, dois)
-    evidence = assemble_evidence(records.review.data, validation.tables, schema, works)
-    pages = render_pages(evidence)
-    pages += download_pages(evidence, schema, validation.tables)
+    with stage("metadata"):
+        works = read_cached_works(project.cache_dir, dois)
+    with stage("assemble"):
+        evidence = assemble_evidence(records.review.data, validation.tables, schema, works)
+    with stage("render"):
+        pages = render_pages(evidence)
+    with stage("downloads"):
+        pages += download_pages(evidence, schema, validation.tables)
     warnings = tuple(p for p in validation.problems if p.severity == "warning")
     return GeneratedSite(tuple(pages), evidence, warnings, schema, validation.tables)

@@ -22,6 +22,7 @@ from mkdocs.exceptions import MkDocsException
 from build_tools.core.errors import BuildError, InvalidRecords
 from build_tools.core.input_files import read_folder_problems
 from build_tools.core.project import Project
+from build_tools.core.timings import stage
 from build_tools.pages.generate import GeneratedSite, generate_site
 from build_tools.site import offline as offline_site
 from build_tools.site.site_dir import check_site_dir, site_path
@@ -49,10 +50,12 @@ def build_site(
     staging: Path | None = None
     try:
         staging = make_staging_dir(target)
-        run_mkdocs(project, handover, staging, strict=strict, offline=offline)
-        keep_unchanged_times(staging, target)
-        check_site_dir(project.root, target)  # again: the build took a while
-        replace_directory(staging, target)
+        with stage("mkdocs"):
+            run_mkdocs(project, handover, staging, strict=strict, offline=offline)
+        with stage("swap"):
+            keep_unchanged_times(staging, target)
+            check_site_dir(project.root, target)  # again: the build took a while
+            replace_directory(staging, target)
     except OSError as error:
         discard_own_staging(target)
         raise output_error(error, target, staging) from None
