@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,9 @@ HARDENING_DIR = Path(__file__).parent / "hardening"
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Builds keep formatted references between runs; the tests' go to a folder of their own,
+    # never the user's ~/.cache (subprocesses inherit it).
+    os.environ.setdefault("LIVINGREVIEW_CACHE_DIR", tempfile.mkdtemp(prefix="lr-test-cache-"))
     config.addinivalue_line(
         "markers", "scenario(name): the `project` fixture copies tests/scenarios/<name>")
 

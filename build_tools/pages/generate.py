@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from build_tools.core.errors import Problem
+from build_tools.core.output_cache import OutputCache
 from build_tools.core.project import Project
 from build_tools.core.timings import stage
 from build_tools.crossref.cache import read_cached_works
@@ -27,8 +29,12 @@ class GeneratedSite:
     tables: dict[str, list[Row]]
 
 
-def generate_site(project: Project) -> GeneratedSite:
-    """Everything MkDocs needs, from the project's files; raises InvalidRecords on bad input."""
+def generate_site(project: Project, *, output_cache: Path | None = None) -> GeneratedSite:
+    """Everything MkDocs needs, from the project's files; raises InvalidRecords on bad input.
+
+    `output_cache` is a folder where per-study outputs are kept between builds, keyed by their
+    input (core.output_cache); None formats everything afresh. The pages are the same either way.
+    """
     checked = check_project(project)
     schema = checked.valid_schema()
     records, validation = checked.records, checked.validation
@@ -40,7 +46,8 @@ def generate_site(project: Project) -> GeneratedSite:
     with stage("assemble"):
         evidence = assemble_evidence(records.review.data, validation.tables, schema, works)
     with stage("render"):
-        pages = render_pages(evidence)
+        references = OutputCache(output_cache, "references") if output_cache else None
+        pages = render_pages(evidence, references)
     with stage("downloads"):
         pages += download_pages(evidence, schema, validation.tables)
     warnings = tuple(p for p in validation.problems if p.severity == "warning")

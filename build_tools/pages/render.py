@@ -9,6 +9,7 @@ from jinja2 import ChainableUndefined, Environment, PackageLoader
 from markupsafe import Markup
 
 from build_tools.core import mdtext
+from build_tools.core.output_cache import OutputCache
 from build_tools.evidence.assemble import Evidence
 from build_tools.formats.references import cite_studies
 from build_tools.pages.views import evidence_pages
@@ -52,11 +53,12 @@ def or_missing(value: Any, missing: str = MISSING) -> Markup:
     return mdtext.text(value)
 
 
-def render_pages(evidence: Evidence) -> list[Page]:
-    """All pages of the site, in navigation order."""
+def render_pages(evidence: Evidence, reference_cache: OutputCache | None = None) -> list[Page]:
+    """All pages of the site, in navigation order; `reference_cache` keeps formatted references
+    between builds (it never changes the output)."""
     environment = make_environment()
     context = {"evidence": evidence, "review": evidence.review, "sources": evidence.sources,
-               "citations": cite_studies(evidence.studies)}
+               "citations": cite_studies(evidence.studies, reference_cache)}
 
     def page(template: str, path: str, nav: tuple[str, ...] | None, **extra: Any) -> Page:
         content = environment.get_template(template).render(**context, **extra)

@@ -36,17 +36,19 @@ from build_tools.site.staging import (
 
 
 def build_site(
-    project: Project, *, strict: bool = False, site_dir: Path | None = None, offline: bool = False
+    project: Project, *, strict: bool = False, site_dir: Path | None = None, offline: bool = False,
+    output_cache: Path | None = None,
 ) -> Path:
     """Validate and generate, build with MkDocs, and replace `site_dir` only on success.
 
-    `offline` makes a site that works opened from disk (build_tools.site.offline)."""
+    `offline` makes a site that works opened from disk (build_tools.site.offline);
+    `output_cache` keeps per-study outputs between builds (pages.generate.generate_site)."""
     target = site_path(site_dir or project.site_dir)
     check_site_dir(project.root, target)  # before anything is touched, even leftovers
     recover_interrupted_build(target)  # first, so even a failing build puts a lost site back
     # generate_site raises InvalidRecords before anything is touched; the list is a hand-over:
     # run_mkdocs empties it, so nothing here keeps the records alive while MkDocs runs.
-    handover = [generate_site(project)]
+    handover = [generate_site(project, output_cache=output_cache)]
     staging: Path | None = None
     try:
         staging = make_staging_dir(target)

@@ -23,6 +23,7 @@ from build_tools.core.clock import epoch_of
 from build_tools.core.errors import BuildError, InvalidRecords, ReviewError
 from build_tools.core.input_files import read_folder_problems
 from build_tools.core.mdtext import plain_title
+from build_tools.core.output_cache import default_cache_root
 from build_tools.core.project import Project
 from build_tools.pages.feed import FEED_PATH, feed_link_tag
 from build_tools.pages.generate import GeneratedSite, generate_site
@@ -84,7 +85,8 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         self.problems = self.released = None
         self._refuse_unsafe_folders(config)
         try:
-            self.generated = self.pregenerated or generate_site(self.project)
+            self.generated = self.pregenerated or generate_site(
+                self.project, output_cache=default_cache_root())
         except InvalidRecords as error:
             if not self.serving:
                 raise PluginError(str(error)) from None

@@ -1,0 +1,130 @@
+"""The reference cache (core.output_cache): rebuilds reuse formatted references, and the output
+is byte for byte the same with no cache, a cold cache, a warm one and a damaged one."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from build_tools.core.output_cache import OutputCache
+from build_tools.formats.references import apa_references
+from build_tools.pages.generate import generate_site
+from tests.factories import make_project
+from tests.refdata import hostile_study, scenario_studies, study_from
+
+# Ties and near-ties the style's sort must break the same way from cached keys: same author and
+# year, no year, no author, numbers in titles, case differences.
+TRICKY = [
+    study_from({"id": "s-b", "title": "Beta", "authors": ["Smith, Ann"], "year": 2019}),
+    study_from({"id": "s-a", "title": "alpha", "authors": ["Smith, Ann"], "year": 2019}),
+    study_from({"id": "s-c", "title": "10 things", "authors": ["smith, ann"], "year": 2019}),
+    study_from({"id": "s-d", "title": "9 things", "authors": ["Smith, Ann"]}),
+    study_from({"id": "s-e", "title": "No author at all", "year": 2001}),
+    study_from({"id": "s-f", "title": "Zeta", "authors": ["Ångström, Bo", "Smith, Ann"],
+                "year": 2020}),
+]
+
+
+def studies() -> list:  # type: ignore[type-arg]
+    return [*scenario_studies(), hostile_study(), *TRICKY]
+
+
+def texts(references: list) -> list[tuple[str, str, str]]:  # type: ignore[type-arg]
+    return [(r.study_id, r.text, str(r.markup)) for r in references]
+
+
+def entry_files(cache: OutputCache) -> list[Path]:
+    return sorted(cache.folder.rglob("*.json")) if cache.folder.exists() else []
+
+
+def test_no_cache_cold_cache_and_warm_cache_give_the_same_references(tmp_path: Path) -> None:
+    cache = OutputCache(tmp_path, "references")
+    fresh = texts(apa_references(studies()))
+    assert texts(apa_references(studies(), cache)) == fresh  # cold: formats and stores
+    assert len(entry_files(cache)) == len(studies())
+    assert texts(apa_references(studies(), cache)) == fresh  # warm: reads
+    assert texts(apa_references(list(reversed(studies())), cache)) == fresh  # order from keys
+
+
+def test_a_stored_entry_is_what_a_warm_build_shows(tmp_path: Path) -> None:
+    """Control: the cache is really read (a test of byte identity alone could pass unread)."""
+    cache = OutputCache(tmp_path, "references")
+    apa_references(studies(), cache)
+    for path in entry_files(cache):
+        value = json.loads(path.read_text("utf-8"))
+        value["entry"] = "Changed in the cache."
+        path.write_text(json.dumps(value), "utf-8")
+    assert {r.text for r in apa_references(studies(), cache)} == {"Changed in the cache."}
+
+
+def test_a_changed_study_is_formatted_again_and_only_it(tmp_path: Path) -> None:
+    cache = OutputCache(tmp_path, "references")
+    apa_references(studies(), cache)
+    before = set(entry_files(cache))
+    changed = [*studies()[:-1], study_from({"id": "s-f", "title": "Zeta, revised",
+                                            "authors": ["Ångström, Bo"], "year": 2020})]
+    references = apa_references(changed, cache)
+    assert len(set(entry_files(cache)) - before) == 1
+    assert texts(references) == texts(apa_references(changed))
+
+
+@pytest.mark.hardening
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(damage=st.one_of(st.binary(max_size=200),
+                        st.builds(lambda v: json.dumps(v).encode(), st.recursive(
+                            st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+                            lambda inner: st.lists(inner, max_size=3)
+                            | st.dictionaries(st.sampled_from(["entry", "sort_keys", "x"]),
+                                              inner, max_size=3),
+                            max_leaves=8)),
+                        st.builds(lambda e, k: json.dumps({"entry": e, "sort_keys": k}).encode(),
+                                  st.text(max_size=30),
+                                  st.lists(st.none() | st.integers() | st.text(max_size=5)
+                                           | st.booleans() | st.floats(), max_size=6))))
+def test_any_damaged_entry_counts_as_missing(tmp_path_factory: pytest.TempPathFactory,
+                                             damage: bytes) -> None:
+    root = tmp_path_factory.mktemp("cache")
+    cache = OutputCache(root, "references")
+    expected = texts(apa_references(TRICKY))
+    apa_references(TRICKY, cache)
+    for path in entry_files(cache):
+        path.write_bytes(damage)
+    try:
+        value = json.loads(damage)
+    except ValueError:
+        value = None
+    shaped = (isinstance(value, dict) and isinstance(value.get("entry"), str)
+              and isinstance(value.get("sort_keys"), list))
+    result = texts(apa_references(TRICKY, cache))  # never a traceback
+    if not shaped:
+        assert result == expected
+    assert len(result) == len(expected)
+
+
+@pytest.mark.hardening
+def test_a_link_in_the_cache_is_not_followed(tmp_path: Path) -> None:
+    cache = OutputCache(tmp_path / "cache", "references")
+    apa_references(TRICKY, cache)
+    expected = texts(apa_references(TRICKY))
+    planted = tmp_path / "planted.json"
+    planted.write_text(json.dumps({"entry": "Planted.", "sort_keys": [None, None, None]}))
+    for path in entry_files(cache):
+        path.unlink()
+        path.symlink_to(planted)
+    assert texts(apa_references(TRICKY, cache)) == expected
+
+
+def test_the_generated_site_is_byte_identical_with_and_without_the_cache(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "review")
+    cache = tmp_path / "cache"
+    plain = generate_site(project).pages
+    cold = generate_site(project, output_cache=cache).pages
+    warm = generate_site(project, output_cache=cache).pages
+    assert any(cache.rglob("*.json"))
+    assert [(p.path, p.content) for p in cold] == [(p.path, p.content) for p in plain]
+    assert [(p.path, p.content) for p in warm] == [(p.path, p.content) for p in plain]
