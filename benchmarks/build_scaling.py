@@ -46,7 +46,6 @@ import yaml  # noqa: E402
 
 from build_tools.core.errors import Problem  # noqa: E402
 from build_tools.core.project import Project  # noqa: E402
-from build_tools.crossref.cache import read_cached_works  # noqa: E402
 from build_tools.evidence.assemble import assemble_evidence  # noqa: E402
 from build_tools.evidence.checks import CheckedProject, check_records  # noqa: E402
 from build_tools.pages import render  # noqa: E402
@@ -157,9 +156,7 @@ def generate_measured(project: Project, stages: dict[str, Any]) -> GeneratedSite
     checked = measured("validate", stages, validate)
     schema, validation = checked.valid_schema(), checked.validation
 
-    dois = [str(r.values["doi"]) for r in validation.tables[schema.studies.name]
-            if r.values.get("doi")]
-    works = measured("metadata", stages, lambda: read_cached_works(project.cache_dir, dois))
+    works = measured("metadata", stages, lambda: checked.works)  # read by check_records
     evidence = measured("assemble", stages, lambda: assemble_evidence(
         records.review.data, validation.tables, schema, works))
     pages = measured("render", stages, lambda: render_pages(evidence))

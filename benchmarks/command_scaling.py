@@ -115,6 +115,7 @@ def measure(count: int, workdir: Path) -> dict[str, object]:
     site = project / "site"
     biggest = largest_html(site)
     index = site / "search" / "search_index.json"
+    index_bytes = index.stat().st_size if index.exists() else 0
     change_one_study(project)
     rebuild = run(build, project)
     floor_dir = workdir / f"floor-{count}"
@@ -124,7 +125,7 @@ def measure(count: int, workdir: Path) -> dict[str, object]:
     shutil.rmtree(project)
     shutil.rmtree(floor_dir)
     return {"count": count, "cold": cold, "rebuild": rebuild, "floor": floor, "stages": stages,
-            "largest": biggest, "index": index.stat().st_size if index.exists() else 0}
+            "largest": biggest, "index": index_bytes}
 
 
 def report(results: list[dict[str, object]]) -> None:

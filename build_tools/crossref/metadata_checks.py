@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from pathlib import Path
 
 from build_tools.core.errors import Code, Problem
-from build_tools.crossref.cache import read_cached_work
+from build_tools.crossref.cache import CachedWork, normalise_doi
 from build_tools.crossref.markup import plain_text
 from build_tools.crossref.works import work_texts, work_years
 from build_tools.records.tables import Row
@@ -24,12 +23,13 @@ def comparable_title(title: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", text).split())
 
 
-def check_against_cache(rows: list[Row], cache_dir: Path) -> list[Problem]:
-    """One warning per disagreeing title or year of a study whose work is cached."""
+def check_against_cache(rows: list[Row], works: dict[str, CachedWork]) -> list[Problem]:
+    """One warning per disagreeing title or year of a study whose work is cached (`works` as
+    read by cache.read_cached_works, keyed by normalised DOI)."""
     problems = []
     for row in rows:
         doi = row.values.get("doi")
-        cached = read_cached_work(cache_dir, doi) if isinstance(doi, str) and doi else None
+        cached = works.get(normalise_doi(doi)) if isinstance(doi, str) and doi else None
         if cached is None:
             continue
         work = cached.work

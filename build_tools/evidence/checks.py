@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from build_tools.core.clock import build_date
 from build_tools.core.errors import InvalidRecords, Problem
 from build_tools.core.input_files import folder_problems
 from build_tools.core.project import Project
 from build_tools.core.timings import stage
+from build_tools.crossref.cache import CachedWork, read_cached_works
 from build_tools.crossref.metadata_checks import check_against_cache
 from build_tools.records.load import Records, load_records
 from build_tools.records.schema import PackageSchema
@@ -24,6 +25,9 @@ class CheckedProject:
     records: Records
     schema: PackageSchema | None
     validation: Validation
+    # The cached Crossref works of the studies' DOIs, read once here for the checks and the
+    # build alike (keyed by normalised DOI).
+    works: dict[str, CachedWork] = field(default_factory=dict)
 
     @property
     def problems(self) -> tuple[Problem, ...]:
@@ -59,13 +63,15 @@ def check_records(project: Project, records: Records) -> CheckedProject:
         return CheckedProject(records, None, Validation(problems, {}))
     with stage("validate"):
         validation = validate_records(records, schema, build_date(project.root))
-    # The cache is input like docs/: a link in it must not publish what it points to.
-    with stage("check cache"):
-        found = [*folder_problems(project.root, project.cache_dir),
-                 *check_against_cache(validation.tables[schema.studies.name],
-                                      project.cache_dir)]
+    rows = validation.tables.get(schema.studies.name, [])
+    with stage("metadata"):
+        # The cache is input like docs/: a link in it must not publish what it points to.
+        found = folder_problems(project.root, project.cache_dir)
+        dois = [str(r.values["doi"]) for r in rows if r.values.get("doi")]
+        works = read_cached_works(project.cache_dir, dois)
+        found += check_against_cache(rows, works)
     if found:
         merged = sorted({*validation.problems, *found},
                         key=lambda p: (p.file, p.line, p.field, p.message))
         validation = Validation(tuple(merged), validation.tables)
-    return CheckedProject(records, schema, validation)
+    return CheckedProject(records, schema, validation, works)

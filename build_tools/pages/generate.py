@@ -9,7 +9,6 @@ from build_tools.core.errors import Problem
 from build_tools.core.output_cache import OutputCache
 from build_tools.core.project import Project
 from build_tools.core.timings import stage
-from build_tools.crossref.cache import read_cached_works
 from build_tools.evidence.assemble import Evidence, assemble_evidence
 from build_tools.evidence.checks import check_project
 from build_tools.pages.downloads import download_pages
@@ -39,12 +38,9 @@ def generate_site(project: Project, *, output_cache: Path | None = None) -> Gene
     schema = checked.valid_schema()
     records, validation = checked.records, checked.validation
     assert records.review is not None  # valid_schema() checked it
-    dois = [str(r.values["doi"]) for r in validation.tables[schema.studies.name]
-            if r.values.get("doi")]
-    with stage("metadata"):
-        works = read_cached_works(project.cache_dir, dois)
     with stage("assemble"):
-        evidence = assemble_evidence(records.review.data, validation.tables, schema, works)
+        evidence = assemble_evidence(records.review.data, validation.tables, schema,
+                                     checked.works)
     with stage("render"):
         references = OutputCache(output_cache, "references") if output_cache else None
         pages = render_pages(evidence, references)
