@@ -9,6 +9,7 @@ from build_tools.core.project import Project
 from build_tools.crossref.cache import read_cached_works
 from build_tools.evidence.assemble import Evidence, assemble_evidence
 from build_tools.evidence.checks import check_project
+from build_tools.evidence.review import build_review
 from build_tools.pages.downloads import download_pages
 from build_tools.pages.render import Page, render_pages
 from build_tools.records.schema import PackageSchema
@@ -35,7 +36,7 @@ def generate_site(project: Project) -> GeneratedSite:
     dois = [str(r.values["doi"]) for r in validation.tables[schema.studies.name]
             if r.values.get("doi")]
     works = read_cached_works(project.cache_dir, dois)
-    evidence = assemble_evidence(records.review.data, validation.tables, schema, works)
+    evidence = assemble_evidence(build_review(records.review), validation.tables, schema, works)
     pages = render_pages(evidence)
     pages += download_pages(evidence, schema, validation.tables)
     warnings = tuple(p for p in validation.problems if p.severity == "warning")
