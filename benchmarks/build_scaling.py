@@ -48,6 +48,7 @@ from build_tools.core.errors import Problem  # noqa: E402
 from build_tools.core.project import Project  # noqa: E402
 from build_tools.evidence.assemble import assemble_evidence  # noqa: E402
 from build_tools.evidence.checks import CheckedProject, check_records  # noqa: E402
+from build_tools.evidence.review import build_review  # noqa: E402
 from build_tools.pages import render  # noqa: E402
 from build_tools.pages.downloads import download_pages  # noqa: E402
 from build_tools.pages.generate import GeneratedSite  # noqa: E402
@@ -158,7 +159,7 @@ def generate_measured(project: Project, stages: dict[str, Any]) -> GeneratedSite
 
     works = measured("metadata", stages, lambda: checked.works)  # read by check_records
     evidence = measured("assemble", stages, lambda: assemble_evidence(
-        records.review.data, validation.tables, schema, works))
+        build_review(records.review), validation.tables, schema, works))
     pages = measured("render", stages, lambda: render_pages(evidence))
     pages += measured("downloads", stages, lambda: download_pages(
         evidence, schema, validation.tables))

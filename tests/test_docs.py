@@ -11,6 +11,7 @@ import pytest
 
 from build_tools.cli.main import main, make_parser
 from build_tools.core.project import Project
+from build_tools.evidence.review import review_from_data
 from build_tools.pages.data_dictionary import undocumented_fields
 from build_tools.pages.derived_docs import derived_files, eligibility_markdown
 from build_tools.records.load import load_records
@@ -117,5 +118,5 @@ def test_eligibility_in_contributing_follows_review_yaml(project, capsys) -> Non
 
 
 def test_eligibility_markdown_without_an_entry_says_what_to_add() -> None:
-    assert eligibility_markdown({"methods": []}) == (
+    assert eligibility_markdown(review_from_data({"methods": []})) == (
         "> Not yet written: add a `methods` entry with `id: eligibility` to `review.yaml`.\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import xml.etree.ElementTree as ET
 
+from build_tools.evidence.review import review_from_data
 from build_tools.pages.feed import FeedEntry, atom_feed, feed_link_tag, feed_page
 from build_tools.pages.generate import generate_site
 from build_tools.site.build import build_site
@@ -66,7 +67,7 @@ def test_built_site_feed_uses_build_date_from_source_date_epoch(project, monkeyp
 def test_atom_feed_versions_newest_first_with_distinct_ids():
     entries = [FeedEntry("Version 1.0", dt.date(2025, 1, 2), "First release."),
                FeedEntry("Version 1.1", dt.date(2025, 6, 7), "Two studies added.", "1.1/")]
-    root = _required_elements_present(atom_feed({"title": "A review"}, entries))
+    root = _required_elements_present(atom_feed(review_from_data({"title": "A review"}), entries))
     found = root.findall(f"{A}entry")
     assert [e.find(f"{A}title").text for e in found] == ["Version 1.1", "Version 1.0"]
     assert root.find(f"{A}updated").text == "2025-06-07T00:00:00Z"
@@ -78,7 +79,7 @@ def test_atom_feed_hostile_text_stays_text():
     # Synthetic review title for this test only.
     title = '<script>alert(1)</script> & {{ x }} "q"'
     entry = FeedEntry("</title><evil/>", DATE, "]]><x>")
-    document = atom_feed({"title": title}, [entry])
+    document = atom_feed(review_from_data({"title": title}), [entry])
     root = _required_elements_present(document)
     assert root.find(f"{A}title").text == f"{title}: updates"
     assert root.find(f"{A}entry/{A}title").text == "</title><evil/>"

@@ -10,6 +10,7 @@ import jsonschema
 import pytest
 import yaml
 
+from build_tools.evidence.review import review_from_data
 from build_tools.formats.version_citation import (
     VersionCitation,
     apa,
@@ -35,7 +36,8 @@ REVIEW = {
 
 def citation(review: dict | None = None, url: str | None = "https://example.org/lr/"
              ) -> VersionCitation:
-    return VersionCitation.from_review(review or REVIEW, "1.2", dt.date(2026, 11, 30), url)
+    return VersionCitation.from_review(review_from_data(review or REVIEW), "1.2",
+                                       dt.date(2026, 11, 30), url)
 
 
 def check_cff(text: str) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,18 +14,13 @@ from build_tools.crossref.works import (
     citation_from_record,
     citation_from_work,
 )
+from build_tools.evidence.review import Review, Source
 from build_tools.records.schema import FieldSpec, PackageSchema
 from build_tools.records.tables import Row
 
+__all__ = ["Evidence", "Review", "Source", "Study", "Subtheme", "Theme", "assemble_evidence"]
+
 DEFAULT_STATUS = "identified"
-
-
-@dataclass(frozen=True)
-class Source:
-    key: str
-    title: str
-    url: str | None
-    note: str | None
 
 
 @dataclass(frozen=True)
@@ -106,8 +102,7 @@ class Theme:
 class Evidence:
     """Everything the pages show, computed once from validated data."""
 
-    review: dict[str, Any]
-    sources: dict[str, Source]
+    review: Review
     studies: tuple[Study, ...]
     themes: tuple[Theme, ...]
     study_fields: tuple[FieldSpec, ...]
@@ -116,10 +111,12 @@ class Evidence:
     table_filters: tuple[str, ...] = ()  # field names readers can filter the studies table by
 
     @property
+    def sources(self) -> Mapping[str, Source]:
+        return self.review.sources
+
+    @property
     def expected_count(self) -> int | None:
-        included = self.review.get("included_studies") or {}
-        count = included.get("count") if isinstance(included, dict) else None
-        return count if isinstance(count, int) else None
+        return self.review.expected_count
 
     @property
     def characteristic_fields(self) -> tuple[FieldSpec, ...]:
@@ -139,7 +136,7 @@ class Evidence:
 
 
 def assemble_evidence(
-    review: dict[str, Any],
+    review: Review,
     tables: dict[str, list[Row]],
     schema: PackageSchema,
     works: dict[str, CachedWork],
@@ -155,14 +152,11 @@ def assemble_evidence(
     for row in sorted(tables[schema.studies.name], key=lambda r: str(r.values.get("id"))):
         studies.append(_study(row.values, by_study.get(str(row.values["id"]), {}), works))
     studies.sort(key=lambda s: (s.citation.first_family or s.id).lower() + s.id)
-    themes = _themes(tables, studies)
-    questions = tuple(
-        (int(r.values["number"]), str(r.values["text"]))
-        for r in tables.get("appraisal_questions", [])
-    )
+    themes = _themes(review, studies)
+    questions = tuple((q.number, q.text) for q in
+                      (review.appraisal_tool.questions if review.appraisal_tool else ()))
     return Evidence(
         review=review,
-        sources=_sources(review),
         studies=tuple(studies),
         themes=themes,
         study_fields=schema.studies.fields,
@@ -200,36 +194,15 @@ def _study(
     )
 
 
-def _themes(tables: dict[str, list[Row]], studies: list[Study]) -> tuple[Theme, ...]:
+def _themes(review: Review, studies: list[Study]) -> tuple[Theme, ...]:
     supporting: dict[str, list[tuple[Study, str | None]]] = {}
     for study in studies:
         for contribution in study.contributions:
             supporting.setdefault(contribution.subtheme, []).append((study, contribution.note))
-    themes = []
-    for theme_row in tables.get("themes", []):
-        theme = theme_row.values
-        subthemes = tuple(
-            Subtheme(
-                id=s.values["id"],
-                theme=theme["id"],
-                title=s.values["title"],
-                summary=s.values.get("summary"),
-                caveat=s.values.get("caveat"),
-                source=s.values.get("source"),
-                studies=tuple(supporting.get(s.values["id"], ())),
-            )
-            for s in tables.get("subthemes", [])
-            if s.values.get("theme") == theme["id"]
-        )
-        themes.append(Theme(theme["id"], theme["title"], theme.get("summary"),
-                            theme.get("source"), subthemes))
-    return tuple(themes)
-
-
-def _sources(review: dict[str, Any]) -> dict[str, Source]:
-    sources = review.get("sources") or {}
-    return {
-        key: Source(key, str(value.get("title") or key), value.get("url"), value.get("note"))
-        for key, value in sources.items()
-        if isinstance(value, dict)
-    }
+    return tuple(
+        Theme(theme.id, theme.title, theme.summary, theme.source, tuple(
+            Subtheme(id=s.id, theme=theme.id, title=s.title, summary=s.summary, caveat=s.caveat,
+                     source=s.source, studies=tuple(supporting.get(s.id, ())))
+            for s in theme.subthemes))
+        for theme in review.themes
+    )

@@ -7,9 +7,9 @@ Judgements come only from review.yaml's `findings:`; what is not there is "not a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from build_tools.evidence.assemble import Evidence, Study
+from build_tools.evidence.review import FindingEntry
 
 NOT_ASSESSED = "not assessed"
 # The four components of GRADE-CERQual (Lewin et al., 2018, Implementation Science 13:2).
@@ -48,34 +48,37 @@ class Finding:
 
 def review_findings(evidence: Evidence) -> tuple[Finding, ...]:
     """One finding per subtheme, plus themes with a finding of their own, in the themes' order."""
-    entries = [f for f in evidence.review.get("findings") or [] if isinstance(f, dict)]
-    by_subtheme = {f["subtheme"]: f for f in entries if f.get("subtheme")}
-    by_theme = {f["theme"]: f for f in entries if f.get("theme")}
+    entries = evidence.review.findings
+    by_subtheme = {f.subtheme: f for f in entries if f.subtheme}
+    by_theme = {f.theme: f for f in entries if f.theme}
     findings = []
     for theme in evidence.themes:
         if theme.id in by_theme or not theme.subthemes:
-            findings.append(_finding(by_theme.get(theme.id, {}), theme.id, theme.title, theme.id,
+            findings.append(_finding(by_theme.get(theme.id), theme.id, theme.title, theme.id,
                                      None, theme.summary, theme.studies))
         for subtheme in theme.subthemes:
-            findings.append(_finding(by_subtheme.get(subtheme.id, {}), subtheme.id,
+            findings.append(_finding(by_subtheme.get(subtheme.id), subtheme.id,
                                      subtheme.title, theme.id, subtheme.id, subtheme.summary,
                                      tuple(study for study, _ in subtheme.studies)))
     return tuple(findings)
 
 
-def _finding(entry: dict[str, Any], default_id: str, title: str, theme: str, anchor: str | None,
-             summary: str | None, studies: tuple[Study, ...]) -> Finding:
+def _finding(entry: FindingEntry | None, default_id: str, title: str, theme: str,
+             anchor: str | None, summary: str | None, studies: tuple[Study, ...]) -> Finding:
     def judgement(name: str) -> Judgement:
-        return Judgement(entry.get(name) or None, entry.get(f"{name}_explanation") or None)
+        if entry is None:
+            return Judgement(None, None)
+        return Judgement(entry.judgement(name) or None,
+                         entry.judgement(f"{name}_explanation") or None)
 
     return Finding(
-        id=str(entry.get("id") or default_id),
+        id=(entry.id if entry else None) or default_id,
         title=title,
         theme=theme,
         anchor=anchor,
-        statement=entry.get("statement") or summary,
+        statement=(entry.statement if entry else None) or summary,
         studies=studies,
         components=tuple((label, judgement(name)) for name, label in COMPONENTS),
         confidence=judgement("confidence"),
-        source=entry.get("source"),
+        source=entry.source if entry else None,
     )

@@ -17,6 +17,7 @@ import yaml
 
 from build_tools.core.mdtext import doi_url
 from build_tools.crossref.works import Author
+from build_tools.evidence.review import Review
 
 GENRE = "Living systematic review"
 
@@ -33,24 +34,22 @@ class VersionCitation:
     abstract: str | None
 
     @classmethod
-    def from_review(cls, review: dict[str, Any], version: str | None, date: dt.date,
+    def from_review(cls, review: Review, version: str | None, date: dt.date,
                     site_url: str | None) -> VersionCitation:
-        citation = review.get("citation")
-        block = citation if isinstance(citation, dict) else {}
+        block = review.citation
         url = None
         if site_url:
             url = site_url.rstrip("/") + "/" + (f"{version}/" if version else "")
-        question = review.get("question")
+        question = review.question.text if review.question else None
         return cls(
-            title=str(review.get("title") or "Untitled living review"),
-            authors=tuple(Author.parse(str(a)) for a in block.get("authors") or ()),
+            title=review.title or "Untitled living review",
+            authors=tuple(Author.parse(a) for a in block.authors) if block else (),
             version=version,
             date=date,
             url=url,
-            concept_doi=block.get("concept_doi") or None,
-            version_doi=block.get("version_doi") or None,
-            abstract=" ".join(str(question.get("text")).split())
-            if isinstance(question, dict) and question.get("text") else None,
+            concept_doi=(block.concept_doi if block else None) or None,
+            version_doi=(block.version_doi if block else None) or None,
+            abstract=" ".join(question.split()) if question else None,
         )
 
     @property

@@ -12,10 +12,10 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from build_tools.core.errors import Code, InvalidRecords, Problem, StaleDocs
 from build_tools.core.project import Project
+from build_tools.evidence.review import Review, build_review
 from build_tools.formats.json_schema import json_schema_path, render_json_schema
 from build_tools.pages.data_dictionary import data_dictionary
 from build_tools.records.load import load_records
@@ -45,7 +45,8 @@ def derived_files(project: Project) -> list[DerivedFile]:
     contributing = contributing_path(project)
     if contributing.exists():
         text = contributing.read_text("utf-8")
-        block = eligibility_markdown(records.review.data, project.display(project.review_file))
+        block = eligibility_markdown(build_review(records.review),
+                                     project.display(project.review_file))
         if not BLOCK.search(text):
             raise InvalidRecords([Problem(
                 project.display(contributing), 1, "(file)",
@@ -65,18 +66,15 @@ def contributing_path(project: Project) -> Path:
     return project.root / "CONTRIBUTING.md"
 
 
-def eligibility_markdown(review: Any, review_name: str = "review.yaml") -> str:
+def eligibility_markdown(review: Review, review_name: str = "review.yaml") -> str:
     """The review's own words on eligibility, quoted with their source, as a Markdown block."""
-    methods = review.get("methods") if isinstance(review, dict) else None
-    entry = next((m for m in methods or [] if isinstance(m, dict)
-                  and m.get("id") == ELIGIBILITY_METHOD), None)
-    if entry is None or not str(entry.get("text") or "").strip():
+    entry = review.method(ELIGIBILITY_METHOD)
+    if entry is None or entry.text is None or not entry.text.strip():
         return (f"> Not yet written: add a `methods` entry with `id: {ELIGIBILITY_METHOD}` to "
                 f"`{review_name}`.\n")
-    text = " ".join(str(entry["text"]).split())
-    sources = review.get("sources") or {}
-    cited = sources.get(entry.get("source")) if isinstance(sources, dict) else None
-    title = cited.get("title") if isinstance(cited, dict) else entry.get("source")
+    text = " ".join(entry.text.split())
+    cited = review.sources.get(entry.source) if entry.source else None
+    title = cited.title if cited else entry.source
     lines = [f"> {_inert(text)}", ">"]
     lines.append(f"> — from `{review_name}` (`methods` → `{ELIGIBILITY_METHOD}`)"
                  + (f"; source: {_inert(str(title))}" if title else ""))

@@ -14,10 +14,10 @@ import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from build_tools.core.neutral import neutralise
 from build_tools.evidence.assemble import Evidence
+from build_tools.evidence.review import Review
 from build_tools.pages.render import Page
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -54,10 +54,10 @@ def current_build_entry(evidence: Evidence, date: dt.date) -> FeedEntry:
     )
 
 
-def atom_feed(review: dict[str, Any], entries: Sequence[FeedEntry]) -> bytes:
+def atom_feed(review: Review, entries: Sequence[FeedEntry]) -> bytes:
     """The feed document; entries newest first, `updated` is the newest entry's date."""
     entries = sorted(entries, key=lambda e: e.date, reverse=True)
-    title = str(review.get("short_title") or review.get("title") or "Living review")
+    title = review.short_title or review.title or "Living review"
     feed_id = review_urn(review)
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
@@ -84,10 +84,9 @@ def atom_feed(review: dict[str, Any], entries: Sequence[FeedEntry]) -> bytes:
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
-def review_urn(review: dict[str, Any]) -> str:
+def review_urn(review: Review) -> str:
     """A stable id for the feed, derived from the source review's DOI (or the title)."""
-    source = review.get("source_review") or {}
-    key = (source.get("doi") if isinstance(source, dict) else None) or review.get("title") or ""
+    key = (review.source_review.doi if review.source_review else None) or review.title
     return uuid.uuid5(uuid.NAMESPACE_URL, neutralise(f"living-review:{key}")).urn
 
 

@@ -11,6 +11,7 @@ from build_tools.core.project import Project
 from build_tools.core.timings import stage
 from build_tools.evidence.assemble import Evidence, assemble_evidence
 from build_tools.evidence.checks import check_project
+from build_tools.evidence.review import build_review
 from build_tools.pages.downloads import download_pages
 from build_tools.pages.render import Page, render_pages
 from build_tools.records.schema import PackageSchema
@@ -39,7 +40,7 @@ def generate_site(project: Project, *, output_cache: Path | None = None) -> Gene
     records, validation = checked.records, checked.validation
     assert records.review is not None  # valid_schema() checked it
     with stage("assemble"):
-        evidence = assemble_evidence(records.review.data, validation.tables, schema,
+        evidence = assemble_evidence(build_review(records.review), validation.tables, schema,
                                      checked.works)
     with stage("render"):
         references = OutputCache(output_cache, "references") if output_cache else None

@@ -8,9 +8,10 @@ updated reviews: studies of the previous version + new studies = total.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
+from build_tools.evidence.review import SearchRound
 from build_tools.pages.svg import ACCENT, INK, LINE, MUTED, PAPER, Drawing, wrap
 
 NOT_REPORTED = "not reported"
@@ -74,12 +75,12 @@ class Flow:
         return found + ([self.total] if self.total else [])
 
 
-def build_flow(rounds: list[dict[str, Any]]) -> Flow | None:
+def build_flow(rounds: Sequence[SearchRound]) -> Flow | None:
     """The flow of the latest search round; earlier rounds become the 'previous studies' box."""
     if not rounds:
         return None
     latest = rounds[-1]
-    counts = latest.get("prisma") or {}
+    counts = dict(latest.prisma)
     updated = len(rounds) > 1
     labels = {**LABELS, **(UPDATED_LABELS if updated else {})}
 
@@ -93,7 +94,7 @@ def build_flow(rounds: list[dict[str, Any]]) -> Flow | None:
     )
     previous = total = None
     if updated:
-        earlier = [(r.get("prisma") or {}).get("studies_included") for r in rounds[:-1]]
+        earlier = [r.count("studies_included") for r in rounds[:-1]]
         known = all(isinstance(n, int) for n in earlier)
         previous = FlowBox("previous", "Studies included in the previous version of the review",
                            sum(n for n in earlier if isinstance(n, int)) if known else None)
@@ -101,7 +102,7 @@ def build_flow(rounds: list[dict[str, Any]]) -> Flow | None:
         total = FlowBox("total", "Total studies included in review",
                         previous.count + new if previous.count is not None and new is not None
                         else None)
-    return Flow(str(latest.get("label") or latest.get("id") or ""), stages, previous, total)
+    return Flow(latest.label or latest.id or "", stages, previous, total)
 
 
 WIDTH, MARGIN, GUTTER = 330.0, 16.0, 14.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import ChainableUndefined, Environment, PackageLoader
+from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from build_tools.core import mdtext
@@ -31,7 +31,7 @@ def make_environment() -> Environment:
         loader=PackageLoader("build_tools.pages", "templates"),
         autoescape=True,  # macros then return Markup; finalize does the escaping itself
         finalize=mdtext.finalize,
-        undefined=ChainableUndefined,
+        undefined=StrictUndefined,  # a typo in a template is an error, not a blank
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,

@@ -50,8 +50,7 @@ class SplitCounts:
 
 def evidence_pages(evidence: Evidence, render: RenderPage, page_type: type) -> list[Any]:
     """The pages of the Evidence section, in navigation order, with their figures."""
-    flow = build_flow([r for r in evidence.review.get("search_rounds") or []
-                       if isinstance(r, dict)])
+    flow = build_flow(evidence.review.search_rounds)
     charts = study_charts(evidence)
     pages = [
         render("matrix.md.j2", "evidence/matrix.md", (SECTION, "Evidence matrix"),

@@ -28,6 +28,7 @@ from build_tools.core.clock import source_date, today
 from build_tools.core.errors import ReleaseError
 from build_tools.core.project import Project
 from build_tools.evidence.checks import check_project
+from build_tools.evidence.review import build_review
 from build_tools.formats.version_citation import VersionCitation, citation_cff, zenodo_json
 from build_tools.release import mike_site
 from build_tools.site.build import build_site
@@ -151,7 +152,8 @@ def release(project: Project, version: str, message: str = "", *, push: bool = F
     records, validation = checked.records, checked.validation
     assert records.review is not None  # valid_schema() checked it
     entry = Release(version, release_date(), " ".join(message.split()))
-    citation = VersionCitation.from_review(records.review.data, version, entry.date,
+    review = build_review(records.review)
+    citation = VersionCitation.from_review(review, version, entry.date,
                                            site_url if site_url is not None else _site_url(project))
     start = gitrepo.head(project.root)
     top, prefix = gitrepo.top_level(project.root), gitrepo.prefix(project.root)
@@ -163,7 +165,7 @@ def release(project: Project, version: str, message: str = "", *, push: bool = F
         gitrepo.export(project.root, start, staging / "source")
         source = Project.at(staging / "source" / prefix)
         written = write_release(source, entry, data_snapshot(validation.tables,
-                                                             records.review.data, schema))
+                                                             review.document, schema))
         for name, content in ((CITATION_FILE, citation_cff(citation)),
                               (ZENODO_FILE, zenodo_json(citation))):
             (source.root / name).write_text(content, "utf-8")

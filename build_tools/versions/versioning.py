@@ -74,7 +74,7 @@ def build_version(project: Project, generated: GeneratedSite,
     releases = read_releases(project)
     release = find_release(project, version) if version else None
     previous = previous_release(releases, version)
-    snapshot = data_snapshot(generated.tables, generated.evidence.review, generated.schema)
+    snapshot = data_snapshot(generated.tables, generated.evidence.review.document, generated.schema)
     old = read_snapshot(project, previous.version) if previous else None
     shown = [r for r in releases if release is None or r.key < release.key]
     return BuildVersion(

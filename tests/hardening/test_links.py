@@ -28,6 +28,7 @@ from build_tools.core.urls import URL_CHARACTERS, doi_url, url_problem, web_url
 from build_tools.crossref.cache import CachedWork, write_cached_work
 from build_tools.crossref.works import citation_from_record, citation_from_work
 from build_tools.evidence.checks import check_project
+from build_tools.evidence.review import review_from_data
 from build_tools.pages.feed import FeedEntry, atom_feed
 from build_tools.site.build import build_site
 from tests.conftest import make_project
@@ -200,7 +201,7 @@ def test_neutralised_text_has_no_control_or_bidi_character(value: str) -> None:
                                   summary=CONTROL_TEXT, link=CONTROL_TEXT), max_size=3))
 def test_feed_is_well_formed_for_any_text(review: dict, entries: list[FeedEntry]) -> None:
     """Every value the feed holds (titles, DOI-derived id, entry title, summary and link)."""
-    root = ET.fromstring(atom_feed(review, entries))
+    root = ET.fromstring(atom_feed(review_from_data(review), entries))
     assert root.tag == "{http://www.w3.org/2005/Atom}feed"
     assert len(root.findall("{http://www.w3.org/2005/Atom}entry")) == len(entries)
 

@@ -1,0 +1,339 @@
+"""The review as typed values, built once from the validated review.yaml.
+
+Validation (records/) has already refused unknown keys, wrong kinds of value and bad addresses,
+so `build_review` only converts: every block becomes a frozen dataclass, and an optional value
+that is absent is an explicit None (or an empty tuple). Pages, formats and versions read these
+attributes; none reads the raw YAML again, so a typo in a template is an error
+(`StrictUndefined`), not a blank on the page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from build_tools.records.yaml_source import YamlDocument
+
+
+@dataclass(frozen=True)
+class Source:
+    """An entry of `sources:`: what every fact on the site cites."""
+
+    key: str
+    title: str
+    url: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str | None
+    source: str | None
+
+
+@dataclass(frozen=True)
+class Protocol:
+    registry: str | None
+    id: str | None
+    url: str | None
+    source: str | None
+
+
+@dataclass(frozen=True)
+class SourceReview:
+    """The published review the living review starts from."""
+
+    citation: str | None
+    doi: str | None
+    published_online: str | None
+    source: str | None
+
+
+@dataclass(frozen=True)
+class IncludedStudies:
+    count: int | None
+    source: str | None
+
+
+@dataclass(frozen=True)
+class Living:
+    update_schedule: str | None
+    last_search: str | None
+    last_search_source: str | None
+    retirement_plan: str | None
+
+
+@dataclass(frozen=True)
+class Method:
+    id: str | None
+    title: str | None
+    text: str | None
+    source: str | None
+
+
+@dataclass(frozen=True)
+class Characteristic:
+    """A characteristic of the included studies as the source review reports it."""
+
+    id: str | None
+    label: str | None
+    value: str | int | float | None
+    source: str | None
+
+
+@dataclass(frozen=True)
+class KeyFinding:
+    text: str | None
+    source: str | None
+
+
+@dataclass(frozen=True)
+class AppraisalQuestion:
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class AppraisalTool:
+    name: str | None
+    source: str | None
+    questions: tuple[AppraisalQuestion, ...]
+
+
+@dataclass(frozen=True)
+class SubthemeEntry:
+    id: str
+    theme: str
+    title: str
+    summary: str | None
+    caveat: str | None
+    source: str | None
+
+
+@dataclass(frozen=True)
+class ThemeEntry:
+    id: str
+    title: str
+    summary: str | None
+    source: str | None
+    subthemes: tuple[SubthemeEntry, ...]
+
+
+@dataclass(frozen=True)
+class SearchRound:
+    """A search round; `prisma` holds its PRISMA 2020 counts in the order review.yaml gives them
+    (None: given as empty, shown as "not reported")."""
+
+    id: str
+    label: str | None
+    searched_to: str | None
+    databases: tuple[str, ...] | None
+    note: str | None
+    source: str | None
+    prisma: tuple[tuple[str, int | None], ...]
+
+    def count(self, key: str) -> int | None:
+        return dict(self.prisma).get(key)
+
+
+@dataclass(frozen=True)
+class FindingEntry:
+    """An entry of `findings:`; `judgements` maps every other field (a judgement or its
+    explanation) to its value, None when not given."""
+
+    id: str | None
+    subtheme: str | None
+    theme: str | None
+    statement: str | None
+    source: str | None
+    judgements: tuple[tuple[str, str | None], ...]
+
+    def judgement(self, name: str) -> str | None:
+        return dict(self.judgements).get(name)
+
+
+@dataclass(frozen=True)
+class ReviewCitation:
+    """The optional `citation:` block: how to cite the living review itself."""
+
+    authors: tuple[str, ...]
+    concept_doi: str | None
+    version_doi: str | None
+
+
+@dataclass(frozen=True)
+class Review:
+    """review.yaml, typed. `document` is the validated YAML as plain data, kept only for the
+    release snapshot (versions.releases), whose format is the YAML's own."""
+
+    title: str
+    short_title: str | None
+    question: Question | None
+    protocol: Protocol | None
+    source_review: SourceReview | None
+    included_studies: IncludedStudies | None
+    living: Living | None
+    sources: Mapping[str, Source] = field(compare=False)
+    methods: tuple[Method, ...]
+    search_rounds: tuple[SearchRound, ...]
+    reported_characteristics: tuple[Characteristic, ...]
+    key_findings: tuple[KeyFinding, ...]
+    appraisal_tool: AppraisalTool | None
+    themes: tuple[ThemeEntry, ...]
+    findings: tuple[FindingEntry, ...]
+    citation: ReviewCitation | None
+    document: dict[str, Any] = field(compare=False, repr=False)
+
+    @property
+    def expected_count(self) -> int | None:
+        """How many studies the review includes, as its source reports it."""
+        return self.included_studies.count if self.included_studies else None
+
+    def method(self, method_id: str) -> Method | None:
+        return next((m for m in self.methods if m.id == method_id), None)
+
+
+def build_review(document: YamlDocument) -> Review:
+    """The typed review from review.yaml as loaded (and, for pages, validated): the one place
+    that reads the document after validation."""
+    return review_from_data(document.data)
+
+
+def review_from_data(document: Any) -> Review:
+    """The typed review from review.yaml's plain data. Safe on data validation has not seen
+    (`livingreview docs` reads review.yaml without validating it): what does not fit is None."""
+    data = _mapping(document)
+    question = _block(data, "question")
+    protocol = _block(data, "protocol")
+    source_review = _block(data, "source_review")
+    included = _block(data, "included_studies")
+    living = _block(data, "living")
+    tool = _block(data, "appraisal_tool")
+    citation = _block(data, "citation")
+    return Review(
+        title=_text(data.get("title")) or "",
+        short_title=_text(data.get("short_title")),
+        question=Question(_text(question.get("text")), _text(question.get("source")))
+        if "question" in data and data["question"] is not None else None,
+        protocol=Protocol(_text(protocol.get("registry")), _text(protocol.get("id")),
+                          _text(protocol.get("url")), _text(protocol.get("source")))
+        if protocol else None,
+        source_review=SourceReview(_text(source_review.get("citation")),
+                                   _text(source_review.get("doi")),
+                                   _text(source_review.get("published_online")),
+                                   _text(source_review.get("source")))
+        if source_review else None,
+        included_studies=IncludedStudies(_int(included.get("count")),
+                                         _text(included.get("source")))
+        if included else None,
+        living=Living(_text(living.get("update_schedule")), _text(living.get("last_search")),
+                      _text(living.get("last_search_source")),
+                      _text(living.get("retirement_plan")))
+        if living else None,
+        sources={
+            str(key): Source(str(key), _text(value.get("title")) or str(key),
+                             _text(value.get("url")), _text(value.get("note")))
+            for key, value in _mapping(data.get("sources")).items() if isinstance(value, dict)
+        },
+        methods=tuple(Method(_text(m.get("id")), _text(m.get("title")), _text(m.get("text")),
+                             _text(m.get("source")))
+                      for m in _items(data, "methods")),
+        search_rounds=tuple(_search_round(r) for r in _items(data, "search_rounds")),
+        reported_characteristics=tuple(
+            Characteristic(_text(c.get("id")), _text(c.get("label")), _value(c.get("value")),
+                           _text(c.get("source")))
+            for c in _items(data, "reported_characteristics")),
+        key_findings=tuple(KeyFinding(_text(k.get("text")), _text(k.get("source")))
+                           for k in _items(data, "key_findings")),
+        appraisal_tool=AppraisalTool(
+            _text(tool.get("name")), _text(tool.get("source")),
+            tuple(AppraisalQuestion(int(q["number"]), str(q["text"]))
+                  for q in _items(tool, "questions")
+                  if isinstance(q.get("number"), int) and q.get("text") is not None),
+        ) if tool else None,
+        themes=tuple(_theme(t) for t in _items(data, "themes")),
+        findings=tuple(_finding(f) for f in _items(data, "findings")),
+        citation=ReviewCitation(
+            tuple(str(a) for a in _list(citation.get("authors")) if a is not None),
+            _text(citation.get("concept_doi")), _text(citation.get("version_doi")),
+        ) if citation else None,
+        document=data,
+    )
+
+
+def _theme(item: Mapping[str, Any]) -> ThemeEntry:
+    theme_id = str(item.get("id"))
+    return ThemeEntry(
+        id=theme_id,
+        title=str(item.get("title")),
+        summary=_text(item.get("summary")),
+        source=_text(item.get("source")),
+        subthemes=tuple(
+            SubthemeEntry(str(s.get("id")), theme_id, str(s.get("title")),
+                          _text(s.get("summary")), _text(s.get("caveat")),
+                          _text(s.get("source")))
+            for s in _items(item, "subthemes")),
+    )
+
+
+def _search_round(item: Mapping[str, Any]) -> SearchRound:
+    databases = item.get("databases")
+    return SearchRound(
+        id=str(item.get("id")),
+        label=_text(item.get("label")),
+        searched_to=_text(item.get("searched_to")),
+        databases=tuple(str(d) for d in databases) if isinstance(databases, list) else None,
+        note=_text(item.get("note")),
+        source=_text(item.get("source")),
+        prisma=tuple((str(key), _int(value))
+                     for key, value in _mapping(item.get("prisma")).items()),
+    )
+
+
+FINDING_FIELDS = ("id", "subtheme", "theme", "statement", "source")
+
+
+def _finding(item: Mapping[str, Any]) -> FindingEntry:
+    return FindingEntry(
+        id=_text(item.get("id")), subtheme=_text(item.get("subtheme")),
+        theme=_text(item.get("theme")), statement=_text(item.get("statement")),
+        source=_text(item.get("source")),
+        judgements=tuple((str(key), _text(value)) for key, value in item.items()
+                         if key not in FINDING_FIELDS),
+    )
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _block(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    return _mapping(data.get(key))
+
+
+def _items(data: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+    value = data.get(key)
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _text(value: Any) -> str | None:
+    """Text as the page shows it; YAML may give a number or a date where text is allowed."""
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _value(value: Any) -> str | int | float | None:
+    if isinstance(value, bool) or value is None:
+        return None if value is None else str(value)
+    return value if isinstance(value, (str, int, float)) else str(value)
