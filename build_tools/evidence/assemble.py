@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from build_tools.crossref.cache import CachedWork, normalise_doi
@@ -41,6 +41,23 @@ class StudySource:
     url: str | None
 
 
+# The lists of a study record that the generator's own sections show; any other child table the
+# schema declares (effects, outcomes, quotes, …) is shown as a table of its own (ChildTable).
+SHOWN_BY_SECTIONS = frozenset({"contributions", "appraisal", "sources"})
+
+
+@dataclass(frozen=True)
+class ChildTable:
+    """A study's rows of a child table the schema declares, with the columns it declares (the
+    column that links a row to its study left out)."""
+
+    name: str
+    title: str
+    description: str
+    columns: tuple[FieldSpec, ...]
+    rows: tuple[dict[str, Any], ...]
+
+
 @dataclass(frozen=True)
 class Study:
     id: str
@@ -49,6 +66,7 @@ class Study:
     contributions: tuple[Contribution, ...]
     appraisal: dict[int, Answer] = field(compare=False)
     sources: tuple[StudySource, ...]
+    extra_tables: tuple[ChildTable, ...] = ()
 
     @property
     def perspective(self) -> str | None:
@@ -148,9 +166,13 @@ def assemble_evidence(
         for row in tables[table.name]:
             owner = row.values.get(parent_column) if parent_column else None
             by_study.setdefault(str(owner), {}).setdefault(table.path[0], []).append(row.values)
+    extra = _extra_tables(schema, tables)
     studies = []
     for row in sorted(tables[schema.studies.name], key=lambda r: str(r.values.get("id"))):
-        studies.append(_study(row.values, by_study.get(str(row.values["id"]), {}), works))
+        study_id = str(row.values["id"])
+        study = _study(row.values, by_study.get(study_id, {}), works)
+        studies.append(replace(study, extra_tables=tuple(
+            child for found in extra if (child := found.get(study_id)) is not None)))
     studies.sort(key=lambda s: (s.citation.first_family or s.id).lower() + s.id)
     themes = _themes(review, studies)
     questions = tuple((q.number, q.text) for q in
@@ -167,6 +189,26 @@ def assemble_evidence(
         appraisal_questions=questions,
         table_filters=tuple(schema.studies.descriptor.get("x-table-filters", [])),
     )
+
+
+def _extra_tables(schema: PackageSchema,
+                  tables: dict[str, list[Row]]) -> list[dict[str, ChildTable]]:
+    """Per declared child table not shown by a section of its own: each study's rows of it."""
+    found = []
+    for table in schema.child_tables():
+        if table.path[0] in SHOWN_BY_SECTIONS or not table.parent:
+            continue
+        links = set(table.parent)
+        columns = tuple(f for f in table.fields if f.name not in links)
+        link = next(iter(table.parent))
+        rows: dict[str, list[dict[str, Any]]] = {}
+        for row in tables.get(table.name, []):
+            rows.setdefault(str(row.values.get(link)), []).append(row.values)
+        description = str(table.descriptor.get("description") or "")
+        found.append({owner: ChildTable(table.name, table.title, description, columns,
+                                        tuple(values))
+                      for owner, values in rows.items()})
+    return found
 
 
 def _study(
