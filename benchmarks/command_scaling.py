@@ -1,6 +1,6 @@
 """The command users run, end to end, against a bare MkDocs build of as many small pages.
 
-    python benchmarks/command_scaling.py                    # N = 37, 1000, 10000
+    python benchmarks/command_scaling.py                    # N = 37, 1000, 2500, 10000
     python benchmarks/command_scaling.py --sizes 37,1000    # a quicker run
 
 For each N, in one run and on one machine:
@@ -30,7 +30,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 BIN = Path(sys.executable).parent
-SIZES = (37, 1_000, 10_000)
+SIZES = (37, 1_000, 2_500, 10_000)
 MB = 1024 * 1024
 STAGE_LINE = re.compile(r"^(?P<indent> *)(?P<name>[^\s(][^(]*?)(?: \(in (?P<parent>[^)]+)\))?"
                         r"\s+(?P<seconds>\d+\.\d+) s$")

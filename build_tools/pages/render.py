@@ -11,10 +11,12 @@ from markupsafe import Markup
 from build_tools.core import mdtext
 from build_tools.core.output_cache import OutputCache
 from build_tools.evidence.assemble import Evidence
-from build_tools.formats.references import cite_studies
+from build_tools.formats.references import StudyCitation, cite_studies
+from build_tools.pages.paging import Part, split_into_parts
 from build_tools.pages.views import evidence_pages
 
 MISSING = "not yet curated"
+REFERENCES_PER_PAGE = 1000  # ~0.55 MB of HTML per part; at 2,500 studies one page was 1.4 MB
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,9 @@ def render_pages(evidence: Evidence, reference_cache: OutputCache | None = None)
     """All pages of the site, in navigation order; `reference_cache` keeps formatted references
     between builds (it never changes the output)."""
     environment = make_environment()
+    citations = cite_studies(evidence.studies, reference_cache)
     context = {"evidence": evidence, "review": evidence.review, "sources": evidence.sources,
-               "citations": cite_studies(evidence.studies, reference_cache)}
+               "citations": citations}
 
     def page(template: str, path: str, nav: tuple[str, ...] | None, **extra: Any) -> Page:
         content = environment.get_template(template).render(**context, **extra)
@@ -74,6 +77,20 @@ def render_pages(evidence: Evidence, reference_cache: OutputCache | None = None)
     pages.append(page("studies.md.j2", "studies/index.md", ("Studies",)))
     for study in evidence.studies:
         pages.append(page("study.md.j2", f"studies/{study.id}.md", None, study=study))
-    pages.append(page("references.md.j2", "references.md", ("References",)))
+    for part in reference_parts(citations):
+        pages.append(page("references.md.j2", part.path,
+                          ("References",) if part.number == 1 else None, part=part))
     pages += evidence_pages(evidence, page, Page)
     return pages
+
+
+def reference_parts(citations: dict[str, StudyCitation]) -> list[Part[tuple[str, StudyCitation]]]:
+    """The References list in parts; each part is named by its first and last authors."""
+
+    def family(entry: tuple[str, StudyCitation]) -> str:
+        return entry[1].apa.text.split(",")[0].split("(")[0].strip() or entry[0]
+
+    return split_into_parts(
+        list(citations.items()), REFERENCES_PER_PAGE,
+        lambda number: "references.md" if number == 1 else f"references-{number}.md",
+        lambda chunk: f"{family(chunk[0])} – {family(chunk[-1])}")

@@ -1,0 +1,52 @@
+"""Long lists are split into parts that link to each other; a short list keeps its one page."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from build_tools.pages import render
+from build_tools.pages.paging import split_into_parts
+from build_tools.site.build import build_site
+from tests.factories import make_project
+
+
+def path_of(number: int) -> str:
+    return "list.md" if number == 1 else f"list-{number}.md"
+
+
+def test_parts_hold_at_most_per_page_items_in_order() -> None:
+    parts = split_into_parts(list(range(7)), 3, path_of, lambda chunk: f"{chunk[0]}–{chunk[-1]}")
+    assert [p.items for p in parts] == [(0, 1, 2), (3, 4, 5), (6,)]
+    assert [p.path for p in parts] == ["list.md", "list-2.md", "list-3.md"]
+    assert [link.label for link in parts[1].parts] == ["0–2", "3–5", "6–6"]
+    assert all(p.split and p.count == 3 for p in parts)
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_a_list_that_fits_keeps_its_one_unlabelled_page(count: int) -> None:
+    (part,) = split_into_parts(list(range(count)), 3, path_of, lambda chunk: "never")
+    assert (part.path, part.label, part.split) == ("list.md", "", False)
+
+
+def test_parts_must_share_a_folder() -> None:
+    with pytest.raises(ValueError, match="share a folder"):
+        split_into_parts([1, 2], 1, lambda n: "a.md" if n == 1 else "b/a.md", str)
+
+
+def test_split_references_link_each_other_and_build_strictly(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(render, "REFERENCES_PER_PAGE", 3)
+    project = make_project(tmp_path / "review")  # four studies: parts of 3 and 1
+    site = build_site(project, strict=True)
+    first = (site / "references" / "index.html").read_text("utf-8")
+    second = (site / "references-2" / "index.html").read_text("utf-8")
+    for page, other in ((first, "../references-2/"), (second, "../references/")):
+        assert "Part" in page and f'href="{other}"' in page
+        assert "The 4 included studies" in page
+    assert len(re.findall(r'class="lr-reference"', first)) == 3
+    assert len(re.findall(r'class="lr-reference"', second)) == 1
+    nav = re.search(r'<nav class="md-nav md-nav--primary".*?</nav>', first, re.S)
+    assert nav is not None and "references-2" not in nav.group()
