@@ -58,8 +58,8 @@ def clean_text(text: str) -> str:
     Lone surrogates become U+FFFD (they cannot be written out); the other refused characters
     are dropped, so a title shows what it says and in the order it is stored.
     """
-    if not VALUE_FORBIDDEN.search(text):
-        return text
+    if (text.isascii() and text.isprintable()) or not VALUE_FORBIDDEN.search(text):
+        return text  # the first test, in C, settles most values: printable ASCII is never refused
     return VALUE_FORBIDDEN.sub(
         lambda m: "\ufffd" if "\ud800" <= m.group() <= "\udfff" else "", text)
 

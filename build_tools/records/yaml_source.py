@@ -429,6 +429,8 @@ def _collect_spans(parser: _PyParser, text: str, spans: list[tuple[int, int, Fie
 def _refuse_characters(text: str, line: int, path: FieldPath, display_path: str,
                        what: str = "") -> None:
     """Escapes (`"\\f"`, `"\\ud800"`) make the same characters a raw file may not hold."""
+    if text.isascii() and text.isprintable():
+        return  # in C, and most values: printable ASCII holds no refused character
     match = VALUE_FORBIDDEN.search(text)
     if match:
         message, allowed = describe_character(match.group())
