@@ -1,0 +1,92 @@
+"""The files of a new review project, read from the package data in assets/kinds/.
+
+Each kind (qualitative, quantitative, bibliography) has its own review.yaml, schema and example
+record; the rest (Makefile, mkdocs.yml, CI workflows, README, …) is shared in `common/`. Names
+starting with a dot are stored as `dot-…` (a wheel's package data skips hidden files), and a few
+`@@NAME@@` placeholders are filled in here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
+
+from build_tools import __version__
+
+KINDS = ("qualitative", "quantitative", "bibliography")
+COMMON = "common"
+HIDDEN_PREFIX = "dot-"
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How a kind of review names itself and its records, for the files that are not data."""
+
+    kind: str  # as in "a living <kind> review"
+    record: str  # one included record: study, trial, paper
+    themes: str  # what review.yaml's `themes` are in this kind of review
+
+
+WORDING = {
+    "qualitative": Wording("qualitative", "study", "themes and subthemes of the synthesis"),
+    "quantitative": Wording("quantitative", "trial", "outcome domains (themes) and outcomes "
+                            "(subthemes)"),
+    "bibliography": Wording("bibliography", "paper", "categories (themes) and subcategories "
+                            "(subthemes)"),
+}
+DEFAULT_TITLE = {
+    "qualitative": "Replace: the title of your living qualitative evidence synthesis",
+    "quantitative": "Replace: the title of your living review of trials",
+    "bibliography": "Replace: the title of your living bibliography",
+}
+
+
+def kinds_root() -> Traversable:
+    return resources.files("build_tools").joinpath("assets", "kinds")
+
+
+def skeleton(kind: str, title: str | None, install: str) -> dict[str, str]:
+    """Every file of a new `kind` project, {relative path: text}, placeholders filled in."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}")
+    words = WORDING[kind]
+    shown_title = title if title is not None else DEFAULT_TITLE[kind]
+    values = {
+        "@@TITLE_YAML@@": json.dumps(shown_title, ensure_ascii=False),  # JSON is YAML
+        "@@TITLE@@": shown_title,
+        "@@INSTALL@@": install,
+        "@@VERSION@@": __version__,
+        "@@KIND@@": words.kind,
+        "@@STUDY@@": words.record,
+        "@@THEMES@@": words.themes,
+    }
+    files: dict[str, str] = {}
+    root = kinds_root()
+    for part in (COMMON, kind):
+        for path, text in _walk(root.joinpath(part), ""):
+            files[path] = _fill(text, values)
+    return dict(sorted(files.items()))
+
+
+def _walk(folder: Traversable, prefix: str) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    for entry in folder.iterdir():
+        name = entry.name
+        if name == "__pycache__":
+            continue
+        if name.startswith(HIDDEN_PREFIX):
+            name = "." + name[len(HIDDEN_PREFIX):]
+        path = f"{prefix}{name}"
+        if entry.is_dir():
+            found += _walk(entry, path + "/")
+        else:
+            found.append((path, entry.read_text("utf-8")))
+    return found
+
+
+def _fill(text: str, values: dict[str, str]) -> str:
+    for marker, value in values.items():
+        text = text.replace(marker, value)
+    return text
