@@ -39,6 +39,6 @@ def run_init(args: argparse.Namespace) -> int:
     except InitRefused as error:
         print(f"error: {escape_controls(str(error))}", file=sys.stderr)
         return REFUSED
-    print(f"Made a new {args.kind} review in {target}")
+    print(f"Made a new review ({args.kind}) in {target}")
     print(f"Next: cd {target} && make site, then read README.md (what to edit, in order)")
     return 0
