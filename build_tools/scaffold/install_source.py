@@ -20,10 +20,13 @@ DISTRIBUTION = "living-review"
 
 def install_source() -> str:
     """pip's words for the living-review that is running, ready for a Makefile line."""
+    checkout = running_checkout()
+    if checkout is not None:  # editable, or run from the source folder: that folder
+        return f"-e {shlex.quote(str(checkout))}"
     try:
         distribution = metadata.distribution(DISTRIBUTION)
     except metadata.PackageNotFoundError:
-        return _checkout_or_pin()
+        return f"{DISTRIBUTION}=={__version__}"
     direct = _direct_url(distribution)
     if direct is None:  # from an index: the same version
         return f"{DISTRIBUTION}=={distribution.version}"
@@ -56,9 +59,12 @@ def _local_path(url: str) -> Path | None:
     return Path(unquote(parsed.path)) if parsed.scheme == "file" else None
 
 
-def _checkout_or_pin() -> str:
-    """Not installed: running from a checkout (`python -m build_tools`), named by its path."""
-    checkout = Path(__file__).resolve().parents[2]
-    if (checkout / "pyproject.toml").is_file() and (checkout / "build_tools").is_dir():
-        return f"-e {shlex.quote(str(checkout))}"
-    return f"{DISTRIBUTION}=={__version__}"
+def running_checkout() -> Path | None:
+    """The source folder the running code is read from, when it is a checkout (not an install
+    into site-packages): the folder holding pyproject.toml beside build_tools/."""
+    package = Path(__file__).resolve().parents[1]
+    checkout = package.parent
+    if (checkout / "pyproject.toml").is_file() and package.name == "build_tools" \
+            and "site-packages" not in package.parts:
+        return checkout
+    return None
