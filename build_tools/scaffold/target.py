@@ -27,7 +27,7 @@ def check_init_target(target: Path, cwd: Path | None = None) -> None:
     """Raise a one-line InitRefused when a new review must not be made at `target`."""
     reason = init_refusal(target, cwd)
     if reason is not None:
-        raise InitRefused(f"{escape_controls(str(target))}: {reason} ({INIT.outcome})")
+        raise InitRefused(escape_controls(f"{target}: {reason} ({INIT.outcome})"))
 
 
 def init_refusal(target: Path, cwd: Path | None = None) -> str | None:
