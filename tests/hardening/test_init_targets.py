@@ -185,7 +185,7 @@ def test_a_failure_half_way_leaves_nothing_behind(
         monkeypatch.setattr(create, name, fail)
     else:
         monkeypatch.setattr(create.os, "rename", fail)
-    with pytest.raises(InitRefused, match="No space left on device.*nothing was written"):
+    with pytest.raises(InitRefused, match=r"No space left on device.*nothing was written"):
         init_review(tmp_path / "review", "quantitative", install="x")
     assert list(tmp_path.iterdir()) == []
 
