@@ -14,6 +14,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 
 from build_tools import __version__
+from build_tools.core.mdtext import plain_title
 
 KINDS = ("qualitative", "quantitative", "bibliography")
 COMMON = "common"
@@ -24,17 +25,19 @@ HIDDEN_PREFIX = "dot-"
 class Wording:
     """How a kind of review names itself and its records, for the files that are not data."""
 
-    kind: str  # as in "a living <kind> review"
+    kind: str  # the --kind
+    name: str  # what the review is, after "a"
     record: str  # one included record: study, trial, paper
     themes: str  # what review.yaml's `themes` are in this kind of review
 
 
 WORDING = {
-    "qualitative": Wording("qualitative", "study", "themes and subthemes of the synthesis"),
-    "quantitative": Wording("quantitative", "trial", "outcome domains (themes) and outcomes "
-                            "(subthemes)"),
-    "bibliography": Wording("bibliography", "paper", "categories (themes) and subcategories "
-                            "(subthemes)"),
+    "qualitative": Wording("qualitative", "living systematic review of qualitative studies",
+                           "study", "themes and subthemes of the synthesis"),
+    "quantitative": Wording("quantitative", "living systematic review of trials", "trial",
+                            "outcome domains (themes) and outcomes (subthemes)"),
+    "bibliography": Wording("bibliography", "living bibliography", "paper",
+                            "categories (themes) and subcategories (subthemes)"),
 }
 DEFAULT_TITLE = {
     "qualitative": "Replace: the title of your living qualitative evidence synthesis",
@@ -55,10 +58,13 @@ def skeleton(kind: str, title: str | None, install: str) -> dict[str, str]:
     shown_title = title if title is not None else DEFAULT_TITLE[kind]
     values = {
         "@@TITLE_YAML@@": json.dumps(shown_title, ensure_ascii=False),  # JSON is YAML
+        # MkDocs prints site_name as HTML: the theme's look-alikes for < > & " (core.mdtext)
+        "@@SITE_NAME_YAML@@": json.dumps(plain_title(shown_title), ensure_ascii=False),
         "@@TITLE@@": shown_title,
         "@@INSTALL@@": install,
         "@@VERSION@@": __version__,
         "@@KIND@@": words.kind,
+        "@@REVIEW_NAME@@": words.name,
         "@@STUDY@@": words.record,
         "@@THEMES@@": words.themes,
     }

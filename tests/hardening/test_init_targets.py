@@ -11,13 +11,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from build_tools.cli.main import main
 from build_tools.core.errors import InitRefused
+from build_tools.core.mdtext import plain_title
+from build_tools.core.project import Project
+from build_tools.evidence.checks import check_project
 from build_tools.scaffold import create
 from build_tools.scaffold.create import init_review
+from build_tools.site.build import build_site
 from tests.hardening.test_output_dirs import tree
 
 pytestmark = pytest.mark.hardening
@@ -259,3 +264,32 @@ def test_any_target_is_made_whole_or_refused_and_nothing_else_changes(
     assert {name: after[name] for name in before} == before  # nothing changed or deleted
     inside = made.relative_to(base).as_posix()
     assert all(name == inside or name.startswith(inside + "/") for name in new), new
+
+
+TITLES = st.text(st.characters(codec="utf-8"), min_size=1, max_size=40).filter(
+    lambda t: t.isprintable() and t.strip() != "")
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(title=TITLES)
+def test_any_one_line_title_is_kept_and_the_new_review_validates(
+        title: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    root = init_review(tmp_path_factory.mktemp("titles") / "review", "quantitative", title,
+                       install="x")
+    review = yaml.safe_load((root / "review.yaml").read_text("utf-8"))
+    assert review["title"] == title
+    assert yaml.safe_load((root / "mkdocs.yml").read_text("utf-8"))["site_name"] == \
+        plain_title(title)
+    checked = check_project(Project.at(root))
+    assert checked.ok, [str(p) for p in checked.problems]
+
+
+def test_a_title_with_markup_stays_text_on_every_page(tmp_path: Path) -> None:
+    title = '<script>alert(1)</script> <img src=x onerror=alert(2)> {{ 7*7 }} [x](javascript:y)'
+    root = init_review(tmp_path / "review", "bibliography", title, install="x")
+    site = build_site(Project.at(root), strict=True)
+    for page in site.rglob("*.html"):
+        text = page.read_text("utf-8")
+        assert "<script>alert" not in text and "<img src=x" not in text, page
+        assert 'href="javascript:' not in text, page
