@@ -209,11 +209,11 @@ def test_the_cli_makes_a_review_and_says_what_next(tmp_path: Path,
 
 def test_make_site_builds_the_new_review_in_a_fresh_venv(tmp_path: Path) -> None:
     """The whole promise: init, then `make site`, which makes .venv and installs living-review
-    from this checkout (the Makefile's default when the tool runs from one)."""
+    from this checkout (the Makefile's default when the tool runs from one); then `make test`."""
     if shutil.which("make") is None:
         pytest.skip("make is not installed")
-    root = init_review(tmp_path / "review", "quantitative",
-                       install=f"-e {REPO}")
+    root = init_review(tmp_path / "review", "quantitative")
+    assert f"LIVING_REVIEW ?= -e {REPO}\n" in (root / "Makefile").read_text("utf-8")
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
     env["PYTHON"] = sys.executable  # `-m venv` from a venv makes a venv of its base Python
     done = subprocess.run(["make", "site"], cwd=root, env=env, capture_output=True, text=True,
@@ -222,8 +222,10 @@ def test_make_site_builds_the_new_review_in_a_fresh_venv(tmp_path: Path) -> None
     assert (root / ".venv" / "bin" / "livingreview").is_file()
     assert (root / "site" / "studies" / "example-study" / "index.html").is_file()
     assert "studies/example-study.yaml:5: example:" in done.stdout + done.stderr
-
-
+    done = subprocess.run(["make", "test"], cwd=root, env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "pip install" not in done.stdout  # installed once, not again
 
 class FakeDistribution:
     def __init__(self, direct_url: str | None) -> None:
