@@ -139,7 +139,7 @@ def test_an_arxiv_only_paper_validates_and_a_malformed_arxiv_id_does_not(tmp_pat
 
 @pytest.mark.parametrize("title", ["Exercise for low back pain: a living review",
                                    'A "quoted" #title & <tags> — é', "- starts like a list",
-                                   "yes", "{not: a mapping}"])
+                                   "yes", "{not: a mapping}", "@@INSTALL@@ stays"])
 def test_the_title_is_kept_in_review_yaml_mkdocs_yml_and_the_readme(
         title: str, tmp_path: Path) -> None:
     root = init_review(tmp_path / "r", "quantitative", title, install="x")
@@ -202,8 +202,10 @@ def test_the_cli_makes_a_review_and_says_what_next(tmp_path: Path,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["init", "--kind", "bibliography", "--title", "A bibliography",
                  str(tmp_path / "new")]) == 0
-    out = capsys.readouterr().out
-    assert "make site" in out and "README.md" in out
+    target = tmp_path / "new"
+    assert capsys.readouterr().out == (
+        f"Made a new review (bibliography) in {target}\n"
+        f"Next: cd {target} && make site, then read README.md (what to edit, in order)\n")
     assert (tmp_path / "new" / "review.yaml").is_file()
 
 

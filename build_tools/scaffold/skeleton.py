@@ -9,9 +9,12 @@ starting with a dot are stored as `dot-…` (a wheel's package data skips hidden
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
+
+import yaml
 
 from build_tools import __version__
 from build_tools.core.mdtext import plain_title
@@ -19,31 +22,24 @@ from build_tools.core.mdtext import plain_title
 KINDS = ("qualitative", "quantitative", "bibliography")
 COMMON = "common"
 HIDDEN_PREFIX = "dot-"
+KIND_FILE = "kind.yaml"  # the kind's wording, not copied into the new review
+PLACEHOLDER = re.compile(r"@@[A-Z_]+@@")
 
 
 @dataclass(frozen=True)
 class Wording:
-    """How a kind of review names itself and its records, for the files that are not data."""
+    """How a kind of review names itself, for the files that are not data (README,
+    CONTRIBUTING); read from assets/kinds/<kind>/kind.yaml."""
 
-    kind: str  # the --kind
-    name: str  # what the review is, after "a"
+    name: str  # what the review is, after "a": "living bibliography"
     record: str  # one included record: study, trial, paper
     themes: str  # what review.yaml's `themes` are in this kind of review
+    default_title: str  # the title when --title is not given
 
-
-WORDING = {
-    "qualitative": Wording("qualitative", "living systematic review of qualitative studies",
-                           "study", "themes and subthemes of the synthesis"),
-    "quantitative": Wording("quantitative", "living systematic review of trials", "trial",
-                            "outcome domains (themes) and outcomes (subthemes)"),
-    "bibliography": Wording("bibliography", "living bibliography", "paper",
-                            "categories (themes) and subcategories (subthemes)"),
-}
-DEFAULT_TITLE = {
-    "qualitative": "Replace: the title of your living qualitative evidence synthesis",
-    "quantitative": "Replace: the title of your living review of trials",
-    "bibliography": "Replace: the title of your living bibliography",
-}
+    @classmethod
+    def of(cls, kind: str) -> Wording:
+        data = yaml.safe_load(kinds_root().joinpath(kind, KIND_FILE).read_text("utf-8"))
+        return cls(**{name: str(data[name]) for name in cls.__dataclass_fields__})
 
 
 def kinds_root() -> Traversable:
@@ -54,8 +50,8 @@ def skeleton(kind: str, title: str | None, install: str) -> dict[str, str]:
     """Every file of a new `kind` project, {relative path: text}, placeholders filled in."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}")
-    words = WORDING[kind]
-    shown_title = title if title is not None else DEFAULT_TITLE[kind]
+    words = Wording.of(kind)
+    shown_title = title if title is not None else words.default_title
     values = {
         "@@TITLE_YAML@@": json.dumps(shown_title, ensure_ascii=False),  # JSON is YAML
         # MkDocs prints site_name as HTML: the theme's look-alikes for < > & " (core.mdtext)
@@ -63,7 +59,7 @@ def skeleton(kind: str, title: str | None, install: str) -> dict[str, str]:
         "@@TITLE@@": shown_title,
         "@@INSTALL@@": install,
         "@@VERSION@@": __version__,
-        "@@KIND@@": words.kind,
+        "@@KIND@@": kind,
         "@@REVIEW_NAME@@": words.name,
         "@@STUDY@@": words.record,
         "@@THEMES@@": words.themes,
@@ -72,7 +68,8 @@ def skeleton(kind: str, title: str | None, install: str) -> dict[str, str]:
     root = kinds_root()
     for part in (COMMON, kind):
         for path, text in _walk(root.joinpath(part), ""):
-            files[path] = _fill(text, values)
+            if path != KIND_FILE:
+                files[path] = _fill(text, values)
     return dict(sorted(files.items()))
 
 
@@ -93,6 +90,5 @@ def _walk(folder: Traversable, prefix: str) -> list[tuple[str, str]]:
 
 
 def _fill(text: str, values: dict[str, str]) -> str:
-    for marker, value in values.items():
-        text = text.replace(marker, value)
-    return text
+    """One pass, so a title that happens to hold `@@INSTALL@@` stays as written."""
+    return PLACEHOLDER.sub(lambda found: values.get(found.group(0), found.group(0)), text)

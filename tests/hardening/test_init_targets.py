@@ -293,3 +293,11 @@ def test_a_title_with_markup_stays_text_on_every_page(tmp_path: Path) -> None:
         text = page.read_text("utf-8")
         assert "<script>alert" not in text and "<img src=x" not in text, page
         assert 'href="javascript:' not in text, page
+
+
+def test_the_refusal_of_a_non_empty_folder_reads_exactly(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = _folder_with_a_file(tmp_path)
+    code, err = run_init(target, capsys)
+    assert (code, err) == (2, f"error: {target}: is not empty, and init writes only into a new "
+                              "or empty folder; choose another DIR (nothing was written)\n")
