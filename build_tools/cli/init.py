@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
 
@@ -40,5 +41,6 @@ def run_init(args: argparse.Namespace) -> int:
         print(f"error: {escape_controls(str(error))}", file=sys.stderr)
         return REFUSED
     print(f"Made a new review ({args.kind}) in {target}")
-    print(f"Next: cd {target} && make site, then read README.md (what to edit, in order)")
+    print(f"Next: cd {shlex.quote(str(target))} && make site, then read README.md "
+          "(what to edit, in order)")
     return 0
