@@ -38,10 +38,10 @@ def init_refusal(target: Path, cwd: Path | None = None) -> str | None:
         return f"is not a folder; {ADVICE} (a new or empty folder)"
     if target.is_dir():
         try:
-            holds = next(os.scandir(target), None) is not None
+            empty = is_empty(target)
         except OSError as error:
             return f"cannot be read ({error.strerror}); {ADVICE}"
-        if holds:
+        if not empty:
             return f"is not empty, and init writes only into a new or empty folder; {ADVICE}"
     parent = target.parent
     if not parent.is_dir():
@@ -54,6 +54,12 @@ def init_refusal(target: Path, cwd: Path | None = None) -> str | None:
         if reason is not None:
             return reason
     return None
+
+
+def is_empty(folder: Path) -> bool:
+    """Whether `folder` holds nothing at all (hidden entries count)."""
+    with os.scandir(folder) as entries:
+        return next(entries, None) is None
 
 
 def _projects_around(target: Path, cwd: Path | None) -> list[Path]:

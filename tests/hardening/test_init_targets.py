@@ -301,3 +301,35 @@ def test_the_refusal_of_a_non_empty_folder_reads_exactly(
     code, err = run_init(target, capsys)
     assert (code, err) == (2, f"error: {target}: is not empty, and init writes only into a new "
                               "or empty folder; choose another DIR (nothing was written)\n")
+
+
+def test_init_dot_in_an_empty_current_folder_fills_that_folder(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "my-review"
+    folder.mkdir()
+    inode = folder.stat().st_ino
+    monkeypatch.chdir(folder)
+    code, err = run_init(".", capsys)
+    assert code == 0, err
+    assert folder.stat().st_ino == inode  # the same folder, so a shell standing in it sees it
+    assert Path("review.yaml").is_file() and Path(os.getcwd()) == folder
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["my-review"]  # no staging left
+
+
+def test_a_file_written_into_the_empty_target_meanwhile_is_not_overwritten(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "review"
+    target.mkdir()
+    real_write = create._write
+
+    def race(root: Path, files: dict[str, str]) -> None:
+        real_write(root, files)
+        (target / "review.yaml").write_text("theirs\n", "utf-8")
+
+    monkeypatch.setattr(create, "_write", race)
+    with pytest.raises(InitRefused, match="nothing was written"):
+        init_review(target, "qualitative", install="x")
+    assert [p.name for p in target.iterdir()] == ["review.yaml"]
+    assert (target / "review.yaml").read_text("utf-8") == "theirs\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["review"]
