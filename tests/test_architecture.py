@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "build_tools"
 
 # Lowest first: a module may import from its own layer or any layer before it.
 LAYERS = ("core", "records", "crossref", "evidence", "formats", "pages", "versions", "site",
-          "release", "cli")
+          "release", "scaffold", "cli")
 
 
 def module_name(path: Path) -> str:

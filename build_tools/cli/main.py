@@ -17,6 +17,7 @@ from build_tools import __version__
 from build_tools.cli.annotations import github_annotations
 from build_tools.cli.command import Commands, add_command
 from build_tools.cli.export import register_export_docs
+from build_tools.cli.init import register_init
 from build_tools.cli.release import register_release, register_verify
 from build_tools.core import timings
 from build_tools.core.errors import InvalidRecords, Problem, ReviewError, StaleDocs, escape_controls
@@ -336,6 +337,7 @@ def _summary(problems: Sequence[Problem]) -> str:
 
 
 COMMANDS: list[Callable[[argparse._SubParsersAction, argparse.ArgumentParser], None]] = [
+    register_init,
     register_validate,
     register_build,
     register_serve,

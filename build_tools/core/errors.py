@@ -89,6 +89,7 @@ class Code(StrEnum):
     DUPLICATE_FINDING = "duplicate-finding"
     CONFLICTING_FIELDS = "conflicting-fields"
     FRICTIONLESS_ERROR = "frictionless-error"
+    EXAMPLE_RECORD = "example-record"
     # Agreement with the Crossref cache (crossref/metadata_checks.py; warnings)
     DIFFERS_FROM_CROSSREF = "differs-from-crossref"
     # Files derived from the schema (pages/derived_docs.py)
@@ -134,6 +135,10 @@ class InvalidRecords(ReviewError):
         errors = [p for p in problems if p.severity == "error"]
         lines = "\n".join(str(p) for p in problems)
         super().__init__(f"{len(errors)} problem(s) in the records:\n{lines}")
+
+
+class InitRefused(ReviewError):
+    """`livingreview init` refused its target (or could not write it); nothing was written."""
 
 
 class BuildError(ReviewError):

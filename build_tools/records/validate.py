@@ -66,6 +66,7 @@ def validate_records(
     problems += check_review_format(records.review, schema)
     problems += check_findings(schema, tables)
     problems += check_file_names(tables[schema.studies.name], schema.studies)
+    problems += check_examples(tables[schema.studies.name])
     for table in schema.tables:
         problems += check_one_of(table, tables[table.name])
         problems += check_dois(table, tables[table.name])
@@ -216,6 +217,18 @@ def check_file_names(rows: list[Row], studies: TableSpec) -> list[Problem]:
                                     f"the file name without .yaml: {expected!r}",
                                     code=Code.ID_NOT_FILE_NAME))
     return problems
+
+
+EXAMPLE_FIELD = "example"  # `example: true` marks a record `livingreview init` made to be replaced
+
+
+def check_examples(rows: list[Row]) -> list[Problem]:
+    """A warning for each example record, so a new review cannot be published with one unseen."""
+    return [Problem(row.document.path, row.line(EXAMPLE_FIELD), EXAMPLE_FIELD,
+                    "this record is an example made by livingreview init, not a real one",
+                    f"delete {row.document.path} once your first real record is in",
+                    "warning", code=Code.EXAMPLE_RECORD)
+            for row in rows if row.values.get(EXAMPLE_FIELD) is True]
 
 
 def check_one_of(table: TableSpec, rows: list[Row]) -> list[Problem]:
