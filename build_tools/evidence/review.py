@@ -164,12 +164,31 @@ class ReviewCitation:
 
 
 @dataclass(frozen=True)
+class Wording:
+    """How the site names the review and its studies (`wording:`, defaults by `kind`)."""
+
+    review: str
+    study: str
+    studies: str
+
+
+WORDING_BY_KIND = {
+    "qualitative": Wording("living systematic review", "study", "studies"),
+    "quantitative": Wording("living systematic review", "study", "studies"),
+    "bibliography": Wording("living bibliography", "paper", "papers"),
+}
+DEFAULT_KIND = "qualitative"
+
+
+@dataclass(frozen=True)
 class Review:
     """review.yaml, typed. `document` is the validated YAML as plain data, kept only for the
     release snapshot (versions.releases), whose format is the YAML's own."""
 
     title: str
     short_title: str | None
+    kind: str
+    wording: Wording
     question: Question | None
     protocol: Protocol | None
     source_review: SourceReview | None
@@ -212,9 +231,14 @@ def review_from_data(document: Any) -> Review:
     living = _block(data, "living")
     tool = _block(data, "appraisal_tool")
     citation = _block(data, "citation")
+    kind = str(data.get("kind")) if data.get("kind") in WORDING_BY_KIND else DEFAULT_KIND
+    default, words = WORDING_BY_KIND[kind], _block(data, "wording")
     return Review(
         title=_text(data.get("title")) or "",
         short_title=_text(data.get("short_title")),
+        kind=kind,
+        wording=Wording(*(_text(words.get(name)) or getattr(default, name)
+                          for name in ("review", "study", "studies"))),
         question=Question(_text(question.get("text")), _text(question.get("source")))
         if "question" in data and data["question"] is not None else None,
         protocol=Protocol(_text(protocol.get("registry")), _text(protocol.get("id")),

@@ -26,13 +26,23 @@ class Named:
     item: Shape
 
 
-Shape = str | dict[str, "Shape"] | list["Shape"] | Named
+@dataclass(frozen=True)
+class OneOf:
+    """Text that must be one of `values` (`kind: bibliography`)."""
+
+    values: tuple[str, ...]
+
+
+Shape = str | dict[str, "Shape"] | list["Shape"] | Named | OneOf
 
 TEXT, NUMBER, DATE, TEXT_OR_NUMBER = "text", "a whole number", "a date", "text or a number"
 SOURCE: dict[str, Shape] = {"title": TEXT, "url": TEXT, "note": TEXT}
 
+KINDS = ("qualitative", "quantitative", "bibliography")
 REVIEW_FORMAT: dict[str, Shape] = {
     "title": TEXT,
+    "kind": OneOf(KINDS),
+    "wording": {"review": TEXT, "study": TEXT, "studies": TEXT},
     "short_title": TEXT,
     "question": {"text": TEXT, "source": TEXT},
     "protocol": {"registry": TEXT, "id": TEXT, "url": TEXT, "source": TEXT},
@@ -84,6 +94,12 @@ def _check(review: YamlDocument, value: Any, path: FieldPath, shape: Shape,
             return
         for key, item in value.items():
             _check(review, item, (*path, key), shape.item, tables, problems)
+    elif isinstance(shape, OneOf):
+        if value not in shape.values:
+            problems.append(Problem(review.path, review.line_of(path), _name(path),
+                                    f"{show(value)} is not allowed",
+                                    "one of: " + ", ".join(shape.values),
+                                    code=Code.NOT_ALLOWED))
     elif not _fits(value, shape):
         _wrong(review, path, value, shape, shape, problems)
 

@@ -1,0 +1,60 @@
+"""What readers see is declared by the review (review.yaml and the schema), not assumed."""
+
+from __future__ import annotations
+
+import pytest
+
+from build_tools.core.project import Project
+from build_tools.evidence.checks import check_project
+from build_tools.pages.generate import generate_site
+from build_tools.versions.versioning import build_version, version_pages
+
+
+def _pages(project: Project) -> dict[str, str]:
+    site = generate_site(project)
+    built = build_version(project, site, None)
+    pages = [*site.pages, *version_pages(project, site.evidence, built, None, True)]
+    return {p.path: p.content if isinstance(p.content, str) else p.content.decode("utf-8")
+            for p in pages}
+
+
+def _declare(project: Project, text: str) -> None:
+    review = project.review_file.read_text("utf-8")
+    title_line = next(line for line in review.splitlines() if line.startswith("title:"))
+    project.review_file.write_text(review.replace(title_line, title_line + "\n" + text), "utf-8")
+
+
+@pytest.mark.scenario("tiny-review")
+def test_a_bibliography_is_worded_as_one(project: Project) -> None:
+    _declare(project, "kind: bibliography")
+    pages = _pages(project)
+    seen = pages["index.md"] + pages["feed.xml"] + pages["cite.md"] + pages["studies/index.md"]
+    assert "living bibliography" in pages["index.md"]
+    assert "living bibliography" in pages["feed.xml"] and "Living bibliography" in pages["cite.md"]
+    assert "included papers curated so far" in pages["index.md"]
+    assert "systematic review" not in seen.lower()
+
+
+@pytest.mark.scenario("tiny-review")
+def test_declared_wording_wins_over_the_kind(project: Project) -> None:
+    _declare(project, "kind: quantitative\nwording: {studies: trials, study: trial}")
+    pages = _pages(project)
+    assert "included trials curated so far" in pages["index.md"]
+    assert "A living systematic review," in pages["index.md"]
+
+
+@pytest.mark.scenario("tiny-review")
+def test_an_unknown_kind_is_refused_where_it_is(project: Project) -> None:
+    _declare(project, "kind: meta-analysis")
+    problems = [p for p in check_project(project).problems if p.field == "kind"]
+    assert [(p.code, p.line) for p in problems] == [("not-allowed", 3)]
+
+
+@pytest.mark.scenario("tiny-review")
+def test_absent_protocol_source_and_summaries_leave_no_empty_row_or_none(project: Project) -> None:
+    pages = _pages(project)  # the tiny review has no protocol, source review or summaries
+    assert "| Protocol |" not in pages["index.md"]
+    assert "Based on" not in pages["index.md"]
+    for path, text in pages.items():
+        if path.endswith(".md"):
+            assert "\nNone\n" not in text, path
