@@ -58,3 +58,15 @@ def test_absent_protocol_source_and_summaries_leave_no_empty_row_or_none(project
     for path, text in pages.items():
         if path.endswith(".md"):
             assert "\nNone\n" not in text, path
+
+
+@pytest.mark.scenario("tiny-review")
+def test_without_a_declared_split_the_matrix_counts_every_study_once(project: Project,
+                                                                     write_study) -> None:
+    write_study("synth2020", contributions=[{"subtheme": "small-wins"}])
+    pages = _pages(project)
+    matrix = pages["evidence/matrix.md"]
+    assert "| Study | [" in matrix  # no split column
+    row = next(line for line in matrix.splitlines() if line.startswith("| [Small wins]"))
+    assert row.endswith("| **2** |")  # synthetic-one and synth2020, summed over no split
+    assert "perspective" not in pages["studies/synth2020.md"].split("\n## ")[0].lower()

@@ -51,10 +51,6 @@ class Study:
     sources: tuple[StudySource, ...]
 
     @property
-    def perspective(self) -> str | None:
-        return self.values.get("perspective")
-
-    @property
     def curation_status(self) -> str:
         return self.values.get("curation_status") or DEFAULT_STATUS
 
@@ -109,6 +105,7 @@ class Evidence:
     table_fields: tuple[FieldSpec, ...]
     appraisal_questions: tuple[tuple[int, str], ...]
     table_filters: tuple[str, ...] = ()  # field names readers can filter the studies table by
+    matrix_split: FieldSpec | None = None  # x-matrix-split: the field the matrix counts by
 
     @property
     def sources(self) -> Mapping[str, Source]:
@@ -166,6 +163,8 @@ def assemble_evidence(
         ),
         appraisal_questions=questions,
         table_filters=tuple(schema.studies.descriptor.get("x-table-filters", [])),
+        matrix_split=schema.studies.field(str(schema.studies.descriptor["x-matrix-split"]))
+        if schema.studies.descriptor.get("x-matrix-split") else None,
     )
 
 

@@ -18,7 +18,6 @@ from build_tools.pages.svg import bar_chart
 
 MISSING = "not yet curated"
 SECTION = "Evidence"
-SPLIT_FIELD = "perspective"  # the matrix counts each subtheme's studies by this field's values
 
 RenderPage = Callable[..., Any]  # render.page(template, path, nav, **context) -> Page
 
@@ -38,14 +37,12 @@ class Chart:
 
 @dataclass(frozen=True)
 class SplitCounts:
-    """How many curated studies support a subtheme, by perspective."""
+    """How many curated studies support a subtheme: in all (each study once, whatever its value
+    of the split field, which may be empty), and by the declared split field's values."""
 
     subtheme: Any
     counts: tuple[int, ...]
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts)
+    total: int
 
 
 def evidence_pages(evidence: Evidence, render: RenderPage, page_type: type) -> list[Any]:
@@ -56,7 +53,8 @@ def evidence_pages(evidence: Evidence, render: RenderPage, page_type: type) -> l
         render("matrix.md.j2", "evidence/matrix.md", (SECTION, "Evidence matrix"),
                mapped=[s for s in evidence.studies if s.contributions],
                unmapped=[s for s in evidence.studies if not s.contributions],
-               split_values=split_values(evidence), split=subtheme_splits(evidence)),
+               split_field=evidence.matrix_split, split_values=split_values(evidence),
+               split=subtheme_splits(evidence)),
         render("cerqual.md.j2", "evidence/findings.md", (SECTION, "Summary of findings"),
                findings=review_findings(evidence)),
         render("appraisal.md.j2", "evidence/appraisal.md", (SECTION, "Quality appraisal"),
@@ -74,8 +72,9 @@ def evidence_pages(evidence: Evidence, render: RenderPage, page_type: type) -> l
 
 
 def split_values(evidence: Evidence) -> tuple[str, ...]:
-    """The perspective values, in the schema's order (so a zero still gets its column)."""
-    spec = next((f for f in evidence.study_fields if f.name == SPLIT_FIELD), None)
+    """The split field's values, in the schema's order (so a zero still gets its column); none
+    when the schema declares no `x-matrix-split`."""
+    spec = evidence.matrix_split
     return tuple(str(v) for v in (spec.constraints.get("enum", []) if spec else []))
 
 
@@ -84,8 +83,12 @@ def subtheme_splits(evidence: Evidence) -> list[SplitCounts]:
     result = []
     for theme in evidence.themes:
         for subtheme in theme.subthemes:
-            counter = Counter(study.values.get(SPLIT_FIELD) for study, _ in subtheme.studies)
-            result.append(SplitCounts(subtheme, tuple(counter.get(v, 0) for v in values)))
+            studies = {study.id: study for study, _ in subtheme.studies}
+            split = evidence.matrix_split
+            counter = Counter(s.values.get(split.name) for s in studies.values()) if split \
+                else Counter()
+            result.append(SplitCounts(subtheme, tuple(counter.get(v, 0) for v in values),
+                                      len(studies)))
     return result
 
 
@@ -94,7 +97,8 @@ def study_charts(evidence: Evidence) -> tuple[Chart, ...]:
     studies = evidence.studies
     years = Counter(_shown(s.citation.year) for s in studies)
     by_year = sorted(years.items(), key=lambda item: (item[0] == MISSING, item[0]))
-    perspectives = Counter(_shown(s.values.get(SPLIT_FIELD)) for s in studies)
+    split = evidence.matrix_split.name if evidence.matrix_split else "perspective"
+    perspectives = Counter(_shown(s.values.get(split)) for s in studies)
     order = [*split_values(evidence), MISSING]
     by_perspective = [(v, perspectives[v]) for v in order if v in perspectives or v != MISSING]
     return (
