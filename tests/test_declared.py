@@ -70,3 +70,16 @@ def test_without_a_declared_split_the_matrix_counts_every_study_once(project: Pr
     row = next(line for line in matrix.splitlines() if line.startswith("| [Small wins]"))
     assert row.endswith("| **2** |")  # synthetic-one and synth2020, summed over no split
     assert "perspective" not in pages["studies/synth2020.md"].split("\n## ")[0].lower()
+
+
+@pytest.mark.scenario("tiny-review")
+def test_charts_are_drawn_only_for_declared_fields(project: Project) -> None:
+    assert not any(path.startswith("evidence/chart") for path in _pages(project))
+    schema = project.schema_file.read_text("utf-8")
+    project.schema_file.write_text(schema.replace(
+        "    x-rows: {from: studies}\n",
+        "    x-rows: {from: studies}\n    x-charts: [intervention_length]\n", 1), "utf-8")
+    pages = _pages(project)
+    assert [p for p in pages if p.startswith("evidence/chart")] == [
+        "evidence/charts.md", "evidence/chart-intervention_length.svg"]
+    assert "by intervention length &#40;weeks&#41;. Values" in pages["evidence/charts.md"]

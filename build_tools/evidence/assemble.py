@@ -95,6 +95,15 @@ class Theme:
 
 
 @dataclass(frozen=True)
+class ChartSpec:
+    """An entry of the studies table's `x-charts`: a field, with an optional id and title."""
+
+    field: FieldSpec
+    id: str
+    title: str | None
+
+
+@dataclass(frozen=True)
 class Evidence:
     """Everything the pages show, computed once from validated data."""
 
@@ -106,6 +115,7 @@ class Evidence:
     appraisal_questions: tuple[tuple[int, str], ...]
     table_filters: tuple[str, ...] = ()  # field names readers can filter the studies table by
     matrix_split: FieldSpec | None = None  # x-matrix-split: the field the matrix counts by
+    charts: tuple[ChartSpec, ...] = ()  # x-charts: the fields drawn on the charts page
 
     @property
     def sources(self) -> Mapping[str, Source]:
@@ -165,7 +175,22 @@ def assemble_evidence(
         table_filters=tuple(schema.studies.descriptor.get("x-table-filters", [])),
         matrix_split=schema.studies.field(str(schema.studies.descriptor["x-matrix-split"]))
         if schema.studies.descriptor.get("x-matrix-split") else None,
+        charts=_charts(schema),
     )
+
+
+def _charts(schema: PackageSchema) -> tuple[ChartSpec, ...]:
+    """`x-charts: [country, {field: analysis_method, id: method, title: ...}]`; names that are
+    not fields of the studies table are left out."""
+    charts = []
+    for entry in schema.studies.descriptor.get("x-charts") or ():
+        item = entry if isinstance(entry, dict) else {"field": entry}
+        spec = schema.studies.field(str(item.get("field")))
+        if spec is not None:
+            title = item.get("title")
+            charts.append(ChartSpec(spec, str(item.get("id") or spec.name),
+                                    str(title) if title else None))
+    return tuple(charts)
 
 
 def _study(

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from build_tools.crossref.works import CITATION_FIELDS
 from build_tools.evidence.assemble import Evidence, Study
 from build_tools.evidence.findings import review_findings
 from build_tools.pages.prisma import build_flow, prisma_svg
@@ -29,6 +30,7 @@ class Chart:
     id: str
     title: str
     counts: tuple[tuple[str, int], ...]
+    label: str = ""  # what is counted, e.g. "analysis method"
 
     @property
     def file(self) -> str:
@@ -61,8 +63,10 @@ def evidence_pages(evidence: Evidence, render: RenderPage, page_type: type) -> l
                appraised=[s for s in evidence.studies if s.appraisal],
                unappraised=[s for s in evidence.studies if not s.appraisal]),
         render("prisma.md.j2", "evidence/prisma.md", (SECTION, "Flow of studies"), flow=flow),
-        render("charts.md.j2", "evidence/charts.md", (SECTION, "Charts"), charts=charts),
     ]
+    if charts:
+        pages.append(render("charts.md.j2", "evidence/charts.md", (SECTION, "Charts"),
+                            charts=charts))
     if flow is not None:
         pages.append(page_type("evidence/prisma.svg", prisma_svg(flow), None))
     for chart in charts:
@@ -93,25 +97,32 @@ def subtheme_splits(evidence: Evidence) -> list[SplitCounts]:
 
 
 def study_charts(evidence: Evidence) -> tuple[Chart, ...]:
-    """Studies by year, perspective, country and analysis method, from the curated records."""
-    studies = evidence.studies
-    years = Counter(_shown(s.citation.year) for s in studies)
-    by_year = sorted(years.items(), key=lambda item: (item[0] == MISSING, item[0]))
-    split = evidence.matrix_split.name if evidence.matrix_split else "perspective"
-    perspectives = Counter(_shown(s.values.get(split)) for s in studies)
-    order = [*split_values(evidence), MISSING]
-    by_perspective = [(v, perspectives[v]) for v in order if v in perspectives or v != MISSING]
-    return (
-        Chart("year", "Studies by year of publication", tuple(by_year)),
-        Chart("perspective", "Studies by perspective", tuple(by_perspective)),
-        Chart("country", "Studies by country", _by_count(studies, "country")),
-        Chart("method", "Studies by analysis method", _by_count(studies, "analysis_method")),
-    )
+    """One chart per field the schema declares in the studies table's `x-charts` (none: no
+    chart page). A field with an enum keeps its order and its zeros; whole numbers are in
+    order; other values by count. Citation fields (year) come from the citation, which prefers
+    Crossref."""
+    charts = []
+    for spec in evidence.charts:
+        field = spec.field
+        counts = Counter(_shown(_value(study, field.name)) for study in evidence.studies)
+        enum = [str(v) for v in field.constraints.get("enum", [])]
+        if enum:
+            shown = [(v, counts[v]) for v in [*enum, MISSING] if v in counts or v != MISSING]
+        elif field.type in ("integer", "year", "number"):
+            shown = sorted(counts.items(), key=lambda item: (item[0] == MISSING, item[0]))
+        else:
+            shown = sorted(counts.items(),
+                           key=lambda item: (item[0] == MISSING, -item[1], item[0]))
+        label = (field.title or field.name).lower()
+        title = spec.title or f"{evidence.review.wording.studies.capitalize()} by {label}"
+        charts.append(Chart(spec.id, title, tuple(shown), label))
+    return tuple(charts)
 
 
-def _by_count(studies: tuple[Study, ...], field: str) -> tuple[tuple[str, int], ...]:
-    counts = Counter(_shown(s.values.get(field)) for s in studies)
-    return tuple(sorted(counts.items(), key=lambda item: (item[0] == MISSING, -item[1], item[0])))
+def _value(study: Study, name: str) -> Any:
+    if name in CITATION_FIELDS and hasattr(study.citation, name):
+        return getattr(study.citation, name)
+    return study.values.get(name)
 
 
 def _shown(value: Any) -> str:
