@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
+import json
 
+import pytest
+import yaml
+
+from build_tools.core import mdtext
 from build_tools.core.project import Project
 from build_tools.evidence.checks import check_project
 from build_tools.pages.generate import generate_site
 from build_tools.versions.versioning import build_version, version_pages
+from tests.conftest import REPO
 
 
 def _pages(project: Project) -> dict[str, str]:
@@ -83,3 +88,37 @@ def test_charts_are_drawn_only_for_declared_fields(project: Project) -> None:
     assert [p for p in pages if p.startswith("evidence/chart")] == [
         "evidence/charts.md", "evidence/chart-intervention_length.svg"]
     assert "by intervention length &#40;weeks&#41;. Values" in pages["evidence/charts.md"]
+
+
+APPRAISAL_TOOLS = REPO / "build_tools" / "assets" / "appraisal"
+
+
+@pytest.mark.scenario("tiny-review")
+@pytest.mark.parametrize("name", ["casp-qualitative", "jbi-qualitative", "rob2"])
+def test_each_shipped_appraisal_tool_declares_a_working_appraisal(
+        project: Project, write_study, name: str) -> None:
+    declared = yaml.safe_load((APPRAISAL_TOOLS / f"{name}.yaml").read_text("utf-8"))
+    review = yaml.safe_load(project.review_file.read_text("utf-8"))
+    review["sources"].update(declared["sources"])
+    review["appraisal_tool"] = declared["appraisal_tool"]
+    project.review_file.write_text(yaml.safe_dump(review, sort_keys=False), "utf-8")
+    scale = [j["value"] for j in declared["appraisal_tool"]["scale"]]
+    schema = project.schema_file.read_text("utf-8")
+    project.schema_file.write_text(schema.replace(
+        """enum: ["yes", "no", "can't tell"]""", "enum: " + json.dumps(scale)), "utf-8")
+    write_study("synth2020", appraisal=[{"question": n + 1, "answer": value}
+                                        for n, value in enumerate(scale)])
+    assert check_project(project).ok
+    page = _pages(project)["evidence/appraisal.md"]
+    colours = {"green": "yes", "red": "no", "amber": "some", "grey": "unclear"}
+    for judgement in declared["appraisal_tool"]["scale"]:
+        assert f'lr-answer--{colours[judgement["colour"]]}">' in page
+    assert mdtext.text(declared["appraisal_tool"]["name"]) in page
+    assert "No score is" in page  # none of the three proposes a total
+
+
+@pytest.mark.scenario("tiny-review")
+def test_without_an_appraisal_tool_or_search_rounds_there_is_no_empty_page(
+        project: Project) -> None:
+    pages = _pages(project)  # the tiny review declares neither
+    assert "evidence/appraisal.md" not in pages and "evidence/prisma.md" not in pages

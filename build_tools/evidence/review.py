@@ -96,10 +96,31 @@ class AppraisalQuestion:
 
 
 @dataclass(frozen=True)
+class Judgement:
+    """One step of an appraisal tool's scale, in the tool's order, with its colour."""
+
+    value: str
+    colour: str
+    score: int | None
+
+
+@dataclass(frozen=True)
 class AppraisalTool:
+    """The appraisal tool as data: its questions (or domains), its judgement scale and whether
+    adding up a total is meaningful (`total`, with each judgement's `score`)."""
+
     name: str | None
     source: str | None
+    noun: str
+    total: bool
+    scale: tuple[Judgement, ...]
     questions: tuple[AppraisalQuestion, ...]
+
+    def colour(self, value: str) -> str:
+        return next((j.colour for j in self.scale if j.value == value), "grey")
+
+    def score(self, value: str) -> int:
+        return next((j.score or 0 for j in self.scale if j.value == value), 0)
 
 
 @dataclass(frozen=True)
@@ -273,6 +294,10 @@ def review_from_data(document: Any) -> Review:
                            for k in _items(data, "key_findings")),
         appraisal_tool=AppraisalTool(
             _text(tool.get("name")), _text(tool.get("source")),
+            _text(tool.get("noun")) or "tool", tool.get("total") is True,
+            tuple(Judgement(str(j.get("value")), _text(j.get("colour")) or "grey",
+                            _int(j.get("score")))
+                  for j in _items(tool, "scale") if j.get("value") is not None),
             tuple(AppraisalQuestion(int(q["number"]), str(q["text"]))
                   for q in _items(tool, "questions")
                   if isinstance(q.get("number"), int) and q.get("text") is not None),

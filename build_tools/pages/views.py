@@ -20,6 +20,9 @@ from build_tools.pages.svg import bar_chart
 MISSING = "not yet curated"
 SECTION = "Evidence"
 
+# The CSS class of each colour of an appraisal scale (docs/assets/living-review.css).
+ANSWER_CLASSES = {"green": "yes", "red": "no", "amber": "some", "grey": "unclear"}
+
 RenderPage = Callable[..., Any]  # render.page(template, path, nav, **context) -> Page
 
 
@@ -51,6 +54,7 @@ def evidence_pages(evidence: Evidence, render: RenderPage, page_type: type) -> l
     """The pages of the Evidence section, in navigation order, with their figures."""
     flow = build_flow(evidence.review.search_rounds)
     charts = study_charts(evidence)
+    tool = evidence.review.appraisal_tool
     pages = [
         render("matrix.md.j2", "evidence/matrix.md", (SECTION, "Evidence matrix"),
                mapped=[s for s in evidence.studies if s.contributions],
@@ -59,11 +63,16 @@ def evidence_pages(evidence: Evidence, render: RenderPage, page_type: type) -> l
                split=subtheme_splits(evidence)),
         render("cerqual.md.j2", "evidence/findings.md", (SECTION, "Summary of findings"),
                findings=review_findings(evidence)),
-        render("appraisal.md.j2", "evidence/appraisal.md", (SECTION, "Quality appraisal"),
-               appraised=[s for s in evidence.studies if s.appraisal],
-               unappraised=[s for s in evidence.studies if not s.appraisal]),
-        render("prisma.md.j2", "evidence/prisma.md", (SECTION, "Flow of studies"), flow=flow),
     ]
+    if tool is not None and evidence.appraisal_questions:  # no tool declared: no page
+        pages.append(render("appraisal.md.j2", "evidence/appraisal.md",
+                            (SECTION, "Quality appraisal"),
+                            appraised=[s for s in evidence.studies if s.appraisal],
+                            unappraised=[s for s in evidence.studies if not s.appraisal],
+                            answer_classes=ANSWER_CLASSES))
+    if flow is not None:  # no search round recorded: no PRISMA page
+        pages.append(render("prisma.md.j2", "evidence/prisma.md", (SECTION, "Flow of studies"),
+                            flow=flow))
     if charts:
         pages.append(render("charts.md.j2", "evidence/charts.md", (SECTION, "Charts"),
                             charts=charts))

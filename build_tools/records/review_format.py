@@ -36,6 +36,8 @@ class OneOf:
 Shape = str | dict[str, "Shape"] | list["Shape"] | Named | OneOf
 
 TEXT, NUMBER, DATE, TEXT_OR_NUMBER = "text", "a whole number", "a date", "text or a number"
+BOOLEAN = "true or false"
+COLOURS = ("green", "amber", "red", "grey")  # the palette of appraisal judgements
 SOURCE: dict[str, Shape] = {"title": TEXT, "url": TEXT, "note": TEXT}
 
 KINDS = ("qualitative", "quantitative", "bibliography")
@@ -55,7 +57,8 @@ REVIEW_FORMAT: dict[str, Shape] = {
     "reported_characteristics": [{"id": TEXT, "label": TEXT, "value": TEXT_OR_NUMBER,
                                   "source": TEXT}],
     "key_findings": [{"text": TEXT, "source": TEXT}],
-    "appraisal_tool": {"name": TEXT, "source": TEXT},
+    "appraisal_tool": {"name": TEXT, "source": TEXT, "noun": TEXT, "total": BOOLEAN,
+                       "scale": [{"value": TEXT, "colour": OneOf(COLOURS), "score": NUMBER}]},
 }
 REQUIRED = ("title",)
 
@@ -123,8 +126,8 @@ def _check_fields(review: YamlDocument, value: dict[str, Any], path: FieldPath,
 
 
 def _fits(value: Any, kind: str) -> bool:
-    if isinstance(value, bool):
-        return False
+    if kind == BOOLEAN or isinstance(value, bool):
+        return kind == BOOLEAN and isinstance(value, bool)
     if kind == TEXT:
         return isinstance(value, (str, int, dt.date))
     if kind == NUMBER:
