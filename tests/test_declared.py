@@ -122,3 +122,32 @@ def test_without_an_appraisal_tool_or_search_rounds_there_is_no_empty_page(
         project: Project) -> None:
     pages = _pages(project)  # the tiny review declares neither
     assert "evidence/appraisal.md" not in pages and "evidence/prisma.md" not in pages
+
+
+FRAMEWORKS = REPO / "build_tools" / "assets" / "findings"
+
+
+@pytest.mark.scenario("tiny-review")
+@pytest.mark.parametrize("name", ["grade-cerqual", "grade"])
+def test_each_shipped_findings_framework_declares_a_findings_page(project: Project,
+                                                                  name: str) -> None:
+    assert "evidence/findings.md" not in _pages(project)  # no framework declared: no page
+    table = yaml.safe_load((FRAMEWORKS / f"{name}.yaml").read_text("utf-8"))
+    schema = yaml.safe_load(project.schema_file.read_text("utf-8"))
+    schema["resources"].append(table)
+    project.schema_file.write_text(yaml.safe_dump(schema, sort_keys=False), "utf-8")
+    declared = table["x-findings"]
+    fields = {f["name"]: f for f in table["schema"]["fields"]}
+    finding: dict = {"id": "wins", "subtheme": "small-wins", "source": "made-up"}
+    for judged in (*declared["components"], declared["overall"]):
+        finding[judged] = fields[judged]["constraints"]["enum"][0]
+        finding[f"{judged}_explanation"] = "Synthetic explanation for the test."
+    review = yaml.safe_load(project.review_file.read_text("utf-8"))
+    review["findings"] = [finding]
+    project.review_file.write_text(yaml.safe_dump(review, sort_keys=False), "utf-8")
+    assert check_project(project).ok
+    page = _pages(project)["evidence/findings.md"]
+    assert page.startswith(f"---\nhide:\n  - toc\n---\n\n# {mdtext.text(declared['title'])}\n")
+    for judged in declared["components"]:
+        assert f"{mdtext.text(fields[judged]['title'])}: **" in page
+    assert "not assessed" not in page.split("[Small wins]")[1].split("\n")[0]

@@ -15,6 +15,7 @@ from build_tools.crossref.works import (
     citation_from_work,
 )
 from build_tools.evidence.review import Review, Source
+from build_tools.records.findings_framework import FindingsFramework, findings_framework
 from build_tools.records.schema import FieldSpec, PackageSchema
 from build_tools.records.tables import Row
 
@@ -116,6 +117,7 @@ class Evidence:
     table_filters: tuple[str, ...] = ()  # field names readers can filter the studies table by
     matrix_split: FieldSpec | None = None  # x-matrix-split: the field the matrix counts by
     charts: tuple[ChartSpec, ...] = ()  # x-charts: the fields drawn on the charts page
+    findings_framework: FindingsFramework | None = None  # x-findings on the findings table
 
     @property
     def sources(self) -> Mapping[str, Source]:
@@ -176,6 +178,7 @@ def assemble_evidence(
         matrix_split=schema.studies.field(str(schema.studies.descriptor["x-matrix-split"]))
         if schema.studies.descriptor.get("x-matrix-split") else None,
         charts=_charts(schema),
+        findings_framework=findings_framework(schema),
     )
 
 

@@ -61,9 +61,12 @@ def evidence_pages(evidence: Evidence, render: RenderPage, page_type: type) -> l
                unmapped=[s for s in evidence.studies if not s.contributions],
                split_field=evidence.matrix_split, split_values=split_values(evidence),
                split=subtheme_splits(evidence)),
-        render("cerqual.md.j2", "evidence/findings.md", (SECTION, "Summary of findings"),
-               findings=review_findings(evidence)),
     ]
+    findings = review_findings(evidence)
+    if findings and evidence.findings_framework:  # no framework or no finding: no page
+        pages.append(render("findings.md.j2", "evidence/findings.md",
+                            (SECTION, "Summary of findings"), findings=findings,
+                            framework=evidence.findings_framework))
     if tool is not None and evidence.appraisal_questions:  # no tool declared: no page
         pages.append(render("appraisal.md.j2", "evidence/appraisal.md",
                             (SECTION, "Quality appraisal"),
