@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -151,3 +153,34 @@ def test_each_shipped_findings_framework_declares_a_findings_page(project: Proje
     for judged in declared["components"]:
         assert f"{mdtext.text(fields[judged]['title'])}: **" in page
     assert "not assessed" not in page.split("[Small wins]")[1].split("\n")[0]
+
+
+# Words that belong to one review or one tool. They may appear only in the shipped
+# declarations (data files); the changelog's judgement detection is not yet generic.
+REVIEW_SPECIFIC = re.compile(r"perspective|casp|cerqual", re.IGNORECASE)
+DECLARATIONS = (REPO / "build_tools" / "assets" / "appraisal", FRAMEWORKS)
+NOT_YET_GENERIC = {REPO / "build_tools" / "versions" / "changelog.py",
+                   REPO / "build_tools" / "pages" / "templates" / "changelog.md.j2"}
+
+
+def _naming(package: Path) -> list[str]:
+    found = []
+    for path in sorted(package.rglob("*")):
+        if path.suffix not in (".py", ".j2", ".html") or path in NOT_YET_GENERIC or \
+                any(folder in path.parents for folder in DECLARATIONS):
+            continue
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+            if REVIEW_SPECIFIC.search(line):
+                found.append(f"{path.relative_to(package.parent)}:{number}: {line.strip()}")
+    return found
+
+
+def test_no_module_or_template_names_one_review_or_tool() -> None:
+    assert _naming(REPO / "build_tools") == []
+
+
+def test_the_word_scan_can_fail(tmp_path: Path) -> None:
+    (tmp_path / "build_tools").mkdir()
+    (tmp_path / "build_tools" / "page.md.j2").write_text("{{ study.perspective }}\n")
+    assert _naming(tmp_path / "build_tools") == [
+        "build_tools/page.md.j2:1: {{ study.perspective }}"]

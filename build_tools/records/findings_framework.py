@@ -1,9 +1,9 @@
 """The framework a review's findings are assessed with, as the schema declares it.
 
 The findings table carries `x-findings`: the framework's name, the page's title and opening
-text, the component judgements, the overall judgement and the reference to cite. GRADE-CERQual
-(qualitative findings) and GRADE (effects) are declarations, not code: nothing here knows
-either (see build_tools/assets/findings/ for both).
+text, the component judgements, the overall judgement and the reference to cite. Frameworks
+are declarations, not code: nothing here knows any by name (build_tools/assets/findings/ ships
+the one for qualitative findings and the one for effects).
 """
 
 from __future__ import annotations
