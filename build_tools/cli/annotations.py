@@ -35,7 +35,7 @@ def escape_property(value: str) -> str:
 
 def annotation(problem: Problem) -> str:
     """One `::error file=…,line=…,title=…::message` line (`::warning` for warnings); the title
-    is the field and the problem's code: `perspective [not-allowed]`."""
+    is the field and the problem's code: `curation_status [not-allowed]`."""
     message = problem.message
     if problem.allowed:
         message += f" ({problem.allowed})"

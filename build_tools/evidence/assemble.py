@@ -15,6 +15,7 @@ from build_tools.crossref.works import (
     citation_from_work,
 )
 from build_tools.evidence.review import Review, Source
+from build_tools.records.findings_framework import FindingsFramework, findings_framework
 from build_tools.records.schema import FieldSpec, PackageSchema
 from build_tools.records.tables import Row
 
@@ -69,10 +70,6 @@ class Study:
     extra_tables: tuple[ChildTable, ...] = ()
 
     @property
-    def perspective(self) -> str | None:
-        return self.values.get("perspective")
-
-    @property
     def curation_status(self) -> str:
         return self.values.get("curation_status") or DEFAULT_STATUS
 
@@ -117,6 +114,15 @@ class Theme:
 
 
 @dataclass(frozen=True)
+class ChartSpec:
+    """An entry of the studies table's `x-charts`: a field, with an optional id and title."""
+
+    field: FieldSpec
+    id: str
+    title: str | None
+
+
+@dataclass(frozen=True)
 class Evidence:
     """Everything the pages show, computed once from validated data."""
 
@@ -127,6 +133,9 @@ class Evidence:
     table_fields: tuple[FieldSpec, ...]
     appraisal_questions: tuple[tuple[int, str], ...]
     table_filters: tuple[str, ...] = ()  # field names readers can filter the studies table by
+    matrix_split: FieldSpec | None = None  # x-matrix-split: the field the matrix counts by
+    charts: tuple[ChartSpec, ...] = ()  # x-charts: the fields drawn on the charts page
+    findings_framework: FindingsFramework | None = None  # x-findings on the findings table
 
     @property
     def sources(self) -> Mapping[str, Source]:
@@ -188,6 +197,10 @@ def assemble_evidence(
         ),
         appraisal_questions=questions,
         table_filters=tuple(schema.studies.descriptor.get("x-table-filters", [])),
+        matrix_split=schema.studies.field(str(schema.studies.descriptor["x-matrix-split"]))
+        if schema.studies.descriptor.get("x-matrix-split") else None,
+        charts=_charts(schema),
+        findings_framework=findings_framework(schema),
     )
 
 
@@ -209,6 +222,20 @@ def _extra_tables(schema: PackageSchema,
                                         tuple(values))
                       for owner, values in rows.items()})
     return found
+
+
+def _charts(schema: PackageSchema) -> tuple[ChartSpec, ...]:
+    """`x-charts: [country, {field: analysis_method, id: method, title: ...}]`; names that are
+    not fields of the studies table are left out."""
+    charts = []
+    for entry in schema.studies.descriptor.get("x-charts") or ():
+        item = entry if isinstance(entry, dict) else {"field": entry}
+        spec = schema.studies.field(str(item.get("field")))
+        if spec is not None:
+            title = item.get("title")
+            charts.append(ChartSpec(spec, str(item.get("id") or spec.name),
+                                    str(title) if title else None))
+    return tuple(charts)
 
 
 def _study(

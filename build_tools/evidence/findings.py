@@ -1,7 +1,8 @@
-"""Review findings for the Summary of Qualitative Findings table (GRADE-CERQual).
+"""Review findings for the summary-of-findings table, judged with the declared framework.
 
 Every subtheme is a finding (and a theme when review.yaml gives it a finding of its own).
-Judgements come only from review.yaml's `findings:`; what is not there is "not assessed".
+Judgements come only from review.yaml's `findings:`; what is not there is "not assessed". The
+components and the overall judgement are the framework's (`x-findings` in the schema).
 """
 
 from __future__ import annotations
@@ -12,13 +13,6 @@ from build_tools.evidence.assemble import Evidence, Study
 from build_tools.evidence.review import FindingEntry
 
 NOT_ASSESSED = "not assessed"
-# The four components of GRADE-CERQual (Lewin et al., 2018, Implementation Science 13:2).
-COMPONENTS = (
-    ("methodological_limitations", "Methodological limitations"),
-    ("coherence", "Coherence"),
-    ("adequacy", "Adequacy"),
-    ("relevance", "Relevance"),
-)
 
 
 @dataclass(frozen=True)
@@ -47,26 +41,34 @@ class Finding:
 
 
 def review_findings(evidence: Evidence) -> tuple[Finding, ...]:
-    """One finding per subtheme, plus themes with a finding of their own, in the themes' order."""
+    """One finding per subtheme, plus themes with a finding of their own, in the themes' order;
+    none when the schema declares no findings framework."""
+    framework = evidence.findings_framework
+    if framework is None:
+        return ()
+    components = tuple((name, framework.label(name)) for name in framework.components)
     entries = evidence.review.findings
     by_subtheme = {f.subtheme: f for f in entries if f.subtheme}
     by_theme = {f.theme: f for f in entries if f.theme}
     findings = []
     for theme in evidence.themes:
         if theme.id in by_theme or not theme.subthemes:
-            findings.append(_finding(by_theme.get(theme.id), theme.id, theme.title, theme.id,
+            findings.append(_finding(components, framework.overall,
+                                     by_theme.get(theme.id), theme.id, theme.title, theme.id,
                                      None, theme.summary, theme.studies))
         for subtheme in theme.subthemes:
-            findings.append(_finding(by_subtheme.get(subtheme.id), subtheme.id,
+            findings.append(_finding(components, framework.overall,
+                                     by_subtheme.get(subtheme.id), subtheme.id,
                                      subtheme.title, theme.id, subtheme.id, subtheme.summary,
                                      tuple(study for study, _ in subtheme.studies)))
     return tuple(findings)
 
 
-def _finding(entry: FindingEntry | None, default_id: str, title: str, theme: str,
+def _finding(components: tuple[tuple[str, str], ...], overall: str | None,
+             entry: FindingEntry | None, default_id: str, title: str, theme: str,
              anchor: str | None, summary: str | None, studies: tuple[Study, ...]) -> Finding:
-    def judgement(name: str) -> Judgement:
-        if entry is None:
+    def judgement(name: str | None) -> Judgement:
+        if entry is None or name is None:
             return Judgement(None, None)
         return Judgement(entry.judgement(name) or None,
                          entry.judgement(f"{name}_explanation") or None)
@@ -78,7 +80,7 @@ def _finding(entry: FindingEntry | None, default_id: str, title: str, theme: str
         anchor=anchor,
         statement=(entry.statement if entry else None) or summary,
         studies=studies,
-        components=tuple((label, judgement(name)) for name, label in COMPONENTS),
-        confidence=judgement("confidence"),
+        components=tuple((label, judgement(name)) for name, label in components),
+        confidence=judgement(overall),
         source=entry.source if entry else None,
     )

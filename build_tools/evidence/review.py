@@ -96,10 +96,31 @@ class AppraisalQuestion:
 
 
 @dataclass(frozen=True)
+class Judgement:
+    """One step of an appraisal tool's scale, in the tool's order, with its colour."""
+
+    value: str
+    colour: str
+    score: int | None
+
+
+@dataclass(frozen=True)
 class AppraisalTool:
+    """The appraisal tool as data: its questions (or domains), its judgement scale and whether
+    adding up a total is meaningful (`total`, with each judgement's `score`)."""
+
     name: str | None
     source: str | None
+    noun: str
+    total: bool
+    scale: tuple[Judgement, ...]
     questions: tuple[AppraisalQuestion, ...]
+
+    def colour(self, value: str) -> str:
+        return next((j.colour for j in self.scale if j.value == value), "grey")
+
+    def score(self, value: str) -> int:
+        return next((j.score or 0 for j in self.scale if j.value == value), 0)
 
 
 @dataclass(frozen=True)
@@ -164,12 +185,31 @@ class ReviewCitation:
 
 
 @dataclass(frozen=True)
+class Wording:
+    """How the site names the review and its studies (`wording:`, defaults by `kind`)."""
+
+    review: str
+    study: str
+    studies: str
+
+
+WORDING_BY_KIND = {
+    "qualitative": Wording("living systematic review", "study", "studies"),
+    "quantitative": Wording("living systematic review", "study", "studies"),
+    "bibliography": Wording("living bibliography", "paper", "papers"),
+}
+DEFAULT_KIND = "qualitative"
+
+
+@dataclass(frozen=True)
 class Review:
     """review.yaml, typed. `document` is the validated YAML as plain data, kept only for the
     release snapshot (versions.releases), whose format is the YAML's own."""
 
     title: str
     short_title: str | None
+    kind: str
+    wording: Wording
     question: Question | None
     protocol: Protocol | None
     source_review: SourceReview | None
@@ -212,9 +252,14 @@ def review_from_data(document: Any) -> Review:
     living = _block(data, "living")
     tool = _block(data, "appraisal_tool")
     citation = _block(data, "citation")
+    kind = str(data.get("kind")) if data.get("kind") in WORDING_BY_KIND else DEFAULT_KIND
+    default, words = WORDING_BY_KIND[kind], _block(data, "wording")
     return Review(
         title=_text(data.get("title")) or "",
         short_title=_text(data.get("short_title")),
+        kind=kind,
+        wording=Wording(*(_text(words.get(name)) or getattr(default, name)
+                          for name in ("review", "study", "studies"))),
         question=Question(_text(question.get("text")), _text(question.get("source")))
         if "question" in data and data["question"] is not None else None,
         protocol=Protocol(_text(protocol.get("registry")), _text(protocol.get("id")),
@@ -249,6 +294,10 @@ def review_from_data(document: Any) -> Review:
                            for k in _items(data, "key_findings")),
         appraisal_tool=AppraisalTool(
             _text(tool.get("name")), _text(tool.get("source")),
+            _text(tool.get("noun")) or "tool", tool.get("total") is True,
+            tuple(Judgement(str(j.get("value")), _text(j.get("colour")) or "grey",
+                            _int(j.get("score")))
+                  for j in _items(tool, "scale") if j.get("value") is not None),
             tuple(AppraisalQuestion(int(q["number"]), str(q["text"]))
                   for q in _items(tool, "questions")
                   if isinstance(q.get("number"), int) and q.get("text") is not None),

@@ -32,6 +32,7 @@ class VersionCitation:
     concept_doi: str | None
     version_doi: str | None
     abstract: str | None
+    genre: str = GENRE  # the review's kind, as its wording names it
 
     @classmethod
     def from_review(cls, review: Review, version: str | None, date: dt.date,
@@ -50,6 +51,7 @@ class VersionCitation:
             concept_doi=(block.concept_doi if block else None) or None,
             version_doi=(block.version_doi if block else None) or None,
             abstract=" ".join(question.split()) if question else None,
+            genre=review.wording.review[:1].upper() + review.wording.review[1:],
         )
 
     @property
@@ -66,7 +68,7 @@ def apa_parts(c: VersionCitation) -> tuple[str, str, str]:
     """(before the title, the title — set in italics, after the title), APA 7 style."""
     date = f"({c.date.year}, {c.date:%B} {c.date.day})"
     link = doi_url(c.doi) if c.doi else (c.url or "")
-    after = f" ({c.version_label}) [{GENRE}]."
+    after = f" ({c.version_label}) [{c.genre}]."
     if c.authors:
         return f"{_apa_names(c.authors)} {date}. ", c.title, f"{after} {link}".rstrip()
     return "", c.title, f"{after} {date}. {link}".rstrip()
@@ -94,7 +96,7 @@ def bibtex(c: VersionCitation) -> str:
     fields = [("title", "{" + _bib(c.title) + "}"),
               ("author", " and ".join(_bib(a.display) for a in c.authors) if c.authors else ""),
               ("year", str(c.date.year)), ("date", c.date.isoformat()),
-              ("version", c.version or ""), ("howpublished", GENRE),
+              ("version", c.version or ""), ("howpublished", c.genre),
               ("doi", c.doi or ""), ("url", c.url or "")]
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
     return f"@misc{{{key},\n{body}\n}}\n"
@@ -108,7 +110,7 @@ def ris(c: VersionCitation) -> str:
     lines = [("TY", "ELEC"), ("TI", c.title)]
     lines += [("AU", a.display) for a in c.authors]
     lines += [("PY", str(c.date.year)), ("DA", c.date.strftime("%Y/%m/%d")),
-              ("ET", c.version or ""), ("M3", GENRE), ("DO", c.doi or ""), ("UR", c.url or "")]
+              ("ET", c.version or ""), ("M3", c.genre), ("DO", c.doi or ""), ("UR", c.url or "")]
     return "".join(f"{tag}  - {value}\n" for tag, value in lines if value) + "ER  - \n"
 
 

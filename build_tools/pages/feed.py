@@ -45,7 +45,8 @@ def current_build_entry(evidence: Evidence, date: dt.date) -> FeedEntry:
     curated = len(evidence.studies)
     expected = evidence.expected_count
     counted = f"{curated} of {expected}" if expected else str(curated)
-    noun = "study" if curated == 1 and not expected else "studies"
+    words = evidence.review.wording
+    noun = words.study if curated == 1 and not expected else words.studies
     return FeedEntry(
         title=f"Site rebuilt on {date.isoformat()}",
         date=date,
@@ -62,7 +63,7 @@ def atom_feed(review: Review, entries: Sequence[FeedEntry]) -> bytes:
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     _text(feed, "title", f"{title}: {FEED_TITLE.lower()}")
-    _text(feed, "subtitle", "New versions of this living systematic review and what changed.")
+    _text(feed, "subtitle", f"New versions of this {review.wording.review} and what changed.")
     _text(feed, "id", feed_id)
     _text(feed, "updated", _timestamp(entries[0].date) if entries else "1970-01-01T00:00:00Z")
     author = ET.SubElement(feed, f"{{{ATOM}}}author")

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from build_tools.crossref.works import CITATION_FIELDS
 from build_tools.evidence.assemble import Evidence, Study
 from build_tools.evidence.findings import review_findings
 from build_tools.pages.prisma import build_flow, prisma_svg
@@ -18,7 +19,9 @@ from build_tools.pages.svg import bar_chart
 
 MISSING = "not yet curated"
 SECTION = "Evidence"
-SPLIT_FIELD = "perspective"  # the matrix counts each subtheme's studies by this field's values
+
+# The CSS class of each colour of an appraisal scale (docs/assets/living-review.css).
+ANSWER_CLASSES = {"green": "yes", "red": "no", "amber": "some", "grey": "unclear"}
 
 RenderPage = Callable[..., Any]  # render.page(template, path, nav, **context) -> Page
 
@@ -30,6 +33,7 @@ class Chart:
     id: str
     title: str
     counts: tuple[tuple[str, int], ...]
+    label: str = ""  # what is counted, e.g. "analysis method"
 
     @property
     def file(self) -> str:
@@ -38,33 +42,43 @@ class Chart:
 
 @dataclass(frozen=True)
 class SplitCounts:
-    """How many curated studies support a subtheme, by perspective."""
+    """How many curated studies support a subtheme: in all (each study once, whatever its value
+    of the split field, which may be empty), and by the declared split field's values."""
 
     subtheme: Any
     counts: tuple[int, ...]
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts)
+    total: int
 
 
 def evidence_pages(evidence: Evidence, render: RenderPage, page_type: type) -> list[Any]:
     """The pages of the Evidence section, in navigation order, with their figures."""
     flow = build_flow(evidence.review.search_rounds)
     charts = study_charts(evidence)
+    tool = evidence.review.appraisal_tool
     pages = [
         render("matrix.md.j2", "evidence/matrix.md", (SECTION, "Evidence matrix"),
                mapped=[s for s in evidence.studies if s.contributions],
                unmapped=[s for s in evidence.studies if not s.contributions],
-               split_values=split_values(evidence), split=subtheme_splits(evidence)),
-        render("cerqual.md.j2", "evidence/findings.md", (SECTION, "Summary of findings"),
-               findings=review_findings(evidence)),
-        render("appraisal.md.j2", "evidence/appraisal.md", (SECTION, "Quality appraisal"),
-               appraised=[s for s in evidence.studies if s.appraisal],
-               unappraised=[s for s in evidence.studies if not s.appraisal]),
-        render("prisma.md.j2", "evidence/prisma.md", (SECTION, "Flow of studies"), flow=flow),
-        render("charts.md.j2", "evidence/charts.md", (SECTION, "Charts"), charts=charts),
+               split_field=evidence.matrix_split, split_values=split_values(evidence),
+               split=subtheme_splits(evidence)),
     ]
+    findings = review_findings(evidence)
+    if findings and evidence.findings_framework:  # no framework or no finding: no page
+        pages.append(render("findings.md.j2", "evidence/findings.md",
+                            (SECTION, "Summary of findings"), findings=findings,
+                            framework=evidence.findings_framework))
+    if tool is not None and evidence.appraisal_questions:  # no tool declared: no page
+        pages.append(render("appraisal.md.j2", "evidence/appraisal.md",
+                            (SECTION, "Quality appraisal"),
+                            appraised=[s for s in evidence.studies if s.appraisal],
+                            unappraised=[s for s in evidence.studies if not s.appraisal],
+                            answer_classes=ANSWER_CLASSES))
+    if flow is not None:  # no search round recorded: no PRISMA page
+        pages.append(render("prisma.md.j2", "evidence/prisma.md", (SECTION, "Flow of studies"),
+                            flow=flow))
+    if charts:
+        pages.append(render("charts.md.j2", "evidence/charts.md", (SECTION, "Charts"),
+                            charts=charts))
     if flow is not None:
         pages.append(page_type("evidence/prisma.svg", prisma_svg(flow), None))
     for chart in charts:
@@ -74,8 +88,9 @@ def evidence_pages(evidence: Evidence, render: RenderPage, page_type: type) -> l
 
 
 def split_values(evidence: Evidence) -> tuple[str, ...]:
-    """The perspective values, in the schema's order (so a zero still gets its column)."""
-    spec = next((f for f in evidence.study_fields if f.name == SPLIT_FIELD), None)
+    """The split field's values, in the schema's order (so a zero still gets its column); none
+    when the schema declares no `x-matrix-split`."""
+    spec = evidence.matrix_split
     return tuple(str(v) for v in (spec.constraints.get("enum", []) if spec else []))
 
 
@@ -84,30 +99,42 @@ def subtheme_splits(evidence: Evidence) -> list[SplitCounts]:
     result = []
     for theme in evidence.themes:
         for subtheme in theme.subthemes:
-            counter = Counter(study.values.get(SPLIT_FIELD) for study, _ in subtheme.studies)
-            result.append(SplitCounts(subtheme, tuple(counter.get(v, 0) for v in values)))
+            studies = {study.id: study for study, _ in subtheme.studies}
+            split = evidence.matrix_split
+            counter = Counter(s.values.get(split.name) for s in studies.values()) if split \
+                else Counter()
+            result.append(SplitCounts(subtheme, tuple(counter.get(v, 0) for v in values),
+                                      len(studies)))
     return result
 
 
 def study_charts(evidence: Evidence) -> tuple[Chart, ...]:
-    """Studies by year, perspective, country and analysis method, from the curated records."""
-    studies = evidence.studies
-    years = Counter(_shown(s.citation.year) for s in studies)
-    by_year = sorted(years.items(), key=lambda item: (item[0] == MISSING, item[0]))
-    perspectives = Counter(_shown(s.values.get(SPLIT_FIELD)) for s in studies)
-    order = [*split_values(evidence), MISSING]
-    by_perspective = [(v, perspectives[v]) for v in order if v in perspectives or v != MISSING]
-    return (
-        Chart("year", "Studies by year of publication", tuple(by_year)),
-        Chart("perspective", "Studies by perspective", tuple(by_perspective)),
-        Chart("country", "Studies by country", _by_count(studies, "country")),
-        Chart("method", "Studies by analysis method", _by_count(studies, "analysis_method")),
-    )
+    """One chart per field the schema declares in the studies table's `x-charts` (none: no
+    chart page). A field with an enum keeps its order and its zeros; whole numbers are in
+    order; other values by count. Citation fields (year) come from the citation, which prefers
+    Crossref."""
+    charts = []
+    for spec in evidence.charts:
+        field = spec.field
+        counts = Counter(_shown(_value(study, field.name)) for study in evidence.studies)
+        enum = [str(v) for v in field.constraints.get("enum", [])]
+        if enum:
+            shown = [(v, counts[v]) for v in [*enum, MISSING] if v in counts or v != MISSING]
+        elif field.type in ("integer", "year", "number"):
+            shown = sorted(counts.items(), key=lambda item: (item[0] == MISSING, item[0]))
+        else:
+            shown = sorted(counts.items(),
+                           key=lambda item: (item[0] == MISSING, -item[1], item[0]))
+        label = (field.title or field.name).lower()
+        title = spec.title or f"{evidence.review.wording.studies.capitalize()} by {label}"
+        charts.append(Chart(spec.id, title, tuple(shown), label))
+    return tuple(charts)
 
 
-def _by_count(studies: tuple[Study, ...], field: str) -> tuple[tuple[str, int], ...]:
-    counts = Counter(_shown(s.values.get(field)) for s in studies)
-    return tuple(sorted(counts.items(), key=lambda item: (item[0] == MISSING, -item[1], item[0])))
+def _value(study: Study, name: str) -> Any:
+    if name in CITATION_FIELDS and hasattr(study.citation, name):
+        return getattr(study.citation, name)
+    return study.values.get(name)
 
 
 def _shown(value: Any) -> str:

@@ -1,8 +1,8 @@
 """Checks on the tables read from review.yaml that Frictionless cannot make.
 
-Frictionless drops keys a table does not define, so a misspelt PRISMA count or CERQual judgement
-would silently read "not reported"/"not assessed"; and GRADE-CERQual asks an explanation for every
-judgement, which no single-column constraint can say.
+Frictionless drops keys a table does not define, so a misspelt PRISMA count or finding judgement
+would silently read "not reported"/"not assessed"; and the declared findings framework
+(`x-findings`) asks an explanation for every judgement, which no single-column constraint can say.
 """
 
 from __future__ import annotations
@@ -13,12 +13,10 @@ from typing import Any
 from build_tools.core.errors import Code, Problem
 from build_tools.core.messages import unknown_field
 from build_tools.core.urls import url_problem
-from build_tools.records.schema import PackageSchema, TableSpec
+from build_tools.records.findings_framework import FindingsFramework, findings_framework
+from build_tools.records.schema import PackageSchema
 from build_tools.records.tables import Row, allowed_keys, walk
 from build_tools.records.yaml_source import YamlDocument
-
-FINDINGS_TABLE = "findings"
-COMPONENTS = ("methodological_limitations", "coherence", "adequacy", "relevance")
 
 
 def check_review_shape(review: YamlDocument | None, schema: PackageSchema) -> list[Problem]:
@@ -75,13 +73,14 @@ def _leaves(node: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str 
 
 def check_findings(schema: PackageSchema, tables: dict[str, list[Row]]) -> list[Problem]:
     """Each judgement has its explanation; one finding per subtheme or theme."""
-    table = next((t for t in schema.tables if t.name == FINDINGS_TABLE), None)
-    if table is None:
+    framework = findings_framework(schema)
+    if framework is None:
         return []
+    table = framework.table
     problems = []
     seen: dict[tuple[str, str], Row] = {}
     for row in tables.get(table.name, []):
-        problems += _explanations(table, row)
+        problems += _explanations(framework, row)
         for kind in ("subtheme", "theme"):
             target = row.values.get(kind)
             if not isinstance(target, str):
@@ -101,9 +100,9 @@ def check_findings(schema: PackageSchema, tables: dict[str, list[Row]]) -> list[
     return problems
 
 
-def _explanations(table: TableSpec, row: Row) -> list[Problem]:
-    problems = []
-    for judgement in (*COMPONENTS, "confidence"):
+def _explanations(framework: FindingsFramework, row: Row) -> list[Problem]:
+    table, problems = framework.table, []
+    for judgement in framework.judgements:
         explanation = f"{judgement}_explanation"
         if table.field(judgement) is None or table.field(explanation) is None:
             continue
@@ -112,7 +111,8 @@ def _explanations(table: TableSpec, row: Row) -> list[Problem]:
             problems.append(Problem(row.document.path, row.line(judgement),
                                     _name((*row.path, judgement)),
                                     f"{given!r} is given without {explanation}",
-                                    "GRADE-CERQual asks for an explanation of every judgement",
+                                    f"{framework.name or 'the framework'} asks for an "
+                                    "explanation of every judgement",
                                     code=Code.MISSING_FIELD))
         elif explained and not given:
             problems.append(Problem(row.document.path, row.line(explanation),
@@ -120,10 +120,15 @@ def _explanations(table: TableSpec, row: Row) -> list[Problem]:
                                     f"explains a {judgement} that is not given",
                                     f"give {judgement} too, or leave both out",
                                     code=Code.CONFLICTING_FIELDS))
-    if row.values.get("confidence") is None and any(row.values.get(c) for c in COMPONENTS):
+    overall = framework.overall
+    if overall and row.values.get(overall) is None and \
+            any(row.values.get(c) for c in framework.components):
+        levels = framework.levels(overall)
+        shown = ", ".join(levels[:-1]) + (" or " if len(levels) > 1 else "") + \
+            (levels[-1] if levels else "")
         problems.append(Problem(row.document.path, row.line(), _name(row.path),
-                                "has component judgements but no overall confidence",
-                                "add confidence: high, moderate, low or very low",
+                                f"has component judgements but no overall {overall}",
+                                f"add {overall}: {shown}".rstrip(": "),
                                 code=Code.MISSING_FIELD))
     return problems
 

@@ -26,13 +26,25 @@ class Named:
     item: Shape
 
 
-Shape = str | dict[str, "Shape"] | list["Shape"] | Named
+@dataclass(frozen=True)
+class OneOf:
+    """Text that must be one of `values` (`kind: bibliography`)."""
+
+    values: tuple[str, ...]
+
+
+Shape = str | dict[str, "Shape"] | list["Shape"] | Named | OneOf
 
 TEXT, NUMBER, DATE, TEXT_OR_NUMBER = "text", "a whole number", "a date", "text or a number"
+BOOLEAN = "true or false"
+COLOURS = ("green", "amber", "red", "grey")  # the palette of appraisal judgements
 SOURCE: dict[str, Shape] = {"title": TEXT, "url": TEXT, "note": TEXT}
 
+KINDS = ("qualitative", "quantitative", "bibliography")
 REVIEW_FORMAT: dict[str, Shape] = {
     "title": TEXT,
+    "kind": OneOf(KINDS),
+    "wording": {"review": TEXT, "study": TEXT, "studies": TEXT},
     "short_title": TEXT,
     "question": {"text": TEXT, "source": TEXT},
     "protocol": {"registry": TEXT, "id": TEXT, "url": TEXT, "source": TEXT},
@@ -45,7 +57,8 @@ REVIEW_FORMAT: dict[str, Shape] = {
     "reported_characteristics": [{"id": TEXT, "label": TEXT, "value": TEXT_OR_NUMBER,
                                   "source": TEXT}],
     "key_findings": [{"text": TEXT, "source": TEXT}],
-    "appraisal_tool": {"name": TEXT, "source": TEXT},
+    "appraisal_tool": {"name": TEXT, "source": TEXT, "noun": TEXT, "total": BOOLEAN,
+                       "scale": [{"value": TEXT, "colour": OneOf(COLOURS), "score": NUMBER}]},
 }
 REQUIRED = ("title",)
 
@@ -84,6 +97,12 @@ def _check(review: YamlDocument, value: Any, path: FieldPath, shape: Shape,
             return
         for key, item in value.items():
             _check(review, item, (*path, key), shape.item, tables, problems)
+    elif isinstance(shape, OneOf):
+        if value not in shape.values:
+            problems.append(Problem(review.path, review.line_of(path), _name(path),
+                                    f"{show(value)} is not allowed",
+                                    "one of: " + ", ".join(shape.values),
+                                    code=Code.NOT_ALLOWED))
     elif not _fits(value, shape):
         _wrong(review, path, value, shape, shape, problems)
 
@@ -107,8 +126,8 @@ def _check_fields(review: YamlDocument, value: dict[str, Any], path: FieldPath,
 
 
 def _fits(value: Any, kind: str) -> bool:
-    if isinstance(value, bool):
-        return False
+    if kind == BOOLEAN or isinstance(value, bool):
+        return kind == BOOLEAN and isinstance(value, bool)
     if kind == TEXT:
         return isinstance(value, (str, int, dt.date))
     if kind == NUMBER:
