@@ -24,6 +24,7 @@ from build_tools.evidence.changed import DEFAULT_BASE, ChangedValidation, valida
 from build_tools.evidence.checks import check_project
 from build_tools.pages.derived_docs import check_derived_files, write_derived_files
 from build_tools.site.build import build_site
+from build_tools.versions.versioning import RELEASE_ENV, release_from_environment
 
 if TYPE_CHECKING:
     from build_tools.crossref.client import CrossrefClient
@@ -155,12 +156,17 @@ def register_build(commands: Commands, common: argparse.ArgumentParser) -> None:
     parser.add_argument("--offline", action="store_true",
                         help="a site that works opened from disk (file://), without a server: "
                              "page links end in .html and search runs without a server")
+    parser.add_argument("--release", metavar="VERSION", default=None,
+                        help="build this released version (recorded in releases/VERSION/) "
+                             "with its date, citation and manifest; default: "
+                             f"${RELEASE_ENV} if set, else a development build")
 
 
 def run_build(args: argparse.Namespace) -> int:
     project = Project.at(args.project)
     site_dir = build_site(project, strict=args.strict, site_dir=args.site_dir,
-                          offline=args.offline)
+                          offline=args.offline,
+                          release=args.release or release_from_environment())
     print(f"Site built in {site_dir}")
     if args.offline:
         print(f"Open it from disk: {_typed_path(site_dir / 'index.html')}")

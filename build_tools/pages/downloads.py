@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from build_tools.evidence.assemble import Evidence
 from build_tools.formats.datapackage import DESCRIPTOR_NAME, data_package_files, table_path
 from build_tools.formats.exports import bibtex_text, csl_json_text, ris_text
-from build_tools.pages.render import Page, make_environment
+from build_tools.pages.page import Page
+from build_tools.pages.render import make_environment
 from build_tools.records.schema import PackageSchema
 from build_tools.records.tables import Row
 

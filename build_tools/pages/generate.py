@@ -1,4 +1,4 @@
-"""The build pipeline, top to bottom: check (load, validate, metadata) → assemble → render."""
+"""The build pipeline, top to bottom: check (load, validate, metadata) → assemble → pages."""
 
 from __future__ import annotations
 
@@ -9,25 +9,38 @@ from build_tools.core.project import Project
 from build_tools.crossref.cache import read_cached_works
 from build_tools.evidence.assemble import Evidence, assemble_evidence
 from build_tools.evidence.checks import check_project
-from build_tools.pages.downloads import download_pages
-from build_tools.pages.render import Page, render_pages
+from build_tools.pages.page import Page
+from build_tools.pages.registry import Handwritten, SiteInputs, produce_pages
+from build_tools.pages.version_pages import VersionData
 from build_tools.records.schema import PackageSchema
 from build_tools.records.tables import Row
 
 
 @dataclass(frozen=True)
-class GeneratedSite:
-    """The generated pages, and the warnings met on the way."""
+class AssembledSite:
+    """The checked, assembled review: what every page is made from, and the warnings met."""
 
-    pages: tuple[Page, ...]
     evidence: Evidence
     warnings: tuple[Problem, ...]
     schema: PackageSchema
     tables: dict[str, list[Row]]
 
+    def inputs(self, version: VersionData | None = None, site_url: str | None = None,
+               handwritten: tuple[Handwritten, ...] = ()) -> SiteInputs:
+        """The producers' inputs, with what the edge gathered (version, address, docs/)."""
+        return SiteInputs(self.evidence, self.schema, self.tables, version, site_url,
+                          handwritten)
 
-def generate_site(project: Project) -> GeneratedSite:
-    """Everything MkDocs needs, from the project's files; raises InvalidRecords on bad input."""
+
+@dataclass(frozen=True)
+class GeneratedSite(AssembledSite):
+    """The assembled review and the pages that need nothing else (no version pages)."""
+
+    pages: tuple[Page, ...] = ()
+
+
+def assemble_site(project: Project) -> AssembledSite:
+    """Read, check and assemble the project's files; raises InvalidRecords on bad input."""
     checked = check_project(project)
     schema = checked.valid_schema()
     records, validation = checked.records, checked.validation
@@ -36,7 +49,13 @@ def generate_site(project: Project) -> GeneratedSite:
             if r.values.get("doi")]
     works = read_cached_works(project.cache_dir, dois)
     evidence = assemble_evidence(records.review.data, validation.tables, schema, works)
-    pages = render_pages(evidence)
-    pages += download_pages(evidence, schema, validation.tables)
     warnings = tuple(p for p in validation.problems if p.severity == "warning")
-    return GeneratedSite(tuple(pages), evidence, warnings, schema, validation.tables)
+    return AssembledSite(evidence, warnings, schema, validation.tables)
+
+
+def generate_site(project: Project) -> GeneratedSite:
+    """The review's pages from the project's files, without version pages (those need what the
+    build edge gathers: see site.site_plan); raises InvalidRecords on bad input."""
+    site = assemble_site(project)
+    return GeneratedSite(site.evidence, site.warnings, site.schema, site.tables,
+                         produce_pages(site.inputs()))

@@ -13,6 +13,7 @@ from typing import Any
 
 from build_tools.evidence.assemble import Evidence, Study
 from build_tools.evidence.findings import review_findings
+from build_tools.pages.page import Page
 from build_tools.pages.prisma import build_flow, prisma_svg
 from build_tools.pages.svg import bar_chart
 
@@ -20,7 +21,7 @@ MISSING = "not yet curated"
 SECTION = "Evidence"
 SPLIT_FIELD = "perspective"  # the matrix counts each subtheme's studies by this field's values
 
-RenderPage = Callable[..., Any]  # render.page(template, path, nav, **context) -> Page
+RenderPage = Callable[..., Page]  # render.Renderer.page(template, path, nav, **context)
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class SplitCounts:
         return sum(self.counts)
 
 
-def evidence_pages(evidence: Evidence, render: RenderPage, page_type: type) -> list[Any]:
+def evidence_pages(evidence: Evidence, render: RenderPage) -> list[Page]:
     """The pages of the Evidence section, in navigation order, with their figures."""
     flow = build_flow([r for r in evidence.review.get("search_rounds") or []
                        if isinstance(r, dict)])
@@ -67,10 +68,10 @@ def evidence_pages(evidence: Evidence, render: RenderPage, page_type: type) -> l
         render("charts.md.j2", "evidence/charts.md", (SECTION, "Charts"), charts=charts),
     ]
     if flow is not None:
-        pages.append(page_type("evidence/prisma.svg", prisma_svg(flow), None))
+        pages.append(Page("evidence/prisma.svg", prisma_svg(flow), None))
     for chart in charts:
-        pages.append(page_type(f"evidence/{chart.file}", bar_chart(chart.title, list(chart.counts)),
-                               None))
+        pages.append(Page(f"evidence/{chart.file}", bar_chart(chart.title, list(chart.counts)),
+                          None))
     return pages
 
 
