@@ -16,7 +16,9 @@ from markupsafe import Markup
 
 from build_tools.core import mdtext
 from build_tools.evidence.assemble import Evidence
-from build_tools.formats.version_citation import VersionCitation, apa_parts, bibtex, ris
+from build_tools.formats.csl import review_item
+from build_tools.formats.reference_formats import REFERENCE_FORMATS
+from build_tools.formats.version_citation import VersionCitation, apa_parts
 from build_tools.pages.feed import FeedEntry
 from build_tools.pages.page import Page
 from build_tools.pages.render import make_environment
@@ -47,33 +49,39 @@ def changelog_pages(version: VersionData, evidence: Evidence) -> list[Page]:
     return [Page("changelog.md", content, ("What changed",))]
 
 
+@dataclass(frozen=True)
+class CiteFile:
+    """One reference format of this version, as shown on the page and offered as a file."""
+
+    name: str
+    file: Markup  # safe in a link target: versions are digits and dots (RELEASED_NAME)
+    text: str
+
+    @property
+    def block(self) -> Markup:
+        return Markup('<pre class="lr-citation"><code>{}</code></pre>').format(
+            self.text.rstrip("\n"))
+
+
 def cite_pages(version: VersionData, evidence: Evidence, site_url: str | None) -> list[Page]:
-    """Cite this version: APA, BibTeX and RIS on the page, and the files to download."""
+    """Cite this version: APA on the page, and every reference format on the page and as a
+    file, written from the review's CSL item by the writers of the studies' references."""
     citation = VersionCitation.from_review(evidence.review, version.version, version.date,
                                            site_url)
+    item = review_item(citation)
+    stem = f"living-review-{version.version or 'development'}"
+    files = [CiteFile(f.name, Markup(f"{stem}.{f.suffix}"), f.write([item]))
+             for f in REFERENCE_FORMATS]
     before, title, after = apa_parts(citation)
-    context = {
-        "built": version.built, "log": version.changelog, "citation": citation,
-        "apa": Markup(" ").join(part for part in (
-            mdtext.text(before), Markup(f"<em>{mdtext.text(title)}</em>"), mdtext.text(after),
-        ) if part),
-        "bibtex": _pre(bibtex(citation)), "ris": _pre(ris(citation)),
-        "review": evidence.review,
-    }
-    # Safe in a link target: versions are digits and dots (releases.RELEASED_NAME).
-    stem = Markup(f"living-review-{version.version or 'development'}")
-    content = make_environment().get_template("cite.md.j2").render(stem=stem, **context)
-    return [
-        Page("cite.md", content, ("Cite this version",)),
-        Page(f"cite/{stem}.bib", bibtex(citation).encode("utf-8")),
-        Page(f"cite/{stem}.ris", ris(citation).encode("utf-8")),
-    ]
+    apa = Markup(" ").join(part for part in (
+        mdtext.text(before), Markup(f"<em>{mdtext.text(title)}</em>"), mdtext.text(after),
+    ) if part)
+    content = make_environment().get_template("cite.md.j2").render(
+        citation=citation, apa=apa, files=files, built=version.built, review=evidence.review)
+    return [Page("cite.md", content, ("Cite this version",)),
+            *(Page(f"cite/{f.file}", f.text.encode("utf-8")) for f in files)]
 
 
 def snapshot_pages(version: VersionData) -> list[Page]:
     """A release's data, as the next release's changelog will compare against it."""
     return [Page(SNAPSHOT_PATH, version.snapshot)] if version.snapshot is not None else []
-
-
-def _pre(text: str) -> Markup:
-    return Markup('<pre class="lr-citation"><code>{}</code></pre>').format(text.rstrip("\n"))
