@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from jinja2 import Environment
+
 from build_tools.evidence.assemble import Evidence
 from build_tools.formats.datapackage import DESCRIPTOR_NAME, data_package_files, table_path
 from build_tools.formats.exports import csl_items
@@ -40,7 +42,8 @@ class Download:
 
 
 def download_pages(
-    evidence: Evidence, schema: PackageSchema, tables: Mapping[str, Sequence[Row]]
+    evidence: Evidence, schema: PackageSchema, tables: Mapping[str, Sequence[Row]],
+    environment: Environment | None = None,
 ) -> list[Page]:
     """The Downloads page (in the navigation) and every file it links to (out of it)."""
     files: dict[str, tuple[bytes, str, str]] = {}
@@ -57,7 +60,7 @@ def download_pages(
             reference_format.name)
     downloads = [Download(name, description, kind, len(content))
                  for name, (content, description, kind) in files.items()]
-    page = make_environment().get_template("downloads.md.j2").render(
+    page = (environment or make_environment()).get_template("downloads.md.j2").render(
         review=evidence.review, downloads=downloads,
     )
     return [Page(f"{FOLDER}/index.md", page, ("Downloads",)),

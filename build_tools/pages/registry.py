@@ -97,15 +97,19 @@ def evidence(site: SiteInputs) -> list[Page]:
 
 
 def downloads(site: SiteInputs) -> list[Page]:
-    return download_pages(site.evidence, site.schema, site.tables)
+    return download_pages(site.evidence, site.schema, site.tables, site.render.environment)
 
 
 def changelog(site: SiteInputs) -> list[Page]:
-    return changelog_pages(site.version, site.evidence) if site.version else []
+    if site.version is None:
+        return []
+    return changelog_pages(site.version, site.evidence, site.render.environment)
 
 
 def cite(site: SiteInputs) -> list[Page]:
-    return cite_pages(site.version, site.evidence, site.site_url) if site.version else []
+    if site.version is None:
+        return []
+    return cite_pages(site.version, site.evidence, site.site_url, site.render.environment)
 
 
 def release_data(site: SiteInputs) -> list[Page]:

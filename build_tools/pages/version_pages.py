@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from jinja2 import Environment
 from markupsafe import Markup
 
 from build_tools.core import mdtext
@@ -42,9 +43,10 @@ class VersionData:
     feed: tuple[FeedEntry, ...] = ()
 
 
-def changelog_pages(version: VersionData, evidence: Evidence) -> list[Page]:
+def changelog_pages(version: VersionData, evidence: Evidence,
+                    environment: Environment | None = None) -> list[Page]:
     """What changed in this version, and the earlier releases."""
-    content = make_environment().get_template("changelog.md.j2").render(
+    content = (environment or make_environment()).get_template("changelog.md.j2").render(
         built=version.built, log=version.changelog, review=evidence.review)
     return [Page("changelog.md", content, ("What changed",))]
 
@@ -63,7 +65,8 @@ class CiteFile:
             self.text.rstrip("\n"))
 
 
-def cite_pages(version: VersionData, evidence: Evidence, site_url: str | None) -> list[Page]:
+def cite_pages(version: VersionData, evidence: Evidence, site_url: str | None,
+               environment: Environment | None = None) -> list[Page]:
     """Cite this version: APA on the page, and every reference format on the page and as a
     file, written from the review's CSL item by the writers of the studies' references."""
     citation = VersionCitation.from_review(evidence.review, version.version, version.date,
@@ -76,7 +79,7 @@ def cite_pages(version: VersionData, evidence: Evidence, site_url: str | None) -
     apa = Markup(" ").join(part for part in (
         mdtext.text(before), Markup(f"<em>{mdtext.text(title)}</em>"), mdtext.text(after),
     ) if part)
-    content = make_environment().get_template("cite.md.j2").render(
+    content = (environment or make_environment()).get_template("cite.md.j2").render(
         citation=citation, apa=apa, files=files, built=version.built, review=evidence.review)
     return [Page("cite.md", content, ("Cite this version",)),
             *(Page(f"cite/{f.file}", f.text.encode("utf-8")) for f in files)]
