@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from build_tools.core.project import Project
-from build_tools.pages.render import Page
+from build_tools.pages.page import Page
 from build_tools.site.build import build_site
 from build_tools.site.plugin import about_section
 

@@ -17,7 +17,7 @@ import yaml
 from build_tools.cli.main import main
 from build_tools.core.errors import BuildError
 from build_tools.core.project import Project
-from build_tools.pages.render import Page
+from build_tools.pages.page import Page
 from build_tools.site.build import build_site
 from build_tools.site.docs_tree import (
     MARKER,

@@ -15,7 +15,7 @@ import yaml
 from frictionless import validate
 
 from build_tools.evidence.checks import check_project
-from build_tools.formats.exports import bibtex_text, ris_text
+from build_tools.formats.exports import bibtex_text, csl_items, ris_text
 from build_tools.pages.downloads import download_pages
 from build_tools.pages.generate import generate_site
 from build_tools.site.build import build_site
@@ -92,8 +92,8 @@ def test_study_page_cite_this_study(site):
     page = _article((site / "studies" / "aherne-2018" / "index.html").read_text("utf-8"))
     assert 'id="cite-this-study"' in page
     blocks = [html.unescape(b) for b in re.findall(r"<pre><code>(.*?)</code></pre>", page, re.S)]
-    assert blocks == [bibtex_text([study("aherne-2018")]).rstrip("\n"),
-                      ris_text([study("aherne-2018")]).rstrip("\n")]
+    assert blocks == [bibtex_text(csl_items([study("aherne-2018")])).rstrip("\n"),
+                      ris_text(csl_items([study("aherne-2018")])).rstrip("\n")]
     assert "<i>Psychotherapy Research</i>" in page
 
 

@@ -8,7 +8,7 @@ import rispy
 from pybtex.database import parse_string
 
 from build_tools.formats.csl import csl_item
-from build_tools.formats.exports import bibtex_text, csl_json_text, ris_text
+from build_tools.formats.exports import bibtex_text, csl_items, csl_json_text, ris_text
 from tests.refdata import hostile_study, scenario_studies
 
 
@@ -38,7 +38,7 @@ def test_csl_item_leaves_unknown_fields_out():
 
 
 def test_bibtex_text_shipped_study():
-    assert bibtex_text([_by_id("aherne-2018")]) == (
+    assert bibtex_text(csl_items([_by_id("aherne-2018")])) == (
         "@article{aherne-2018,\n"
         '    author = "Aherne, Cian and Coughlan, Barry and Surgenor, Paul",\n'
         "    title = \"Therapists' perspectives on suicide: "
@@ -53,7 +53,7 @@ def test_bibtex_text_shipped_study():
 
 
 def test_bibtex_text_hostile_record_parses_back_as_one_entry_with_its_names():
-    text = bibtex_text([hostile_study()])
+    text = bibtex_text(csl_items([hostile_study()]))
     parsed = parse_string(text, "bibtex")
     assert list(parsed.entries) == ["hostile2020"]
     entry = parsed.entries["hostile2020"]
@@ -65,7 +65,7 @@ def test_bibtex_text_hostile_record_parses_back_as_one_entry_with_its_names():
 
 
 def test_ris_text_shipped_study():
-    assert ris_text([_by_id("fogarty-2021")]) == (
+    assert ris_text(csl_items([_by_id("fogarty-2021")])) == (
         "TY  - JOUR\nID  - fogarty-2021\nAU  - Fogarty, Bríd\nAU  - Houghton, S.\n"
         "AU  - Galavan, Eoin\nAU  - O'Súilleabháin, P. S.\nPY  - 2021\n"
         "TI  - Clinicians' experience of collaboration in the treatment of suicidal clients "
@@ -75,7 +75,7 @@ def test_ris_text_shipped_study():
 
 
 def test_ris_text_newlines_in_a_field_cannot_start_a_record():
-    text = ris_text([hostile_study()])
+    text = ris_text(csl_items([hostile_study()]))
     records = rispy.loads(text)
     assert len(records) == 1
     assert records[0]["title"].endswith('"q" ER - TY - X')
@@ -84,7 +84,7 @@ def test_ris_text_newlines_in_a_field_cannot_start_a_record():
 
 
 def test_csl_json_text_round_trips_hostile_text_unchanged_but_on_one_line():
-    (item,) = json.loads(csl_json_text([hostile_study()]))
+    (item,) = json.loads(csl_json_text(csl_items([hostile_study()])))
     assert item["title"] == " ".join(hostile_study().citation.title.split())
     assert item["author"][2] == {"family": "Back\\slash", "given": "}x"}
 

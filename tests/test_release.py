@@ -260,10 +260,9 @@ def test_two_builds_of_one_commit_are_byte_identical(scenario: Scenario, tmp_pat
     subprocess.run(["git", "clone", "-q", "--branch", "v1.0", str(scenario.project.root),
                     str(clone)], check=True, capture_output=True)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("LIVINGREVIEW_RELEASE", "1.0")
         patch.delenv("SOURCE_DATE_EPOCH", raising=False)
-        first = build_site(Project.at(clone), site_dir=tmp_path / "first")
-        second = build_site(Project.at(clone), site_dir=tmp_path / "second")
+        first = build_site(Project.at(clone), site_dir=tmp_path / "first", release="1.0")
+        second = build_site(Project.at(clone), site_dir=tmp_path / "second", release="1.0")
     assert read_tree(first) == read_tree(second)
     assert read_tree(first) == scenario.files_1_0_before
 
@@ -284,10 +283,8 @@ def test_development_builds_of_one_commit_are_byte_identical(tmp_path: Path) -> 
 
 def test_build_of_an_unreleased_version_names_the_missing_record(tmp_path: Path) -> None:
     project = new_repository(tmp_path / "repo")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("LIVINGREVIEW_RELEASE", "9.9")
-        with pytest.raises(ReleaseError) as error:
-            build_site(project, site_dir=tmp_path / "site")
+    with pytest.raises(ReleaseError) as error:
+        build_site(project, site_dir=tmp_path / "site", release="9.9")
     assert str(error.value) == ("releases/9.9/release.yaml: not found; version 9.9 was never "
                                 "released (see `livingreview release --help`)")
     assert not (tmp_path / "site").exists()

@@ -38,8 +38,9 @@ def test_build_prints_its_stage_table_on_request(tmp_path: Path,
     project = make_project(tmp_path / "review", "tiny-review")
     assert main(["build", "--timings", "--project", str(project.root)]) == 0
     err = capsys.readouterr().err
-    for name in ("start-up", "load", "validate", "render", "mkdocs", "swap",
+    for name in ("start-up", "load", "validate", "assemble", "mkdocs", "swap",
                  "total of the stages"):
         assert f"\n{name} " in f"\n{err}", err
+    assert "  pages (in mkdocs)" in err  # our pages are made in the plugin, as MkDocs starts
     assert main(["build", "--project", str(project.root)]) == 0
     assert "total of the stages" not in capsys.readouterr().err

@@ -8,15 +8,19 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+import rispy
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pybtex.database import parse_string
 
 from build_tools.evidence.review import review_from_data
+from build_tools.formats.csl import review_item
+from build_tools.formats.exports import bibtex_text, ris_text
 from build_tools.formats.version_citation import (
     VersionCitation,
     apa,
-    bibtex,
     citation_cff,
-    ris,
     zenodo_json,
 )
 from tests.release_scenario import Scenario, git, two_releases
@@ -32,6 +36,15 @@ REVIEW = {
     "citation": {"authors": ["Doe, Jane Ann", "Roe, Rick", "Poe-Lee, Jean-Luc"],
                  "concept_doi": "10.5281/zenodo.1000", "version_doi": "10.5281/zenodo.1002"},
 }
+
+
+def bibtex(c: VersionCitation) -> str:
+    """The version's BibTeX, by the writer of the studies' references."""
+    return bibtex_text([review_item(c)])
+
+
+def ris(c: VersionCitation) -> str:
+    return ris_text([review_item(c)])
 
 
 def citation(review: dict | None = None, url: str | None = "https://example.org/lr/"
@@ -71,21 +84,74 @@ def test_apa_without_authors_or_doi_puts_the_title_first_and_uses_the_url() -> N
 
 
 def test_bibtex_escapes_and_carries_version_date_doi_and_url() -> None:
+    # Written by pybtex, as the studies' references are (its layout: four spaces, quotes).
     assert bibtex(citation()) == (
         "@misc{livingreview_v1_2,\n"
-        "  title = {{A synthetic living review \\& its 100\\% made-up title}},\n"
-        "  author = {Doe, Jane Ann and Roe, Rick and Poe-Lee, Jean-Luc},\n"
-        "  year = {2026},\n  date = {2026-11-30},\n  version = {1.2},\n"
-        "  howpublished = {Living systematic review},\n  doi = {10.5281/zenodo.1002},\n"
-        "  url = {https://example.org/lr/1.2/}\n}\n")
+        '    author = "Doe, Jane Ann and Roe, Rick and Poe-Lee, Jean-Luc",\n'
+        '    title = "A synthetic living review \\& its 100\\% made-up title",\n'
+        '    year = "2026",\n    date = "2026-11-30",\n    version = "1.2",\n'
+        '    howpublished = "Living systematic review",\n    doi = "10.5281/zenodo.1002",\n'
+        '    url = "https://example.org/lr/1.2/"\n}\n')
 
 
 def test_ris_carries_version_date_doi_and_url() -> None:
+    # Written by rispy, as the studies' references are (with the record's ID).
     assert ris(citation()).splitlines() == [
-        "TY  - ELEC", "TI  - A synthetic living review & its 100% made-up title",
+        "TY  - ELEC", "ID  - livingreview_v1_2",
         "AU  - Doe, Jane Ann", "AU  - Roe, Rick", "AU  - Poe-Lee, Jean-Luc",
-        "PY  - 2026", "DA  - 2026/11/30", "ET  - 1.2", "M3  - Living systematic review",
+        "PY  - 2026", "DA  - 2026/11/30",
+        "TI  - A synthetic living review & its 100% made-up title",
+        "ET  - 1.2", "M3  - Living systematic review",
         "DO  - 10.5281/zenodo.1002", "UR  - https://example.org/lr/1.2/", "ER  - "]
+
+
+def test_hostile_review_title_stays_one_record_and_inert() -> None:
+    hostile = {"title": "T\\input{/etc/passwd}\nER  - \nTY  - JOUR\n} @misc{x,",
+               "citation": {"authors": ["Evil}, {x", "A and B, C"]}}
+    text = bibtex(citation(hostile))
+    parsed = parse_string(text, "bibtex")
+    assert list(parsed.entries) == ["livingreview_v1_2"]
+    assert "\\input" not in text and len(parsed.entries["livingreview_v1_2"].persons["author"]) == 2
+    records = rispy.loads(ris(citation(hostile)))
+    assert len(records) == 1 and records[0]["title"].startswith("T\\input")
+
+
+# Any text, including the characters BibTeX, RIS and LaTeX act on, and line breaks.
+TEXT = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=60).filter(
+    lambda t: t.strip() != "")
+NAME = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters=","),
+               min_size=1, max_size=20).filter(lambda t: any(c.isalnum() for c in t))
+
+
+@settings(max_examples=150, deadline=None)
+@given(title=TEXT, authors=st.lists(st.tuples(NAME, NAME), max_size=3))
+def test_any_title_and_authors_round_trip_through_bibtex_and_ris(
+        title: str, authors: list[tuple[str, str]]) -> None:
+    review = {"title": title, "citation": {"authors": [f"{f}, {g}" for f, g in authors]}}
+    c = citation(review)
+    item = review_item(c)
+    parsed = parse_string(bibtex(c), "bibtex")
+    assert list(parsed.entries) == [c.key]
+    fields = parsed.entries[c.key].fields
+    assert fields["year"] == "2026" and fields["version"] == "1.2"
+    records = rispy.loads(ris(c))
+    assert len(records) == 1
+    assert records[0]["title"] == item["title"]
+    assert records[0].get("authors", []) == [
+        f"{a['family']}, {a['given']}" if a.get("given") else a["family"]
+        for a in item.get("author", [])]
+    assert records[0]["edition"] == "1.2"
+    # BibTeX carries the title LaTeX-encoded: decoded, it is the item's title again.
+    assert _latex_decoded(fields["title"]) == item["title"]
+
+
+def _latex_decoded(text: str) -> str:
+    import codecs
+
+    import latexcodec  # noqa: F401  (registers the codec)
+    return codecs.decode(text.replace(r"\textbraceleft{}", "{").replace(
+        r"\textbraceright{}", "}").replace(r"\textbackslash{}", "\x00").replace(
+        r"\textasciicircum{}", "^").replace(r"\$", "$"), "ulatex").replace("\x00", "\\")
 
 
 @pytest.mark.parametrize("review", [REVIEW, {"title": "Only a title"}])

@@ -8,6 +8,7 @@ from pathlib import Path
 from build_tools.cli.command import add_command
 from build_tools.core.project import Project
 from build_tools.site.docs_tree import CONFIG_NAME, check_tree_target, docs_tree, write_docs_tree
+from build_tools.versions.versioning import release_from_environment
 
 
 def register_export_docs(commands: argparse._SubParsersAction,
@@ -28,7 +29,7 @@ def register_export_docs(commands: argparse._SubParsersAction,
 def run_export_docs(args: argparse.Namespace) -> int:
     project = Project.at(args.project)
     check_tree_target(project, args.dir)  # before the generation, which takes a while
-    tree = docs_tree(project)
+    tree = docs_tree(project, release=release_from_environment())
     target = write_docs_tree(project, tree, args.dir)
     print(f"Wrote {len(tree.files)} files to {target}")
     print(f"Build it without the plugin: cd {target} && SOURCE_DATE_EPOCH={tree.epoch} "

@@ -27,6 +27,7 @@ from build_tools.evidence.changed import DEFAULT_BASE, ChangedValidation, valida
 from build_tools.evidence.checks import check_project
 from build_tools.pages.derived_docs import check_derived_files, write_derived_files
 from build_tools.site.build import build_site
+from build_tools.versions.versioning import RELEASE_ENV, release_from_environment
 
 if TYPE_CHECKING:
     from build_tools.crossref.client import CrossrefClient
@@ -164,6 +165,10 @@ def register_build(commands: Commands, common: argparse.ArgumentParser) -> None:
                              "~/.cache/living-review); the site is the same either way")
     parser.add_argument("--timings", action="store_true",
                         help="print where the build's time went, stage by stage (on stderr)")
+    parser.add_argument("--release", metavar="VERSION", default=None,
+                        help="build this released version (recorded in releases/VERSION/) "
+                             "with its date, citation and manifest; default: "
+                             f"${RELEASE_ENV} if set, else a development build")
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -172,6 +177,7 @@ def run_build(args: argparse.Namespace) -> int:
         try:
             site_dir = build_site(project, strict=args.strict, site_dir=args.site_dir,
                                   offline=args.offline,
+                                  release=args.release or release_from_environment(),
                                   output_cache=None if args.no_cache else default_cache_root())
         finally:
             if args.timings:

@@ -1,4 +1,5 @@
-"""A study's citation as a CSL-JSON item: the one mapping every reference format starts from.
+"""A study's citation, or the review's own, as a CSL-JSON item: the one mapping every reference
+format starts from (formats.reference_formats lists the writers).
 
 CSL-JSON is the input of citation processors and of reference managers
 (https://citeproc-js.readthedocs.io/en/latest/csl-json/markup.html). Fields we do not know are
@@ -11,6 +12,7 @@ from typing import Any
 
 from build_tools.core.neutral import neutralise
 from build_tools.crossref.works import Author, Citation
+from build_tools.formats.version_citation import VersionCitation
 
 INCOMPLETE_AUTHORS = "author list incomplete: only the first author is recorded"
 
@@ -35,6 +37,23 @@ def csl_item(key: str, citation: Citation) -> dict[str, Any]:
     notes = missing_notes(citation)
     if notes:
         item["note"] = "; ".join(notes)
+    return item
+
+
+def review_item(citation: VersionCitation) -> dict[str, Any]:
+    """The review itself, one version of it, as one more CSL-JSON item: written by the same
+    BibTeX, RIS and CSL-JSON writers as the studies (a web page: RIS ELEC, BibTeX @misc)."""
+    date = citation.date
+    item: dict[str, Any] = {"id": citation.key, "type": "webpage",
+                            "title": _clean(citation.title),
+                            "issued": {"date-parts": [[date.year, date.month, date.day]]},
+                            "genre": citation.genre}
+    if citation.authors:
+        item["author"] = [_csl_name(a) for a in citation.authors]
+    for name, value in (("version", citation.version), ("DOI", citation.doi),
+                        ("URL", citation.url)):
+        if value:
+            item[name] = _clean(value)
     return item
 
 

@@ -1,14 +1,15 @@
 """References for reference managers: BibTeX (written by pybtex), RIS (by rispy), CSL-JSON.
 
-All three start from `csl.csl_item`, so they say the same thing. Output is deterministic: items
-in the order given, keys sorted in JSON, no dates of writing.
+Every writer takes CSL-JSON items (`csl.csl_item` for a study, `csl.review_item` for the review
+itself), so the studies and "cite this version" say the same thing with the same escaping.
+Output is deterministic: items in the order given, keys sorted in JSON, no dates of writing.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import rispy
@@ -23,27 +24,28 @@ from build_tools.formats.csl import csl_item
 # commands with balanced braces, because BibTeX counts even escaped braces.
 _LATEX = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}",
           "$": r"\$", "^": r"\textasciicircum{}"}
-_BIBTEX_TYPES = {"article-journal": "article", "article": "misc"}
-_RIS_TYPES = {"article-journal": "JOUR", "article": "GEN"}
+_BIBTEX_TYPES = {"article-journal": "article", "article": "misc", "webpage": "misc"}
+_RIS_TYPES = {"article-journal": "JOUR", "article": "GEN", "webpage": "ELEC"}
+
+Items = Sequence[dict[str, Any]]  # CSL-JSON items
 
 
 def csl_items(studies: Iterable[Study]) -> list[dict[str, Any]]:
     return [csl_item(s.id, s.citation) for s in studies]
 
 
-def csl_json_text(studies: Iterable[Study]) -> str:
-    return json.dumps(csl_items(studies), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+def csl_json_text(items: Items) -> str:
+    return json.dumps(list(items), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def bibtex_text(studies: Iterable[Study]) -> str:
-    """A BibTeX database, one @article (or @misc) per study, keyed by study id.
+def bibtex_text(items: Items) -> str:
+    """A BibTeX database, one entry per item (@article, else @misc), keyed by the item's id.
 
     pybtex writes a database as its entries' texts joined by a blank line; each entry is
     written once per process (LaTeX-encoding is slow) and shared by the study's "cite this
     study" block and the Downloads page's references.bib.
     """
-    return "\n".join(_bibtex_entry_text(json.dumps(item, sort_keys=True))
-                     for item in csl_items(studies))
+    return "\n".join(_bibtex_entry_text(json.dumps(item, sort_keys=True)) for item in items)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -59,9 +61,13 @@ def _bibtex_entry(item: dict[str, Any]) -> Entry:
     fields = {}
     if "issued" in item:
         item = {**item, "year": str(item["issued"]["date-parts"][0][0])}
+        if _full_date(item):
+            item["date"] = "-".join(f"{part:02d}" for part in item["issued"]["date-parts"][0])
     for bibtex_name, csl_name in (("title", "title"), ("journal", "container-title"),
-                                  ("year", "year"), ("volume", "volume"), ("number", "issue"),
-                                  ("pages", "page"), ("doi", "DOI"), ("note", "note")):
+                                  ("year", "year"), ("date", "date"), ("volume", "volume"),
+                                  ("number", "issue"), ("pages", "page"),
+                                  ("version", "version"), ("howpublished", "genre"),
+                                  ("doi", "DOI"), ("url", "URL"), ("note", "note")):
         if csl_name in item:
             value = item[csl_name]
             if bibtex_name == "pages":
@@ -95,10 +101,14 @@ class _RisWriter(RisWriter):
         return ""
 
 
-def ris_text(studies: Iterable[Study]) -> str:
+def _full_date(item: dict[str, Any]) -> bool:
+    return len(item["issued"]["date-parts"][0]) == 3
+
+
+def ris_text(items: Items) -> str:
     """An RIS file; every value is one line, so record text cannot start a new tag."""
     records = []
-    for item in csl_items(studies):
+    for item in items:
         record: dict[str, Any] = {"type_of_reference": _RIS_TYPES[item["type"]], "id": item["id"]}
         if "author" in item:
             record["authors"] = [
@@ -107,10 +117,16 @@ def ris_text(studies: Iterable[Study]) -> str:
             ]
         if "issued" in item:
             record["year"] = str(item["issued"]["date-parts"][0][0])
+            if _full_date(item):
+                record["date"] = "/".join(f"{part:02d}" for part in item["issued"]["date-parts"][0])
         for ris_name, csl_name in (("title", "title"), ("secondary_title", "container-title"),
-                                   ("volume", "volume"), ("number", "issue"), ("doi", "DOI")):
+                                   ("volume", "volume"), ("number", "issue"),
+                                   ("edition", "version"), ("type_of_work", "genre"),
+                                   ("doi", "DOI")):
             if csl_name in item:
                 record[ris_name] = item[csl_name]
+        if "URL" in item:
+            record["urls"] = [item["URL"]]
         if "page" in item:
             start, _, end = item["page"].replace("–", "-").partition("-")
             record["start_page"] = start

@@ -33,7 +33,7 @@ from build_tools.core.timings import stage
 from build_tools.evidence.assemble import Study
 from build_tools.formats.citeproc_lookups import remembered_style_lookups
 from build_tools.formats.csl import csl_item, missing_fields
-from build_tools.formats.exports import bibtex_text, ris_text
+from build_tools.formats.exports import bibtex_text, csl_items, ris_text
 
 STYLE = "apa"
 _TAGS = {"i": ("\ue000", "\ue001"), "b": ("\ue002", "\ue003"),
@@ -279,8 +279,8 @@ def _cite(studies: list[Study], by_id: dict[str, Study],
     return {
         reference.study_id: StudyCitation(
             apa=reference,
-            bibtex=bibtex_text([by_id[reference.study_id]]),
-            ris=ris_text([by_id[reference.study_id]]),
+            bibtex=bibtex_text(csl_items([by_id[reference.study_id]])),
+            ris=ris_text(csl_items([by_id[reference.study_id]])),
         )
         for reference in apa_references(studies, cache)
     }

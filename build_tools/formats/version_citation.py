@@ -1,8 +1,13 @@
-"""How to cite one version of the living review: APA, BibTeX, RIS, CITATION.cff and .zenodo.json.
+"""How to cite one version of the living review: the facts, APA, CITATION.cff and .zenodo.json.
 
 Everything comes from review.yaml (`title`, and the optional `citation:` block with `authors`,
 `concept_doi`, `version_doi`), the release (version and date) and the site's address (`site_url`
-in mkdocs.yml). Nothing is guessed: a missing DOI or address is left out.
+in mkdocs.yml). Nothing is guessed: a missing DOI or address is left out. BibTeX, RIS and
+CSL-JSON are written from `csl.review_item(citation)` by the writers of the studies' references
+(formats.reference_formats).
+
+APA is written here rather than by citeproc-py: with no authors, citeproc-py 0.11 puts the title
+in the author's place and repeats it after the date (APA's substitution is not applied).
 """
 
 from __future__ import annotations
@@ -37,22 +42,17 @@ class VersionCitation:
     @classmethod
     def from_review(cls, review: Review, version: str | None, date: dt.date,
                     site_url: str | None) -> VersionCitation:
-        block = review.citation
         url = None
         if site_url:
             url = site_url.rstrip("/") + "/" + (f"{version}/" if version else "")
-        question = review.question.text if review.question else None
-        return cls(
-            title=review.title or "Untitled living review",
-            authors=tuple(Author.parse(a) for a in block.authors) if block else (),
-            version=version,
-            date=date,
-            url=url,
-            concept_doi=(block.concept_doi if block else None) or None,
-            version_doi=(block.version_doi if block else None) or None,
-            abstract=" ".join(question.split()) if question else None,
-            genre=review.wording.review[:1].upper() + review.wording.review[1:],
-        )
+        return cls(version=version, date=date, url=url, **review_facts(review))
+
+    @property
+    def key(self) -> str:
+        """The citation key (BibTeX) and CSL-JSON id: versions are digits and dots."""
+        return "livingreview" + (f"_v{self.version.replace('.', '_')}" if self.version
+                                 else "_dev")
+
 
     @property
     def doi(self) -> str | None:
@@ -62,6 +62,21 @@ class VersionCitation:
     @property
     def version_label(self) -> str:
         return f"Version {self.version}" if self.version else "development build"
+
+
+def review_facts(review: Review) -> dict[str, Any]:
+    """The review's title, authors, DOIs, question and kind: the one place that reads them for
+    a citation."""
+    block = review.citation
+    question = review.question.text if review.question else None
+    return {
+        "title": review.title or "Untitled living review",
+        "authors": tuple(Author.parse(a) for a in block.authors) if block else (),
+        "concept_doi": (block.concept_doi if block else None) or None,
+        "version_doi": (block.version_doi if block else None) or None,
+        "abstract": " ".join(question.split()) if question else None,
+        "genre": review.wording.review[:1].upper() + review.wording.review[1:],
+    }
 
 
 def apa_parts(c: VersionCitation) -> tuple[str, str, str]:
@@ -89,29 +104,6 @@ def _apa_names(authors: tuple[Author, ...]) -> str:
 def _initials(given: str) -> str:
     parts = [p for p in re.split(r"\s+", given.strip()) if p]
     return " ".join("-".join(f"{s[0]}." for s in p.split("-") if s) for p in parts)
-
-
-def bibtex(c: VersionCitation) -> str:
-    key = "livingreview" + (f"_v{c.version.replace('.', '_')}" if c.version else "_dev")
-    fields = [("title", "{" + _bib(c.title) + "}"),
-              ("author", " and ".join(_bib(a.display) for a in c.authors) if c.authors else ""),
-              ("year", str(c.date.year)), ("date", c.date.isoformat()),
-              ("version", c.version or ""), ("howpublished", c.genre),
-              ("doi", c.doi or ""), ("url", c.url or "")]
-    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
-    return f"@misc{{{key},\n{body}\n}}\n"
-
-
-def _bib(text: str) -> str:
-    return re.sub(r"([&%$#_{}])", r"\\\1", text).replace("~", r"\textasciitilde{}")
-
-
-def ris(c: VersionCitation) -> str:
-    lines = [("TY", "ELEC"), ("TI", c.title)]
-    lines += [("AU", a.display) for a in c.authors]
-    lines += [("PY", str(c.date.year)), ("DA", c.date.strftime("%Y/%m/%d")),
-              ("ET", c.version or ""), ("M3", c.genre), ("DO", c.doi or ""), ("UR", c.url or "")]
-    return "".join(f"{tag}  - {value}\n" for tag, value in lines if value) + "ER  - \n"
 
 
 def citation_cff(c: VersionCitation) -> str:

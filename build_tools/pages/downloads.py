@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from jinja2 import Environment
+
 from build_tools.evidence.assemble import Evidence
 from build_tools.formats.datapackage import DESCRIPTOR_NAME, data_package_files, table_path
-from build_tools.formats.exports import bibtex_text, csl_json_text, ris_text
-from build_tools.pages.render import Page, make_environment
+from build_tools.formats.exports import csl_items
+from build_tools.formats.reference_formats import REFERENCE_FORMATS
+from build_tools.pages.page import Page
+from build_tools.pages.render import make_environment
 from build_tools.records.schema import PackageSchema
 from build_tools.records.tables import Row
 
@@ -38,7 +42,8 @@ class Download:
 
 
 def download_pages(
-    evidence: Evidence, schema: PackageSchema, tables: Mapping[str, Sequence[Row]]
+    evidence: Evidence, schema: PackageSchema, tables: Mapping[str, Sequence[Row]],
+    environment: Environment | None = None,
 ) -> list[Page]:
     """The Downloads page (in the navigation) and every file it links to (out of it)."""
     files: dict[str, tuple[bytes, str, str]] = {}
@@ -48,16 +53,14 @@ def download_pages(
     files[DESCRIPTOR_NAME] = (package[DESCRIPTOR_NAME],
                               "Frictionless Data Package describing all the tables above",
                               "JSON")
-    studies = evidence.studies
-    files["references.bib"] = (bibtex_text(studies).encode("utf-8"),
-                               "References of all studies", "BibTeX")
-    files["references.ris"] = (ris_text(studies).encode("utf-8"),
-                               "References of all studies", "RIS")
-    files["references.json"] = (csl_json_text(studies).encode("utf-8"),
-                                "References of all studies", "CSL-JSON")
+    items = csl_items(evidence.studies)
+    for reference_format in REFERENCE_FORMATS:
+        files[f"references.{reference_format.suffix}"] = (
+            reference_format.write(items).encode("utf-8"), "References of all studies",
+            reference_format.name)
     downloads = [Download(name, description, kind, len(content))
                  for name, (content, description, kind) in files.items()]
-    page = make_environment().get_template("downloads.md.j2").render(
+    page = (environment or make_environment()).get_template("downloads.md.j2").render(
         review=evidence.review, downloads=downloads,
     )
     return [Page(f"{FOLDER}/index.md", page, ("Downloads",)),

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from build_tools.core.neutral import neutralise
 from build_tools.evidence.assemble import Evidence
 from build_tools.evidence.review import Review
-from build_tools.pages.render import Page
+from build_tools.pages.page import Page
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_PATH = "feed.xml"

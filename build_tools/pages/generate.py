@@ -1,4 +1,4 @@
-"""The build pipeline, top to bottom: check (load, validate, metadata) → assemble → render."""
+"""The build pipeline, top to bottom: check (load, validate, metadata) → assemble → pages."""
 
 from __future__ import annotations
 
@@ -6,35 +6,45 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from build_tools.core.errors import Problem
-from build_tools.core.output_cache import OutputCache
 from build_tools.core.project import Project
 from build_tools.core.timings import stage
 from build_tools.evidence.assemble import Evidence, assemble_evidence
 from build_tools.evidence.checks import check_project
 from build_tools.evidence.review import build_review
-from build_tools.pages.downloads import download_pages
-from build_tools.pages.render import Page, render_pages
+from build_tools.pages.page import Page
+from build_tools.pages.registry import Handwritten, SiteInputs, produce_pages
+from build_tools.pages.version_pages import VersionData
 from build_tools.records.schema import PackageSchema
 from build_tools.records.tables import Row
 
 
 @dataclass(frozen=True)
-class GeneratedSite:
-    """The generated pages, and the warnings met on the way."""
+class AssembledSite:
+    """The checked, assembled review: what every page is made from, and the warnings met."""
 
-    pages: tuple[Page, ...]
     evidence: Evidence
     warnings: tuple[Problem, ...]
     schema: PackageSchema
     tables: dict[str, list[Row]]
 
+    def inputs(self, version: VersionData | None = None, site_url: str | None = None,
+               handwritten: tuple[Handwritten, ...] = (),
+               output_cache: Path | None = None) -> SiteInputs:
+        """The producers' inputs, with what the edge gathered (version, address, docs/, the
+        folder of outputs kept between builds)."""
+        return SiteInputs(self.evidence, self.schema, self.tables, version, site_url,
+                          handwritten, output_cache)
 
-def generate_site(project: Project, *, output_cache: Path | None = None) -> GeneratedSite:
-    """Everything MkDocs needs, from the project's files; raises InvalidRecords on bad input.
 
-    `output_cache` is a folder where per-study outputs are kept between builds, keyed by their
-    input (core.output_cache); None formats everything afresh. The pages are the same either way.
-    """
+@dataclass(frozen=True)
+class GeneratedSite(AssembledSite):
+    """The assembled review and the pages that need nothing else (no version pages)."""
+
+    pages: tuple[Page, ...] = ()
+
+
+def assemble_site(project: Project) -> AssembledSite:
+    """Read, check and assemble the project's files; raises InvalidRecords on bad input."""
     checked = check_project(project)
     schema = checked.valid_schema()
     records, validation = checked.records, checked.validation
@@ -42,10 +52,14 @@ def generate_site(project: Project, *, output_cache: Path | None = None) -> Gene
     with stage("assemble"):
         evidence = assemble_evidence(build_review(records.review), validation.tables, schema,
                                      checked.works)
-    with stage("render"):
-        references = OutputCache(output_cache, "references") if output_cache else None
-        pages = render_pages(evidence, references)
-    with stage("downloads"):
-        pages += download_pages(evidence, schema, validation.tables)
     warnings = tuple(p for p in validation.problems if p.severity == "warning")
-    return GeneratedSite(tuple(pages), evidence, warnings, schema, validation.tables)
+    return AssembledSite(evidence, warnings, schema, validation.tables)
+
+
+def generate_site(project: Project, *, output_cache: Path | None = None) -> GeneratedSite:
+    """The review's pages from the project's files, without version pages (those need what the
+    build edge gathers: see site.site_plan); raises InvalidRecords on bad input. `output_cache`
+    keeps per-study outputs between builds (core.output_cache): the pages are the same."""
+    site = assemble_site(project)
+    return GeneratedSite(site.evidence, site.warnings, site.schema, site.tables,
+                         produce_pages(site.inputs(output_cache=output_cache)))

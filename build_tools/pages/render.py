@@ -1,8 +1,13 @@
-"""Render the evidence into pages: {path: content}, with nothing written to disk here."""
+"""Render the evidence into pages with Jinja2: one environment for every template of the site.
+
+The pages themselves are listed, in navigation order, by `pages.registry`; the functions here
+render the review's own pages (home, methods, themes, studies, references) with nothing written
+to disk.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -12,20 +17,11 @@ from build_tools.core import mdtext
 from build_tools.core.output_cache import OutputCache
 from build_tools.evidence.assemble import Evidence
 from build_tools.formats.references import StudyCitation, cite_studies
+from build_tools.pages.page import Page
 from build_tools.pages.paging import Part, split_into_parts
-from build_tools.pages.views import evidence_pages
 
 MISSING = "not yet curated"
 REFERENCES_PER_PAGE = 1000  # ~0.55 MB of HTML per part; at 2,500 studies one page was 1.4 MB
-
-
-@dataclass(frozen=True)
-class Page:
-    """One generated file; `nav` places it in the navigation, None keeps it out (study pages)."""
-
-    path: str
-    content: str | bytes
-    nav: tuple[str, ...] | None = None
 
 
 def make_environment() -> Environment:
@@ -55,33 +51,58 @@ def or_missing(value: Any, missing: str = MISSING) -> Markup:
     return mdtext.text(value)
 
 
-def render_pages(evidence: Evidence, reference_cache: OutputCache | None = None) -> list[Page]:
-    """All pages of the site, in navigation order; `reference_cache` keeps formatted references
-    between builds (it never changes the output)."""
-    environment = make_environment()
-    citations = cite_studies(evidence.studies, reference_cache)
-    context = {"evidence": evidence, "review": evidence.review, "sources": evidence.sources,
-               "citations": citations}
+class Renderer:
+    """Renders templates with the context every page of the review shares (made once)."""
 
-    def page(template: str, path: str, nav: tuple[str, ...] | None, **extra: Any) -> Page:
-        content = environment.get_template(template).render(**context, **extra)
-        return Page(path, content, nav)
+    def __init__(self, evidence: Evidence, reference_cache: OutputCache | None = None) -> None:
+        self.evidence = evidence
+        self.environment = make_environment()
+        self.reference_cache = reference_cache  # formatted references kept between builds
 
-    pages = [
-        page("index.md.j2", "index.md", ("Home",)),
-        page("methods.md.j2", "methods.md", ("Methods",)),
-    ]
-    for theme in evidence.themes:
-        pages.append(page("theme.md.j2", f"themes/{theme.id}.md", ("Themes", theme.title),
-                          theme=theme))
-    pages.append(page("studies.md.j2", "studies/index.md", ("Studies",)))
-    for study in evidence.studies:
-        pages.append(page("study.md.j2", f"studies/{study.id}.md", None, study=study))
-    for part in reference_parts(citations):
-        pages.append(page("references.md.j2", part.path,
-                          ("References",) if part.number == 1 else None, part=part))
-    pages += evidence_pages(evidence, page, Page)
-    return pages
+    @cached_property
+    def context(self) -> dict[str, Any]:
+        evidence = self.evidence
+        return {"evidence": evidence, "review": evidence.review, "sources": evidence.sources,
+                "citations": self.citations}
+
+    @cached_property
+    def citations(self) -> dict[str, StudyCitation]:
+        return cite_studies(self.evidence.studies, self.reference_cache)
+
+    def text(self, template: str, **extra: Any) -> str:
+        return self.environment.get_template(template).render(**self.context, **extra)
+
+    def page(self, template: str, path: str, nav: tuple[str, ...] | None, **extra: Any) -> Page:
+        return Page(path, self.text(template, **extra), nav)
+
+
+def home_pages(render: Renderer) -> list[Page]:
+    return [render.page("index.md.j2", "index.md", ("Home",))]
+
+
+def methods_pages(render: Renderer) -> list[Page]:
+    return [render.page("methods.md.j2", "methods.md", ("Methods",))]
+
+
+def theme_pages(render: Renderer) -> list[Page]:
+    """One page per theme, in the Themes section, in review.yaml's order."""
+    return [render.page("theme.md.j2", f"themes/{theme.id}.md", ("Themes", theme.title),
+                        theme=theme) for theme in render.evidence.themes]
+
+
+def study_pages(render: Renderer) -> list[Page]:
+    """The studies table (in the navigation) and one page per study (out of it)."""
+    return [render.page("studies.md.j2", "studies/index.md", ("Studies",)),
+            *(render.page("study.md.j2", f"studies/{study.id}.md", None, study=study)
+              for study in render.evidence.studies)]
+
+
+def reference_pages(render: Renderer) -> list[Page]:
+    """The References list, split into parts of at most REFERENCES_PER_PAGE (the first part
+    keeps the list's address and navigation place)."""
+    return [render.page("references.md.j2", part.path,
+                        ("References",) if part.number == 1 else None, part=part)
+            for part in reference_parts(render.citations)]
 
 
 def reference_parts(citations: dict[str, StudyCitation]) -> list[Part[tuple[str, StudyCitation]]]:

@@ -14,6 +14,7 @@ from typing import Any
 from build_tools.crossref.works import CITATION_FIELDS
 from build_tools.evidence.assemble import Evidence, Study
 from build_tools.evidence.findings import review_findings
+from build_tools.pages.page import Page
 from build_tools.pages.prisma import build_flow, prisma_svg
 from build_tools.pages.svg import bar_chart
 
@@ -23,7 +24,7 @@ SECTION = "Evidence"
 # The CSS class of each colour of an appraisal scale (docs/assets/living-review.css).
 ANSWER_CLASSES = {"green": "yes", "red": "no", "amber": "some", "grey": "unclear"}
 
-RenderPage = Callable[..., Any]  # render.page(template, path, nav, **context) -> Page
+RenderPage = Callable[..., Page]  # render.Renderer.page(template, path, nav, **context)
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class SplitCounts:
     total: int
 
 
-def evidence_pages(evidence: Evidence, render: RenderPage, page_type: type) -> list[Any]:
+def evidence_pages(evidence: Evidence, render: RenderPage) -> list[Page]:
     """The pages of the Evidence section, in navigation order, with their figures."""
     flow = build_flow(evidence.review.search_rounds)
     charts = study_charts(evidence)
@@ -80,10 +81,10 @@ def evidence_pages(evidence: Evidence, render: RenderPage, page_type: type) -> l
         pages.append(render("charts.md.j2", "evidence/charts.md", (SECTION, "Charts"),
                             charts=charts))
     if flow is not None:
-        pages.append(page_type("evidence/prisma.svg", prisma_svg(flow), None))
+        pages.append(Page("evidence/prisma.svg", prisma_svg(flow), None))
     for chart in charts:
-        pages.append(page_type(f"evidence/{chart.file}", bar_chart(chart.title, list(chart.counts)),
-                               None))
+        pages.append(Page(f"evidence/{chart.file}", bar_chart(chart.title, list(chart.counts)),
+                          None))
     return pages
 
 

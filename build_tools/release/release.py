@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import re
 import shutil
 import tempfile
@@ -43,7 +42,6 @@ from build_tools.versions.releases import (
     version_key,
     write_release,
 )
-from build_tools.versions.versioning import RELEASE_ENV
 
 CITATION_FILE = "CITATION.cff"
 ZENODO_FILE = ".zenodo.json"
@@ -243,19 +241,15 @@ def _deploy(project: Project, entry: Release, commit: str, repository: Path | No
     gh-pages branch of `repository` (default: the project's); returns the manifest's sha256."""
     staging = Path(tempfile.mkdtemp(prefix="livingreview-release-site-"))
     site_dir = staging / "site"
-    previous = os.environ.get(RELEASE_ENV)
-    os.environ[RELEASE_ENV] = entry.version
     try:
         mike_site.deploy(
             repository or project.root, entry.version,
             title=deploy_title(entry),
             message=f"Release {entry.version} from {commit[:12]}",
-            build=lambda target: build_site(project, site_dir=target), site_dir=site_dir,
+            build=lambda target: build_site(project, site_dir=target, release=entry.version,
+                                            date=entry.date),
+            site_dir=site_dir,
         )
         return sha256((site_dir / MANIFEST_PATH).read_bytes())
     finally:
-        if previous is None:
-            os.environ.pop(RELEASE_ENV, None)
-        else:
-            os.environ[RELEASE_ENV] = previous
         shutil.rmtree(staging, ignore_errors=True)

@@ -10,6 +10,7 @@ project files.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import posixpath
 import shutil
@@ -25,9 +26,9 @@ from build_tools.core.clock import epoch_of
 from build_tools.core.errors import BuildError
 from build_tools.core.project import Project
 from build_tools.pages.feed import FEED_PATH, feed_link_tag
-from build_tools.pages.generate import GeneratedSite, generate_site
+from build_tools.pages.generate import assemble_site
+from build_tools.pages.page import Page
 from build_tools.pages.page_titles import TitleReader, is_markdown, nav_titles, with_title
-from build_tools.pages.render import Page
 from build_tools.site.export_config import (
     DOCS_DIR,
     THEME_OVERRIDES,
@@ -35,7 +36,7 @@ from build_tools.site.export_config import (
     exported_config,
     read_config,
 )
-from build_tools.site.plugin import generated_nav
+from build_tools.site.plugin import handwritten_pages
 from build_tools.site.site_dir import OutputKind, check_output_dir, site_path
 from build_tools.site.site_plan import plan_site
 from build_tools.site.staging import (
@@ -44,7 +45,7 @@ from build_tools.site.staging import (
     recover_interrupted_build,
     replace_directory,
 )
-from build_tools.versions.versioning import THEME_DIR
+from build_tools.versions.versioning import THEME_DIR, build_version
 
 CONFIG_NAME = "mkdocs.yml"
 MARKER = ".livingreview-docs-tree"  # marks a folder we wrote, so we may replace it next time
@@ -68,16 +69,22 @@ class DocsTree:
     sources: tuple[Path, ...] = ()  # the project folders it was read from (never written to)
 
 
-def docs_tree(project: Project, generated: GeneratedSite | None = None) -> DocsTree:
-    """Everything a plain `mkdocs build` needs to produce the site our plugin produces."""
+def docs_tree(project: Project, *, release: str | None = None,
+              date: dt.date | None = None) -> DocsTree:
+    """Everything a plain `mkdocs build` needs to produce the site our plugin produces;
+    `release` and `date` as for `site.build.build_site`."""
     settings = _mkdocs_settings(project)
     raw = read_config(project.mkdocs_file, project.display(project.mkdocs_file))
-    generated = generated or generate_site(project)
-    plan = plan_site(project, generated, site_name=settings.site_name,
-                     site_url=settings.site_url, use_directory_urls=settings.use_directory_urls)
+    site = assemble_site(project)
     docs_dir = Path(settings.docs_dir)
-    nav = settings.nav if settings.nav is not None else generated_nav(docs_dir, plan.pages)
-    documents = {**_read_folder(docs_dir), **{p.path: _bytes(p.content) for p in plan.pages}}
+    plan = plan_site(site, build_version(project, site, release, date),
+                     site_name=settings.site_name, site_url=settings.site_url,
+                     use_directory_urls=settings.use_directory_urls,
+                     handwritten=handwritten_pages(docs_dir))
+    del site
+    nav = settings.nav if settings.nav is not None else plan.nav()
+    documents = {**_read_folder(docs_dir),
+                 **{p.path: _bytes(p.content) for p in plan.generated}}
     reader = TitleReader(list(settings.markdown_extensions), dict(settings.mdx_configs or {}))
     titles = nav_titles(nav)
     for path, content in documents.items():
@@ -110,7 +117,8 @@ def _mkdocs_settings(project: Project) -> MkDocsConfig:
         raise BuildError(f"MkDocs failed: {error}") from None
 
 
-def _bytes(content: str | bytes) -> bytes:
+def _bytes(content: str | bytes | None) -> bytes:
+    assert content is not None  # only generated pages are written
     return content.encode("utf-8") if isinstance(content, str) else content
 
 

@@ -1,12 +1,17 @@
 """The thin MkDocs plugin: generation runs inside MkDocs, so `mkdocs build`, `mkdocs serve` and
-`mike deploy` all produce the complete site. All contact with MkDocs lives here and in site.py."""
+`mike deploy` all produce the complete site. All contact with MkDocs lives here and in build.py.
+
+Two ways in. `livingreview build` (site.build) assembles the review and gathers the version
+itself, then hands both over with `prepare()` before MkDocs runs. Plain `mkdocs build` and
+`mkdocs serve` have no such caller, so `on_config` is their edge: it assembles the review and
+reads the release to build from $LIVINGREVIEW_RELEASE (the public way to rebuild a tag)."""
 
 from __future__ import annotations
 
 import logging
 import os
 import sys
-from dataclasses import replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +31,9 @@ from build_tools.core.mdtext import plain_title
 from build_tools.core.output_cache import default_cache_root
 from build_tools.core.project import Project
 from build_tools.pages.feed import FEED_PATH, feed_link_tag
-from build_tools.pages.generate import GeneratedSite, generate_site
-from build_tools.pages.render import Page
+from build_tools.pages.generate import AssembledSite, assemble_site
+from build_tools.pages.page import Page
+from build_tools.pages.registry import Handwritten, about_pages, build_nav
 from build_tools.site.serve_errors import (
     configure_problem_site,
     problem_files,
@@ -35,9 +41,14 @@ from build_tools.site.serve_errors import (
     problem_pages,
 )
 from build_tools.site.site_dir import check_site_dir, mark_site, site_path
-from build_tools.site.site_plan import plan_site
+from build_tools.site.site_plan import SitePlan, plan_site
 from build_tools.versions.manifest import write_manifest
-from build_tools.versions.versioning import THEME_DIR
+from build_tools.versions.versioning import (
+    THEME_DIR,
+    BuildVersion,
+    build_version,
+    release_from_environment,
+)
 
 # Advisory data warnings (a title that differs from Crossref, a stray file in studies/) are shown
 # but are not MkDocs warnings: outside the "mkdocs" logger, `--strict` does not fail on them.
@@ -60,14 +71,23 @@ class LivingReviewConfig(Config):
     project_dir = config_options.Optional(config_options.Type(str))
 
 
+@dataclass(frozen=True)
+class PreparedBuild:
+    """What `livingreview build` hands the plugin: the assembled review and the version."""
+
+    site: AssembledSite
+    version: BuildVersion
+    date_given: bool = False  # an explicit build date: pin MkDocs' dates to it too
+    output_cache: Path | None = None  # where per-study outputs are kept between builds
+
+
 class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
     """Adds the generated pages as virtual files; nothing is written into docs/."""
 
     def __init__(self) -> None:
-        self.generated: GeneratedSite | None = None
         self.project: Project | None = None
-        self.pregenerated: GeneratedSite | None = None  # handed over by build_site()
-        self.pages: tuple[Page, ...] = ()
+        self.prepared: PreparedBuild | None = None  # handed over by prepare(), used once
+        self.pages: tuple[Page, ...] = ()  # the generated pages of the last good build
         self.released: str | None = None  # the release being built, for its manifest
         self._epoch_pinned = False
         self._saved_epoch: str | None = None
@@ -79,14 +99,20 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         # the last good build are known when a later one fails (serve_errors.problem_pages).
         self.serving = command == "serve"
 
+    def prepare(self, site: AssembledSite, version: BuildVersion, *,
+                date_given: bool = False, output_cache: Path | None = None) -> None:
+        """The explicit hand-off from `livingreview build`, before MkDocs runs: the next
+        on_config uses these instead of reading the project and the environment."""
+        self.prepared = PreparedBuild(site, version, date_given, output_cache)
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = self.config.project_dir or str(Path(config.config_file_path).parent)
         self.project = Project.at(root)
         self.problems = self.released = None
+        prepared, self.prepared = self.prepared, None  # one build each, and not kept after
         self._refuse_unsafe_folders(config)
         try:
-            self.generated = self.pregenerated or generate_site(
-                self.project, output_cache=default_cache_root())
+            site = prepared.site if prepared else assemble_site(self.project)
         except InvalidRecords as error:
             if not self.serving:
                 raise PluginError(str(error)) from None
@@ -95,15 +121,24 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
             if not self.serving:
                 raise
             return self._serve_problems(config, error)
-        for warning in self.generated.warnings:
+        for warning in site.warnings:
             data_log.warning(str(warning))
-        self._configure_version(config)  # a ReleaseError reaches the CLI as one line
-        if config.nav is None:
-            config.nav = generated_nav(Path(config.docs_dir), self.generated.pages)
+        # a ReleaseError reaches the CLI as one line
+        version = (prepared.version if prepared else
+                   build_version(self.project, site, release_from_environment()))
+        plan = plan_site(site, version, site_name=config.site_name, site_url=config.site_url,
+                         use_directory_urls=config.use_directory_urls,
+                         handwritten=handwritten_pages(Path(config.docs_dir)),
+                         output_cache=(prepared.output_cache if prepared
+                                       else default_cache_root()))
         # From here MkDocs needs only the pages: let the records, tables and evidence go, they
         # are most of our memory while MkDocs runs (docs/performance.md).
-        self.pages = self.generated.pages
-        self.generated = self.pregenerated = None
+        date_given = prepared.date_given if prepared else False
+        del site, prepared, version
+        self._apply_plan(config, plan, date_given)
+        if config.nav is None:
+            config.nav = plan.nav()
+        self.pages = plan.generated
         return config
 
     def _serve_problems(self, config: MkDocsConfig, error: ReviewError) -> MkDocsConfig:
@@ -113,7 +148,6 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
             data_log.error(line)
         self.problems = lines
         self.pages = problem_pages(lines, (page.path for page in self.pages))
-        self.generated = self.pregenerated = None
         configure_problem_site(config, lines)
         return config
 
@@ -130,20 +164,17 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         if problems:
             raise PluginError("\n".join(str(problem) for problem in problems))
 
-    def _configure_version(self, config: MkDocsConfig) -> None:
-        """Release or development build: title, banners, version pages, and a fixed date."""
-        assert self.project is not None and self.generated is not None
-        plan = plan_site(self.project, self.generated, site_name=config.site_name,
-                         site_url=config.site_url, use_directory_urls=config.use_directory_urls)
+    def _apply_plan(self, config: MkDocsConfig, plan: SitePlan, date_given: bool = False) -> None:
+        """Release or development build: title, banners, and a fixed date for MkDocs."""
         self.released = plan.released
-        self.generated = replace(self.generated, pages=plan.pages)
         config.site_name = plan.site_name
         config.extra.update(plan.extra)
         config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
-        # Reproducible builds: MkDocs dates the sitemap and its gzip header from this.
+        # Reproducible builds: MkDocs dates the sitemap and its gzip header from this, and reads
+        # it nowhere else; it is put back as it was when the build ends.
         self._saved_epoch = os.environ.get("SOURCE_DATE_EPOCH")
         self._epoch_pinned = True
-        if plan.released is not None or self._saved_epoch is None:
+        if plan.released is not None or date_given or self._saved_epoch is None:
             os.environ["SOURCE_DATE_EPOCH"] = epoch_of(plan.date)
 
     @event_priority(-100)  # after every other plugin has written its files
@@ -172,6 +203,8 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         if self.problems is not None:
             return problem_files(files, config, self.pages)
         for page in self.pages:
+            if page.content is None:
+                continue  # hand-written: MkDocs has it from docs/ already
             inclusion = InclusionLevel.UNDEFINED if page.nav else InclusionLevel.NOT_IN_NAV
             existing = files.get_file_from_path(page.path)
             if existing is not None:
@@ -203,42 +236,17 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         return server
 
 
-def generated_nav(docs_dir: Path, pages: tuple[Page, ...]) -> list[Any]:
-    """The navigation when mkdocs.yml sets none (the plugin and docs_tree both use this)."""
-    return build_nav(pages) + about_section(docs_dir, pages)
-
-
-def build_nav(pages: tuple[Page, ...]) -> list[Any]:
-    """Navigation from the pages' `nav` entries, in their order; sections gather children."""
-    nav: list[Any] = []
-    sections: dict[str, list[Any]] = {}
-    for page in pages:
-        if not page.nav:
-            continue
-        if len(page.nav) == 1:
-            nav.append({plain_title(page.nav[0]): page.path})
-            continue
-        section, title = plain_title(page.nav[0]), plain_title(page.nav[-1])
-        if section not in sections:
-            sections[section] = []
-            nav.append({section: sections[section]})
-        sections[section].append({title: page.path})
-    return nav
-
-
-ABOUT_SECTION = "About"
+def handwritten_pages(docs_dir: Path) -> tuple[Handwritten, ...]:
+    """The hand-written docs/*.md pages with their `# ` headings (the About producer's data)."""
+    return tuple(Handwritten(path.relative_to(docs_dir).as_posix(), _heading(path))
+                 for path in (sorted(docs_dir.rglob("*.md")) if docs_dir.is_dir() else ()))
 
 
 def about_section(docs_dir: Path, pages: tuple[Page, ...]) -> list[Any]:
-    """Hand-written docs/*.md pages (not generated ones), under "About", titled by their `# `
-    heading: a generated navigation would otherwise leave them out."""
+    """The "About" part of the navigation: hand-written pages that no generated page replaces."""
     generated = {page.path for page in pages}
-    entries = []
-    for path in sorted(docs_dir.rglob("*.md")) if docs_dir.is_dir() else ():
-        relative = path.relative_to(docs_dir).as_posix()
-        if relative not in generated:
-            entries.append({plain_title(_heading(path) or path.stem): relative})
-    return [{ABOUT_SECTION: entries}] if entries else []
+    placed = [p for p in about_pages(handwritten_pages(docs_dir)) if p.path not in generated]
+    return build_nav(placed)
 
 
 def _heading(path: Path) -> str | None:

@@ -18,7 +18,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from build_tools.core import mdtext
 from build_tools.core.errors import InvalidRecords, ReviewError
-from build_tools.pages.render import Page
+from build_tools.pages.page import Page
 
 ERROR_THEME_DIR = Path(__file__).resolve().parents[1] / "assets" / "serve_errors"
 INDEX = "index.md"
@@ -65,7 +65,7 @@ def configure_problem_site(config: MkDocsConfig, lines: list[str]) -> None:
 def problem_files(files: Files, config: MkDocsConfig, pages: tuple[Page, ...]) -> Files:
     """Static files as they are; every documentation page replaced by the problem page."""
     kept = [file for file in files if not file.is_documentation_page()]
-    content = pages[0].content if pages else problem_markdown([])
+    content = (pages[0].content if pages else None) or problem_markdown([])
     paths = {page.path for page in pages}
     paths.update(file.src_uri for file in files if file.is_documentation_page())
     result = Files(kept)

@@ -1,8 +1,11 @@
-"""What a build knows about versions: which release it is (or that it is a development build), the
-pages that depend on it (What changed, Cite this version), and a fixed date for MkDocs.
+"""What a build knows about versions: which release it is (or that it is a development build),
+what changed since the previous release, the earlier releases, and the build's fixed date.
 
-A build is a release build when LIVINGREVIEW_RELEASE names a version recorded in `releases/`;
-`livingreview release` sets it, and anyone can rebuild a version byte for byte from its tag:
+This is the edge where `releases/` and git are read; the version pages (pages.version_pages)
+get the result as data. A build is a release build when it is given a version recorded in
+`releases/`: `build_site(project, release=...)`, `livingreview build --release VERSION`, and,
+read only by the CLI and the MkDocs plugin, the environment variable LIVINGREVIEW_RELEASE, the
+public way to rebuild a version byte for byte from its tag with plain MkDocs:
 
     git checkout v1.1 && LIVINGREVIEW_RELEASE=1.1 mkdocs build
 """
@@ -12,20 +15,16 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup
-
-from build_tools.core import mdtext
 from build_tools.core.clock import build_date
 from build_tools.core.project import Project
-from build_tools.evidence.assemble import Evidence
-from build_tools.formats.version_citation import VersionCitation, apa_parts, bibtex, ris
-from build_tools.pages.feed import FeedEntry, feed_page
-from build_tools.pages.generate import GeneratedSite
-from build_tools.pages.render import Page, make_environment
+from build_tools.pages.feed import FeedEntry
+from build_tools.pages.generate import AssembledSite
+from build_tools.pages.version_pages import VersionData
 from build_tools.versions.changelog import Changelog, compute_changelog
 from build_tools.versions.releases import (
     Release,
@@ -38,7 +37,6 @@ from build_tools.versions.releases import (
 )
 
 RELEASE_ENV = "LIVINGREVIEW_RELEASE"
-SNAPSHOT_PATH = "release/data.json"
 THEME_DIR = Path(__file__).resolve().parents[1] / "assets" / "theme"
 
 
@@ -67,10 +65,15 @@ class BuildVersion:
         return self.release.version if self.release else None
 
 
-def build_version(project: Project, generated: GeneratedSite,
-                  version: str | None = None) -> BuildVersion:
-    """The release named by `version` (default: $LIVINGREVIEW_RELEASE), or a development build."""
-    version = version or os.environ.get(RELEASE_ENV) or None
+def release_from_environment(environ: Mapping[str, str] = os.environ) -> str | None:
+    """$LIVINGREVIEW_RELEASE, for the edges that offer it (the CLI and the MkDocs plugin)."""
+    return environ.get(RELEASE_ENV) or None
+
+
+def build_version(project: Project, generated: AssembledSite, version: str | None = None,
+                  date: dt.date | None = None) -> BuildVersion:
+    """The release named by `version`, or a development build (`version` None). The date is
+    `date` if given, else the release's recorded date, else the date of the last commit."""
     releases = read_releases(project)
     release = find_release(project, version) if version else None
     previous = previous_release(releases, version)
@@ -80,7 +83,7 @@ def build_version(project: Project, generated: GeneratedSite,
     return BuildVersion(
         release=release,
         previous=previous,
-        date=release.date if release else build_date(project.root),
+        date=date or (release.date if release else build_date(project.root)),
         snapshot=snapshot,
         changelog=compute_changelog(old, snapshot),
         history=tuple(reversed(release_history(project, shown))),
@@ -100,35 +103,16 @@ def release_history(project: Project, releases: list[Release] | None = None
     return history
 
 
-def version_pages(project: Project, evidence: Evidence, built: BuildVersion,
-                  site_url: str | None, use_directory_urls: bool) -> list[Page]:
-    """What changed, Cite this version (+ .bib/.ris), the updates feed, and a release's data."""
-    review = evidence.review
-    citation = VersionCitation.from_review(review, built.version, built.date, site_url)
-    environment = make_environment()
-    before, title, after = apa_parts(citation)
-    context = {
-        "built": built, "log": built.changelog, "citation": citation,
-        "apa": Markup(" ").join(part for part in (
-            mdtext.text(before), Markup(f"<em>{mdtext.text(title)}</em>"), mdtext.text(after),
-        ) if part),
-        "bibtex": _pre(bibtex(citation)), "ris": _pre(ris(citation)),
-        "review": review,
-    }
-    # Safe in a link target: versions are digits and dots (releases.RELEASED_NAME).
-    stem = Markup(f"living-review-{built.version or 'development'}")
-    pages = [
-        Page("changelog.md", environment.get_template("changelog.md.j2").render(**context),
-             ("What changed",)),
-        Page("cite.md", environment.get_template("cite.md.j2").render(stem=stem, **context),
-             ("Cite this version",)),
-        Page(f"cite/{stem}.bib", bibtex(citation).encode("utf-8")),
-        Page(f"cite/{stem}.ris", ris(citation).encode("utf-8")),
-    ]
-    if built.release is not None:
-        pages.append(Page(SNAPSHOT_PATH, snapshot_bytes(built.snapshot)))
-    pages.append(feed_page(evidence, built.date, feed_entries(built)))
-    return pages
+def version_data(built: BuildVersion) -> VersionData:
+    """What the version pages and the feed show of this build, as data."""
+    return VersionData(
+        version=built.version,
+        date=built.date,
+        built=built,
+        changelog=built.changelog,
+        snapshot=snapshot_bytes(built.snapshot) if built.release is not None else None,
+        feed=tuple(feed_entries(built)),
+    )
 
 
 def feed_entries(built: BuildVersion) -> list[FeedEntry]:
@@ -157,10 +141,6 @@ def feed_summary(message: str, changes: Changelog) -> str:
 def _sentence(text: str) -> str:
     """`text` ending with a full stop, unless it ends with one already (or ! ? …)."""
     return text if re.search(r"[.!?…][)\]\"'”’»]*$", text) else text + "."
-
-
-def _pre(text: str) -> Markup:
-    return Markup('<pre class="lr-citation"><code>{}</code></pre>').format(text.rstrip("\n"))
 
 
 def site_title(site_name: str, built: BuildVersion) -> str:

@@ -26,7 +26,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import rispy
 import yaml
+from pybtex.database import parse_string
 
 from build_tools.core.project import Project
 from build_tools.core.urls import doi_url
@@ -194,6 +196,7 @@ def _make_project(root: Path, scenario: str, payload: str,
             ".findings[].id",  # ids, checked by the schema's pattern
             ".appraisal_tool.scale[].colour", ".appraisal_tool.scale[].value"}  # enums, keys
     review = yaml.safe_load(project.review_file.read_text("utf-8"))
+    review.setdefault("citation", {"authors": [None, None]})  # "Cite this version" names them
     review = _poison_review(review, fields, payload, "", skip, addresses)
     project.review_file.write_text(yaml.safe_dump(review, sort_keys=False, allow_unicode=True),
                                    "utf-8")
@@ -433,6 +436,27 @@ def test_downloads_keep_the_text_verbatim_and_cannot_break_their_formats(builds)
     ris = (downloads / "references.ris").read_text("utf-8").splitlines()
     assert sum(line.startswith("ER  -") for line in ris) == len(ids)
     assert [line for line in ris if line and not re.match(r"^[A-Z][A-Z0-9]  - ", line)] == []
+
+
+def test_cite_files_keep_one_record_each_with_the_title_as_text(builds) -> None:
+    """cite/*: the review's own reference, by the writers of the studies' references."""
+    hostile, _ = builds
+    cite = hostile.site / "cite"
+    assert sorted(p.name for p in cite.iterdir() if p.suffix != ".html") == [
+        "living-review-development.bib", "living-review-development.json",
+        "living-review-development.ris"]
+    bib = (cite / "living-review-development.bib").read_text("utf-8")
+    parsed = parse_string(bib, "bibtex")
+    assert list(parsed.entries) == ["livingreview_dev"]
+    assert len(parsed.entries["livingreview_dev"].persons["author"]) == 2
+    assert re.findall(r"^@", bib, re.M) == ["@"] and "\\<" not in bib
+    ris = (cite / "living-review-development.ris").read_text("utf-8")
+    (record,) = rispy.loads(ris)
+    assert record["title"].endswith(" " + SHOWN) and len(record["authors"]) == 2
+    assert [line for line in ris.splitlines()
+            if line and not re.match(r"^[A-Z][A-Z0-9]  - ", line)] == []
+    (item,) = json.loads((cite / "living-review-development.json").read_text("utf-8"))
+    assert item["title"] == record["title"] and item["type"] == "webpage"
 
 
 def test_feed_is_well_formed_atom_with_the_title_as_text(builds) -> None:

@@ -1,0 +1,30 @@
+"""The reference formats the site offers, in one list: the Downloads page (every study) and
+"Cite this version" (the review itself) both write each of them. A new format is one entry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from build_tools.formats.exports import Items, bibtex_text, csl_json_text, ris_text
+
+
+@dataclass(frozen=True)
+class ReferenceFormat:
+    """A reference format: its name, what it is for, its file suffix and its writer (CSL-JSON
+    items in, the file's text out)."""
+
+    name: str
+    description: str
+    suffix: str
+    write: Callable[[Items], str]
+
+
+REFERENCE_FORMATS: tuple[ReferenceFormat, ...] = (
+    ReferenceFormat("BibTeX", "for LaTeX, and reference managers that read BibTeX", "bib",
+                    bibtex_text),
+    ReferenceFormat("RIS", "for reference managers such as Zotero, EndNote and Mendeley", "ris",
+                    ris_text),
+    ReferenceFormat("CSL-JSON", "for citation processors (Pandoc, citeproc) and Zotero", "json",
+                    csl_json_text),
+)
