@@ -14,7 +14,9 @@ from typing import Any
 
 # arXiv identifier schemes (https://info.arxiv.org/help/arxiv_identifier.html):
 # since April 2007 YYMM.NNNN, since January 2015 YYMM.NNNNN; before, archive(.SC)/YYMMNNN.
-_NEW_ARXIV = re.compile(r"(?P<yy>[0-9]{2})(?P<mm>[0-9]{2})\.(?P<number>[0-9]{4,5})(?:v[1-9][0-9]*)?")
+_NEW_ARXIV = re.compile(
+    r"(?P<yy>[0-9]{2})(?P<mm>[0-9]{2})\.(?P<number>[0-9]{4,5})(?:v[1-9][0-9]*)?"
+)
 _OLD_ARXIV = re.compile(
     r"(?P<archive>[a-z]+(?:-[a-z]+)*)(?:\.[A-Z]{2})?/"
     r"(?P<yy>[0-9]{2})(?P<mm>[0-9]{2})[0-9]{3}(?:v[1-9][0-9]*)?"
@@ -45,6 +47,8 @@ class Identifiers:
     entry_type: str | None = None  # a key of ENTRY_TYPES
     citation_key: str | None = None
 
+
+NO_IDENTIFIERS = Identifiers()
 
 FORMATS = ("arxiv", "pmid", "url", "entry-type", "citation-key")
 """The `x-format` values that name an identifier (each maps to a field of Identifiers)."""

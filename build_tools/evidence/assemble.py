@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from build_tools.core.identifiers import NO_IDENTIFIERS, Identifiers
 from build_tools.crossref.cache import CachedWork, normalise_doi
 from build_tools.crossref.works import (
     CITATION_FIELDS,
@@ -13,6 +14,7 @@ from build_tools.crossref.works import (
     citation_from_record,
     citation_from_work,
 )
+from build_tools.records.identifier_fields import record_identifiers
 from build_tools.records.schema import FieldSpec, PackageSchema
 from build_tools.records.tables import Row
 
@@ -153,7 +155,8 @@ def assemble_evidence(
             by_study.setdefault(str(owner), {}).setdefault(table.path[0], []).append(row.values)
     studies = []
     for row in sorted(tables[schema.studies.name], key=lambda r: str(r.values.get("id"))):
-        studies.append(_study(row.values, by_study.get(str(row.values["id"]), {}), works))
+        studies.append(_study(row.values, by_study.get(str(row.values["id"]), {}), works,
+                              record_identifiers(schema.studies, row.values)))
     studies.sort(key=lambda s: (s.citation.first_family or s.id).lower() + s.id)
     themes = _themes(tables, studies)
     questions = tuple(
@@ -177,9 +180,9 @@ def assemble_evidence(
 
 def _study(
     values: dict[str, Any], children: dict[str, list[dict[str, Any]]],
-    works: dict[str, CachedWork],
+    works: dict[str, CachedWork], identifiers: Identifiers = NO_IDENTIFIERS,
 ) -> Study:
-    citation = citation_from_record(values)
+    citation = citation_from_record(values, identifiers)
     doi = values.get("doi")
     if doi and normalise_doi(doi) in works:
         citation = citation_from_work(works[normalise_doi(doi)], citation)

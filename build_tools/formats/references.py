@@ -23,7 +23,7 @@ from build_tools.core import mdtext
 from build_tools.core.mdtext import doi_url
 from build_tools.evidence.assemble import Study
 from build_tools.formats.citeproc_lookups import remembered_style_lookups
-from build_tools.formats.csl import csl_item, missing_fields
+from build_tools.formats.csl import citeproc_item, csl_item, missing_fields
 from build_tools.formats.exports import bibtex_text, ris_text
 
 STYLE = "apa"
@@ -82,7 +82,7 @@ def apa_references(studies: Iterable[Study]) -> list[Reference]:
     studies = list(studies)
     if not studies:
         return []
-    items = [_strip_markers(csl_item(s.id.lower(), s.citation)) for s in studies]
+    items = [_strip_markers(citeproc_item(csl_item(s.id.lower(), s.citation))) for s in studies]
     by_key = {s.id.lower(): s for s in studies}
     style = CitationStylesStyle(get_style_filepath(STYLE), validate=False)
     bibliography = CitationStylesBibliography(style, CiteProcJSON(items), MARKER_FORMATTER)
