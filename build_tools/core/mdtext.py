@@ -21,7 +21,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from build_tools.core import urls
+from build_tools.core import identifiers, urls
 from build_tools.core.neutral import neutralise
 
 _SPECIAL = frozenset("\\`*_{}[]()#+-.!|<>&\"'~^=:$@%/;?")
@@ -141,6 +141,14 @@ def plain_title(value: Any) -> str:
 
 def doi_url(doi: str) -> str:
     return urls.doi_url(doi)
+
+
+def arxiv_url(identifier: str) -> str:
+    return identifiers.arxiv_url(identifier)
+
+
+def pubmed_url(pmid: str) -> str:
+    return identifiers.pubmed_url(pmid)
 
 
 def finalize(value: Any) -> Any:

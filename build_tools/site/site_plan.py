@@ -13,6 +13,7 @@ from typing import Any
 from build_tools.core.project import Project
 from build_tools.pages.generate import GeneratedSite
 from build_tools.pages.render import Page
+from build_tools.site.tex_math import math_pages
 from build_tools.versions.versioning import build_version, site_title, template_facts, version_pages
 
 
@@ -36,7 +37,7 @@ def plan_site(project: Project, generated: GeneratedSite, *, site_name: str,
     if version.release is not None:
         extra["version"] = {"provider": "mike", "default": "latest", "alias": True}
     return SitePlan(
-        pages=(*generated.pages, *pages),
+        pages=(*generated.pages, *pages, *math_pages()),
         site_name=site_title(site_name, version),
         extra=extra,
         released=version.version,
