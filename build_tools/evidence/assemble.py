@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from build_tools.core.identifiers import FORMATS as IDENTIFIER_FORMATS
 from build_tools.core.identifiers import NO_IDENTIFIERS, Identifiers
 from build_tools.crossref.cache import CachedWork, normalise_doi
 from build_tools.crossref.works import (
@@ -127,7 +128,8 @@ class Evidence:
     def characteristic_fields(self) -> tuple[FieldSpec, ...]:
         """Fields shown as study characteristics: all but the citation and bookkeeping ones."""
         hidden = {*CITATION_FIELDS, "id", "curation_status", "added_in", "notes"}
-        return tuple(f for f in self.study_fields if f.name not in hidden)
+        return tuple(f for f in self.study_fields
+                     if f.name not in hidden and f.format not in IDENTIFIER_FORMATS)
 
     def count_by(self, attribute: str) -> list[tuple[str, int]]:
         counts = Counter(getattr(s, attribute) or "not yet curated" for s in self.studies)

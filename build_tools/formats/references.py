@@ -139,12 +139,13 @@ def _inert_with_tags(text: str) -> Markup:
 
 
 def _inert(text: str) -> str:
-    """mdtext.text, keeping one space at either edge (the text sits between tags)."""
+    """mdtext.math_text (inert text, TeX math as a math span), keeping one space at either edge
+    (the text sits between tags)."""
     if not text.strip():
         return " " if text else ""
     before = " " if text[0].isspace() else ""
     after = " " if text[-1].isspace() else ""
-    return f"{before}{mdtext.text(text)}{after}"
+    return f"{before}{mdtext.math_text(text)}{after}"
 
 
 @dataclass(frozen=True)
