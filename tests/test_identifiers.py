@@ -164,3 +164,16 @@ def _tiny(tmp_path: Path) -> Project:
     for path in project.studies_dir.glob("*.yaml"):
         path.unlink()
     return project
+
+
+def test_editors_get_the_identifier_rules_in_the_json_schema(preprints: Project) -> None:
+    from build_tools.formats.json_schema import study_json_schema
+
+    schema = check_project(preprints).schema
+    assert schema is not None
+    properties = study_json_schema(schema)["properties"]
+    assert re.search(properties["arxiv"]["pattern"], "hep-ex/0101999")
+    assert not re.search(properties["arxiv"]["pattern"], "arXiv:2101.99901")
+    assert "inproceedings" in properties["entry_type"]["enum"]
+    assert properties["url"]["format"] == "uri"
+    assert not re.search(properties["pmid"]["pattern"], "PMID 1")
