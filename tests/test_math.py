@@ -179,3 +179,13 @@ def test_katex_renders_a_math_title_from_disk_with_no_external_request(
         assert visit.errors == [] and visit.foreign == []
     finally:
         visit.close()
+
+
+def test_the_exported_config_loads_katex_once_after_the_projects_own_assets() -> None:
+    from build_tools.site.tex_math import SCRIPTS, STYLESHEETS, with_math
+
+    config = with_math({"extra_css": ["assets/a.css"],
+                        "extra_javascript": ["assets/a.js", {"path": SCRIPTS[0]}]})
+    assert config["extra_css"] == ["assets/a.css", *STYLESHEETS]
+    assert config["extra_javascript"] == ["assets/a.js", {"path": SCRIPTS[0]}, SCRIPTS[1]]
+    assert with_math(config) == config

@@ -1,11 +1,15 @@
 """TeX math rendered offline: KaTeX stored in the package, put into every site.
 
-Pages carry math as elements of class `arithmatex`: spans that `core.mdtext.math_text` writes
-around TeX from records, and what pymdownx.arithmatex (generic mode) writes for `$…$` in
-hand-written pages. The stored KaTeX and our script (assets/math/render-math.js) render those
-elements in the browser; they are site files like any page, so nothing is loaded from another
-host. Both site engines apply this: the plugin to MkDocs' live config (`add_math`), `export-docs`
-to the exported mkdocs.yml (`with_math`); the files come with the plan's pages (`math_pages`).
+Pages carry math as elements of class `arithmatex`, the generic form of Material's math
+recipe: spans that `core.mdtext.math_text` writes around TeX from records, and, where a project
+lists pymdownx.arithmatex (`generic: true`) in its mkdocs.yml for `$…$` in hand-written pages,
+what that extension writes. The extension is not added for the project: record text never goes
+through it (it is inert text by then), and it imports `urllib.request`, which a build must not
+load (tests/test_site_update.py). The stored KaTeX and our script (assets/math/render-math.js)
+render those elements in the browser; they are site files like any page, so nothing is loaded
+from another host. Both site engines apply this: the plugin to MkDocs' live config
+(`add_math`), `export-docs` to the exported mkdocs.yml (`with_math`); the files come with the
+plan's pages (`math_pages`).
 """
 
 from __future__ import annotations
@@ -24,8 +28,6 @@ SCRIPT = ASSETS / "math" / "render-math.js"
 SITE_DIR = "assets/katex"
 STYLESHEETS = (f"{SITE_DIR}/katex.min.css",)
 SCRIPTS = (f"{SITE_DIR}/katex.min.js", f"{SITE_DIR}/render-math.js")
-EXTENSION = "pymdownx.arithmatex"
-EXTENSION_CONFIG: dict[str, Any] = {"generic": True}
 
 
 def math_pages() -> tuple[Page, ...]:
@@ -39,10 +41,7 @@ def math_pages() -> tuple[Page, ...]:
 
 
 def add_math(config: MkDocsConfig) -> None:
-    """arithmatex in generic mode (unless the project configures it) and KaTeX on every page."""
-    if EXTENSION not in config.markdown_extensions:
-        config.markdown_extensions.append(EXTENSION)
-        config.mdx_configs[EXTENSION] = dict(EXTENSION_CONFIG)
+    """KaTeX and our script on every page (the stylesheet first, KaTeX before our script)."""
     for path in STYLESHEETS:
         if path not in config.extra_css:
             config.extra_css.append(path)
@@ -55,15 +54,8 @@ def add_math(config: MkDocsConfig) -> None:
 def with_math(config: dict[str, Any]) -> dict[str, Any]:
     """An exported mkdocs.yml (a plain mapping) with what `add_math` adds to a live config."""
     config = dict(config)
-    raw = config.get("markdown_extensions") or []
-    extensions = ([{name: value} for name, value in raw.items()] if isinstance(raw, dict)
-                  else list(raw))
-    names = {next(iter(e)) if isinstance(e, dict) else str(e) for e in extensions}
-    if EXTENSION not in names:
-        extensions.append({EXTENSION: dict(EXTENSION_CONFIG)})
-    config["markdown_extensions"] = extensions
-    config["extra_css"] = [*(config.get("extra_css") or []),
-                           *(p for p in STYLESHEETS if p not in (config.get("extra_css") or []))]
+    stylesheets = list(config.get("extra_css") or [])
+    config["extra_css"] = [*stylesheets, *(p for p in STYLESHEETS if p not in stylesheets)]
     scripts = list(config.get("extra_javascript") or [])
     present = {s if isinstance(s, str) else str(s.get("path")) for s in scripts}
     config["extra_javascript"] = [*scripts, *(p for p in SCRIPTS if p not in present)]
