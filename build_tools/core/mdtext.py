@@ -8,6 +8,9 @@ Python-Markdown's inline processing rebuilds the whole line for each reference i
 long value in inline context costs time quadratic in its length. Long record text therefore goes
 into raw HTML blocks (`prose`, and the templates' raw tables and lists), which Markdown sets aside
 whole without scanning them: linear, and just as inert.
+
+TeX math between dollars in titles and prose (`math_text`) is the one markup made from record
+text: a span we write around the TeX, itself inert text, which KaTeX renders in the browser.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from build_tools.core import urls
+from build_tools.core import identifiers, urls
 from build_tools.core.neutral import neutralise
 
 _SPECIAL = frozenset("\\`*_{}[]()#+-.!|<>&\"'~^=:$@%/;?")
@@ -35,10 +38,49 @@ def text(value: Any) -> Markup:
     return Markup(folded.translate(_ENTITIES))
 
 
+# TeX math between single dollars, by Pandoc's rule (tex_math_dollars): the opening $ has no
+# space after it, the closing $ none before it and no digit after it ("$5 and $10" is no math);
+# \$ is a dollar sign, $$ no delimiter. The content cannot hold an unescaped $, so each match
+# ends at the next $: linear in the text's length.
+_MATH = re.compile(r"(?<![\\$])\$(?![\s$])((?:[^$\\]|\\[^\n])+?)(?<![\s\\])\$(?![0-9$])")
+MATH_CLASS = "arithmatex"  # what pymdownx.arithmatex writes in generic mode, and our script renders
+
+
+def has_math(value: str) -> bool:
+    return _MATH.search(value) is not None
+
+
+def math_spans(value: str) -> list[tuple[int, int, str]]:
+    """(start, end, TeX) of each span of math between dollars in `value` (BibTeX keeps them)."""
+    return [(m.start(), m.end(), m.group(1)) for m in _MATH.finditer(value)]
+
+
+def math_text(value: Any) -> Markup:
+    """`text`, except that TeX between dollars becomes a math span for KaTeX to render.
+
+    The span is written here, never taken from the record: its content is the TeX as inert
+    text (every special character a numeric reference), between \\( and \\), the form
+    pymdownx.arithmatex writes. The browser decodes the references, KaTeX reads the TeX as
+    text (`trust` off: no links, classes or HTML from TeX) and nothing else sees markup.
+    """
+    if isinstance(value, Markup):
+        return value
+    folded = " ".join(neutralise(str(value)).split())
+    pieces, start = [], 0
+    for match in _MATH.finditer(folded):
+        pieces.append(folded[start:match.start()].translate(_ENTITIES))
+        tex = ("\\(" + match.group(1) + "\\)").translate(_ENTITIES)
+        pieces.append(f'<span class="{MATH_CLASS}">{tex}</span>')
+        start = match.end()
+    pieces.append(folded[start:].translate(_ENTITIES))
+    return Markup("".join(pieces))
+
+
 def paragraphs(value: Any) -> Markup:
-    """Multi-line text: paragraphs kept (split on blank lines), everything else inert."""
+    """Multi-line text: paragraphs kept (split on blank lines), everything else inert; TeX
+    between dollars as math (`math_text`)."""
     parts = re.split(r"\n\s*\n", str(value).strip())
-    return Markup("\n\n".join(text(part) for part in parts if part.strip()))
+    return Markup("\n\n".join(math_text(part) for part in parts if part.strip()))
 
 
 def prose(value: Any, css_class: str = "lr-prose") -> Markup:
@@ -51,7 +93,7 @@ def prose(value: Any, css_class: str = "lr-prose") -> Markup:
     if isinstance(value, Markup):
         return Markup(f'<div class="{css_class}">\n<p>{value}</p>\n</div>')
     parts = re.split(r"\n\s*\n", str(value).strip())
-    body = "\n".join(f"<p>{text(part)}</p>" for part in parts if part.strip())
+    body = "\n".join(f"<p>{math_text(part)}</p>" for part in parts if part.strip())
     return Markup(f'<div class="{css_class}">\n{body}\n</div>')
 
 
@@ -99,6 +141,14 @@ def plain_title(value: Any) -> str:
 
 def doi_url(doi: str) -> str:
     return urls.doi_url(doi)
+
+
+def arxiv_url(identifier: str) -> str:
+    return identifiers.arxiv_url(identifier)
+
+
+def pubmed_url(pmid: str) -> str:
+    return identifiers.pubmed_url(pmid)
 
 
 def finalize(value: Any) -> Any:

@@ -7,6 +7,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from build_tools.core.identifiers import NO_IDENTIFIERS, Identifiers
+from build_tools.core.mdtext import has_math, math_text
 from build_tools.core.urls import web_url
 from build_tools.crossref.cache import CachedWork, normalise_doi
 from build_tools.crossref.markup import plain_text, safe_markup
@@ -78,6 +80,7 @@ class Citation:
     license: str | None = None
     cited_by: int | None = None  # Crossref's is-referenced-by-count when retrieved
     updates: tuple[Update, ...] = ()
+    identifiers: Identifiers = NO_IDENTIFIERS  # arXiv, PMID, URL, type, key
 
     @property
     def retracted_or_concern(self) -> bool:
@@ -92,9 +95,11 @@ class Citation:
         return bool(self.authors)
 
 
-def citation_from_record(values: dict[str, Any]) -> Citation:
+def citation_from_record(values: dict[str, Any],
+                         identifiers: Identifiers = NO_IDENTIFIERS) -> Citation:
+    title = values.get("title")
     return Citation(
-        title=values.get("title"),
+        title=title,
         authors=tuple(Author.parse(a) for a in values.get("authors") or ()),
         first_author=values.get("first_author"),
         year=values.get("year"),
@@ -104,6 +109,8 @@ def citation_from_record(values: dict[str, Any]) -> Citation:
         pages=values.get("pages"),
         doi=values.get("doi"),
         origin="record",
+        title_markup=math_text(title) if isinstance(title, str) and has_math(title) else None,
+        identifiers=identifiers,
     )
 
 
@@ -130,6 +137,7 @@ def citation_from_work(cached: CachedWork, record: Citation) -> Citation:
         license=_license(work.get("license")),
         cited_by=_count(work.get("is-referenced-by-count")),
         updates=work_updates(work),
+        identifiers=record.identifiers,
     )
 
 

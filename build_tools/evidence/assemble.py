@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from build_tools.core.identifiers import FORMATS as IDENTIFIER_FORMATS
+from build_tools.core.identifiers import NO_IDENTIFIERS, Identifiers
 from build_tools.crossref.cache import CachedWork, normalise_doi
 from build_tools.crossref.works import (
     CITATION_FIELDS,
@@ -16,6 +18,7 @@ from build_tools.crossref.works import (
 )
 from build_tools.evidence.review import Review, Source
 from build_tools.records.findings_framework import FindingsFramework, findings_framework
+from build_tools.records.identifier_fields import record_identifiers
 from build_tools.records.schema import FieldSpec, PackageSchema
 from build_tools.records.tables import Row
 
@@ -149,7 +152,8 @@ class Evidence:
     def characteristic_fields(self) -> tuple[FieldSpec, ...]:
         """Fields shown as study characteristics: all but the citation and bookkeeping ones."""
         hidden = {*CITATION_FIELDS, "id", "curation_status", "added_in", "notes"}
-        return tuple(f for f in self.study_fields if f.name not in hidden)
+        return tuple(f for f in self.study_fields
+                     if f.name not in hidden and f.format not in IDENTIFIER_FORMATS)
 
     def count_by(self, attribute: str) -> list[tuple[str, int]]:
         counts = Counter(getattr(s, attribute) or "not yet curated" for s in self.studies)
@@ -179,7 +183,8 @@ def assemble_evidence(
     studies = []
     for row in sorted(tables[schema.studies.name], key=lambda r: str(r.values.get("id"))):
         study_id = str(row.values["id"])
-        study = _study(row.values, by_study.get(study_id, {}), works)
+        study = _study(row.values, by_study.get(study_id, {}), works,
+                       record_identifiers(schema.studies, row.values))
         studies.append(replace(study, extra_tables=tuple(
             child for found in extra if (child := found.get(study_id)) is not None)))
     studies.sort(key=lambda s: (s.citation.first_family or s.id).lower() + s.id)
@@ -240,9 +245,9 @@ def _charts(schema: PackageSchema) -> tuple[ChartSpec, ...]:
 
 def _study(
     values: dict[str, Any], children: dict[str, list[dict[str, Any]]],
-    works: dict[str, CachedWork],
+    works: dict[str, CachedWork], identifiers: Identifiers = NO_IDENTIFIERS,
 ) -> Study:
-    citation = citation_from_record(values)
+    citation = citation_from_record(values, identifiers)
     doi = values.get("doi")
     if doi and normalise_doi(doi) in works:
         citation = citation_from_work(works[normalise_doi(doi)], citation)

@@ -10,16 +10,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from build_tools.core.identifiers import (
+    ENTRY_TYPES,
+    EntryType,
+    arxiv_url,
+    csl_entry_type,
+    entry_type,
+)
 from build_tools.core.neutral import neutralise
 from build_tools.crossref.works import Author, Citation
 from build_tools.formats.version_citation import VersionCitation
 
+ARXIV_ARCHIVE = "arXiv"
+CITEPROC_UNKNOWN = frozenset({"custom", "citation-key"})
 INCOMPLETE_AUTHORS = "author list incomplete: only the first author is recorded"
 
 
 def csl_item(key: str, citation: Citation) -> dict[str, Any]:
     """The CSL-JSON item for one study; `key` (the study id) becomes its `id`."""
-    item: dict[str, Any] = {"id": key, "type": "article-journal" if citation.journal else "article"}
+    item: dict[str, Any] = {"id": key, **identifier_fields(citation)}
     authors = [_csl_name(a) for a in citation.authors]
     if not authors and citation.first_author:
         authors = [{"family": _clean(citation.first_author)}]
@@ -55,6 +64,49 @@ def review_item(citation: VersionCitation) -> dict[str, Any]:
         if value:
             item[name] = _clean(value)
     return item
+def identifier_fields(citation: Citation) -> dict[str, Any]:
+    """Type, citation key, URL, PMID and arXiv eprint as CSL-JSON has them (CSL 1.0.2).
+
+    An arXiv eprint is written as Zotero writes a preprint: `number` "arXiv:ID" and `archive`
+    "arXiv"; its abstract page is the URL when the record gives none. A declared BibTeX type
+    that CSL cannot tell apart (phdthesis and mastersthesis are both `thesis`) is kept in
+    `custom`, the CSL-JSON place for data without a CSL variable, so BibTeX gets it back.
+    """
+    found = citation.identifiers
+    kind = entry_type(found.entry_type, bool(citation.journal))
+    fields: dict[str, Any] = {"type": kind.csl}
+    if found.entry_type is not None:
+        fields["custom"] = {"bibtex-type": kind.bibtex}
+    if found.citation_key:
+        fields["citation-key"] = found.citation_key
+    if found.arxiv:
+        fields["number"] = f"arXiv:{found.arxiv}"
+        fields["archive"] = ARXIV_ARCHIVE
+    if found.pmid:
+        fields["PMID"] = found.pmid
+    url = found.url or (arxiv_url(found.arxiv) if found.arxiv else None)
+    if url:
+        fields["URL"] = url
+    return fields
+
+
+def arxiv_id(item: dict[str, Any]) -> str | None:
+    """The arXiv identifier of a CSL item written by `identifier_fields`, if it has one."""
+    number = item.get("number")
+    if item.get("archive") == ARXIV_ARCHIVE and isinstance(number, str):
+        return number.removeprefix("arXiv:")
+    return None
+
+
+def item_entry_type(item: dict[str, Any]) -> EntryType:
+    """The item's type as BibTeX and RIS name it, the declared BibTeX type first."""
+    declared = (item.get("custom") or {}).get("bibtex-type")
+    return ENTRY_TYPES[declared] if declared in ENTRY_TYPES else csl_entry_type(item["type"])
+
+
+def citeproc_item(item: dict[str, Any]) -> dict[str, Any]:
+    """The item without what citeproc-py 0.11 does not know (it warns about each)."""
+    return {k: v for k, v in item.items() if k not in CITEPROC_UNKNOWN}
 
 
 def missing_notes(citation: Citation) -> list[str]:

@@ -14,18 +14,12 @@ from typing import Any
 
 import rispy
 from pybtex.database import BibliographyData, Entry, Person
-from pybtex.database.output.bibtex import Writer as BibtexWriter
 from rispy.writer import RisWriter
 
+from build_tools.core.identifiers import pubmed_url
 from build_tools.evidence.assemble import Study
-from build_tools.formats.csl import csl_item
-
-# Characters pybtex's LaTeX encoder leaves alone but BibTeX or LaTeX would act on. Braces become
-# commands with balanced braces, because BibTeX counts even escaped braces.
-_LATEX = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}",
-          "$": r"\$", "^": r"\textasciicircum{}"}
-_BIBTEX_TYPES = {"article-journal": "article", "article": "misc", "webpage": "misc"}
-_RIS_TYPES = {"article-journal": "JOUR", "article": "GEN", "webpage": "ELEC"}
+from build_tools.formats.csl import arxiv_id, csl_item, item_entry_type
+from build_tools.formats.latex import MathWriter, latex_text
 
 Items = Sequence[dict[str, Any]]  # CSL-JSON items
 
@@ -51,10 +45,10 @@ def bibtex_text(items: Items) -> str:
 @functools.lru_cache(maxsize=65536)
 def _bibtex_entry_text(item_json: str) -> str:
     item = json.loads(item_json)
-    data = BibliographyData(entries={item["id"]: _bibtex_entry(item)})
+    data = BibliographyData(entries={item.get("citation-key", item["id"]): _bibtex_entry(item)})
     # The writer class itself: by name, pybtex would scan every installed package's entry
     # points on each call (~20 ms, i.e. 20 s for 1,000 studies' "cite this study" blocks).
-    return data.to_string(BibtexWriter)
+    return data.to_string(MathWriter)
 
 
 def _bibtex_entry(item: dict[str, Any]) -> Entry:
@@ -73,9 +67,25 @@ def _bibtex_entry(item: dict[str, Any]) -> Entry:
             if bibtex_name == "pages":
                 value = value.replace("-", "--").replace("–", "--")
             fields[bibtex_name] = latex_text(value)
+    fields.update(bibtex_identifiers(item))
     persons = [_person(name) for name in item.get("author", ())]
-    return Entry(_BIBTEX_TYPES[item["type"]], fields=fields,
+    return Entry(item_entry_type(item).bibtex, fields=fields,
                  persons={"author": persons} if persons else None)
+
+
+def bibtex_identifiers(item: dict[str, Any]) -> dict[str, str]:
+    """arXiv as biblatex's eprint fields (`archivePrefix`, read by BibTeX styles and biblatex
+    alike), PubMed's id as `pmid` (as PubMed and reference managers write it), and `url`."""
+    fields = {}
+    eprint = arxiv_id(item)
+    if eprint:
+        fields["eprint"] = eprint
+        fields["archivePrefix"] = "arXiv"
+    if "PMID" in item:
+        fields["pmid"] = item["PMID"]
+    if "URL" in item:
+        fields["url"] = item["URL"]
+    return fields
 
 
 def _person(name: dict[str, str]) -> Person:
@@ -89,9 +99,20 @@ def _person(name: dict[str, str]) -> Person:
     return Person(last=family, first=given)
 
 
-def latex_text(value: str) -> str:
-    """Text safe in a BibTeX field: no unbalanced brace, no command from the record."""
-    return "".join(_LATEX.get(c, c) for c in " ".join(value.split()))
+def ris_identifiers(item: dict[str, Any]) -> dict[str, Any]:
+    """Links (UR: the record's URL or the arXiv abstract, then PubMed) and the accession number
+    in its database (AN with DB: the PubMed id, else the arXiv identifier), as Zotero writes."""
+    record: dict[str, Any] = {}
+    urls = [item["URL"]] if "URL" in item else []
+    eprint = arxiv_id(item)
+    if "PMID" in item:
+        urls.append(pubmed_url(item["PMID"]))
+        record["accession_number"], record["name_of_database"] = item["PMID"], "PubMed"
+    elif eprint:
+        record["accession_number"], record["name_of_database"] = f"arXiv:{eprint}", "arXiv"
+    if urls:
+        record["urls"] = urls
+    return record
 
 
 class _RisWriter(RisWriter):
@@ -109,7 +130,8 @@ def ris_text(items: Items) -> str:
     """An RIS file; every value is one line, so record text cannot start a new tag."""
     records = []
     for item in items:
-        record: dict[str, Any] = {"type_of_reference": _RIS_TYPES[item["type"]], "id": item["id"]}
+        record: dict[str, Any] = {"type_of_reference": item_entry_type(item).ris,
+                                  "id": item.get("citation-key", item["id"])}
         if "author" in item:
             record["authors"] = [
                 f"{a['family']}, {a['given']}" if a.get("given") else a["family"]
@@ -125,8 +147,6 @@ def ris_text(items: Items) -> str:
                                    ("doi", "DOI")):
             if csl_name in item:
                 record[ris_name] = item[csl_name]
-        if "URL" in item:
-            record["urls"] = [item["URL"]]
         if "page" in item:
             start, _, end = item["page"].replace("–", "-").partition("-")
             record["start_page"] = start
@@ -134,6 +154,7 @@ def ris_text(items: Items) -> str:
                 record["end_page"] = end
         if "note" in item:
             record["notes"] = [item["note"]]
+        record.update(ris_identifiers(item))
         records.append(record)
     if not records:
         return ""

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from build_tools.core.identifiers import ENTRY_TYPES
 from build_tools.core.project import Project
 from build_tools.records.schema import FieldSpec, PackageSchema, TableSpec
 from build_tools.records.validate import DOI_PATTERN
@@ -72,6 +73,14 @@ def _list_of(table: TableSpec) -> dict[str, Any]:
     return listing
 
 
+EDITOR_PATTERNS = {
+    "arxiv": (r"^(?:[0-9]{4}\.[0-9]{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/[0-9]{7})"
+              r"(?:v[1-9][0-9]*)?$"),
+    "pmid": "^[1-9][0-9]{0,8}$",
+    "citation-key": "^[A-Za-z0-9][A-Za-z0-9_:.+/-]{0,99}$",
+}
+
+
 def _property(spec: FieldSpec) -> dict[str, Any]:
     """One field: type, constraints, and the description shown by editors on hover."""
     kind = JSON_TYPES.get(spec.type, "string")
@@ -89,6 +98,7 @@ def _property(spec: FieldSpec) -> dict[str, Any]:
         result["pattern"] = "^https?://"
     if spec.format == "doi":
         result["pattern"] = DOI_PATTERN.pattern
+    result.update(identifier_rules(spec))
     constraints = spec.constraints
     if "enum" in constraints:
         result["enum"] = list(constraints["enum"]) + ([] if spec.required else [None])
@@ -100,6 +110,18 @@ def _property(spec: FieldSpec) -> dict[str, Any]:
         if ours in constraints:
             result[theirs] = constraints[ours]
     return result
+
+
+def identifier_rules(spec: FieldSpec) -> dict[str, Any]:
+    """What an editor can check of an identifier field (validate checks the rest: months, digit
+    counts, prefixes, duplicates)."""
+    if spec.format == "url":
+        return {"format": "uri", "pattern": "^https?://"}
+    if spec.format == "entry-type":
+        return {"enum": [*sorted(ENTRY_TYPES), *([] if spec.required else [None])]}
+    if spec.format in EDITOR_PATTERNS:
+        return {"pattern": EDITOR_PATTERNS[str(spec.format)]}
+    return {}
 
 
 def render_json_schema(schema: PackageSchema) -> str:

@@ -32,7 +32,7 @@ from build_tools.core.output_cache import OutputCache, content_key
 from build_tools.core.timings import stage
 from build_tools.evidence.assemble import Study
 from build_tools.formats.citeproc_lookups import remembered_style_lookups
-from build_tools.formats.csl import csl_item, missing_fields
+from build_tools.formats.csl import citeproc_item, csl_item, missing_fields
 from build_tools.formats.exports import bibtex_text, csl_items, ris_text
 
 STYLE = "apa"
@@ -105,7 +105,7 @@ def apa_references(studies: Iterable[Study], cache: OutputCache | None = None) -
     studies = list(studies)
     if not studies:
         return []
-    items = [_strip_markers(csl_item(s.id.lower(), s.citation)) for s in studies]
+    items = [_strip_markers(citeproc_item(csl_item(s.id.lower(), s.citation))) for s in studies]
     style = CitationStylesStyle(get_style_filepath(STYLE), validate=False)
     formatted = _formatted_items(style, items, cache)
     descending = tuple(key.get("sort", "ascending").lower() == "descending"
@@ -248,12 +248,13 @@ def _inert_with_tags(text: str) -> Markup:
 
 
 def _inert(text: str) -> str:
-    """mdtext.text, keeping one space at either edge (the text sits between tags)."""
+    """mdtext.math_text (inert text, TeX math as a math span), keeping one space at either edge
+    (the text sits between tags)."""
     if not text.strip():
         return " " if text else ""
     before = " " if text[0].isspace() else ""
     after = " " if text[-1].isspace() else ""
-    return f"{before}{mdtext.text(text)}{after}"
+    return f"{before}{mdtext.math_text(text)}{after}"
 
 
 @dataclass(frozen=True)

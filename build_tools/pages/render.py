@@ -37,7 +37,7 @@ def make_environment() -> Environment:
     environment.filters.update(
         text=mdtext.text, paragraphs=mdtext.paragraphs, link=mdtext.link, doi_url=mdtext.doi_url,
         slug=mdtext.slug, or_missing=or_missing, preformatted=mdtext.preformatted,
-        prose=mdtext.prose,
+        prose=mdtext.prose, arxiv_url=mdtext.arxiv_url, pubmed_url=mdtext.pubmed_url,
     )
     return environment
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from build_tools.core import identifiers
 from build_tools.core.errors import Code, InvalidRecords, Problem
+from build_tools.core.urls import WEB_ADDRESS
 from build_tools.records.yaml_source import YamlDocument
 
 TYPE_WORDS = {
@@ -15,6 +17,15 @@ TYPE_WORDS = {
     "boolean": "true or false",
     "date": "a date as YYYY-MM-DD",
     "array": "a list of text items",
+}
+
+# What a value of each identifier format (`x-format`, core/identifiers.py) looks like.
+FORMAT_WORDS = {
+    "arxiv": identifiers.ARXIV_ALLOWED,
+    "pmid": identifiers.PMID_ALLOWED,
+    "url": WEB_ADDRESS,
+    "entry-type": identifiers.ENTRY_TYPE_ALLOWED,
+    "citation-key": identifiers.CITATION_KEY_ALLOWED,
 }
 
 
@@ -55,6 +66,8 @@ class FieldSpec:
         words = TYPE_WORDS.get(self.type, self.type)
         if self.format == "doi":
             words = "a DOI such as 10.1080/10503307.2017.1359428"
+        elif self.format in FORMAT_WORDS:
+            words = FORMAT_WORDS[self.format]
         if "pattern" in self.constraints:
             words += f" matching {self.constraints['pattern']}"
         low, high = self.constraints.get("minimum"), self.constraints.get("maximum")

@@ -16,6 +16,7 @@ from build_tools.core.messages import container_remedy, found_instead, unknown_f
 from build_tools.core.messages import describe as _describe
 from build_tools.core.messages import show as _show
 from build_tools.core.urls import url_problem
+from build_tools.records.identifier_fields import check_identifiers
 from build_tools.records.load import Records
 from build_tools.records.review_checks import check_findings, check_review_shape, check_review_urls
 from build_tools.records.review_format import check_review_format
@@ -70,6 +71,7 @@ def validate_records(
     for table in schema.tables:
         problems += check_one_of(table, tables[table.name])
         problems += check_dois(table, tables[table.name])
+        problems += check_identifiers(table, tables[table.name])
         problems += check_links(table, tables[table.name])
         if table.min_items:
             problems += check_min_items(table, records.studies)

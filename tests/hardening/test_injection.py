@@ -36,6 +36,7 @@ from build_tools.crossref.cache import CachedWork, write_cached_work
 from build_tools.evidence.checks import check_project
 from build_tools.site.build import build_site
 from tests.conftest import make_project
+from tests.factories import IDENTIFIER_FIELDS, with_identifier_fields
 from tests.hardening.schema_fields import record_fields
 
 pytestmark = pytest.mark.hardening
@@ -526,3 +527,19 @@ def test_constrained_fields_refuse_free_text_with_a_located_problem(tmp_path: Pa
                    if p.file == "studies/hostile-x.yaml" and p.field.endswith(spec.name)
                    and p.line > 1]
         assert located, f"{spec.table}.{spec.name} accepted the payload"
+
+
+def test_identifier_fields_refuse_free_text_with_a_located_problem(tmp_path: Path) -> None:
+    """arXiv, PubMed, URL, entry-type and citation-key fields (x-format) are constrained too:
+    the payload in any of them is a located problem, never a link or a BibTeX key."""
+    project = with_identifier_fields(make_project(tmp_path))
+    names = [f["name"] for f in IDENTIFIER_FIELDS]
+    record = {"id": "hostile-x", "perspective": "both", "sources": [{"description": "synthetic"}],
+              **dict.fromkeys(names, PAYLOAD)}
+    path = project.studies_dir / "hostile-x.yaml"
+    path.write_text(yaml.safe_dump(record, sort_keys=False, allow_unicode=True), "utf-8")
+    validation = check_project(project).validation
+    assert validation is not None
+    located = {p.field for p in validation.errors
+               if p.file == "studies/hostile-x.yaml" and p.line > 1}
+    assert located >= set(names)
