@@ -13,14 +13,15 @@ from build_tools.core import mdtext
 from build_tools.core.project import Project
 from build_tools.evidence.checks import check_project
 from build_tools.pages.generate import generate_site
-from build_tools.versions.versioning import build_version, version_pages
+from build_tools.pages.registry import produce_pages
+from build_tools.versions.versioning import build_version, version_data
 from tests.conftest import REPO
 
 
 def _pages(project: Project) -> dict[str, str]:
     site = generate_site(project)
     built = build_version(project, site, None)
-    pages = [*site.pages, *version_pages(project, site.evidence, built, None, True)]
+    pages = produce_pages(site.inputs(version_data(built)))
     return {p.path: p.content if isinstance(p.content, str) else p.content.decode("utf-8")
             for p in pages}
 

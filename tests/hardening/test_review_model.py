@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from build_tools.core.project import Project
 from build_tools.evidence.checks import check_project
 from build_tools.pages.generate import generate_site
-from build_tools.versions.versioning import build_version, version_pages
+from build_tools.pages.registry import produce_pages
+from build_tools.versions.versioning import build_version, version_data
 from tests.factories import make_project
 
 pytestmark = pytest.mark.hardening
@@ -96,5 +97,5 @@ def test_an_accepted_review_yaml_renders_and_a_refused_one_is_located(
         return
     site = generate_site(project)
     built = build_version(project, site, None)
-    pages = [*site.pages, *version_pages(project, site.evidence, built, None, True)]
+    pages = produce_pages(site.inputs(version_data(built)))
     assert {"index.md", "methods.md", "cite.md", "feed.xml"} <= {p.path for p in pages}
