@@ -141,7 +141,8 @@ def _make_project(root: Path, payload: str, addresses: dict[str, str]) -> tuple[
     fields = Fields()
     text_fields = _text_fields(project)
     skip = {".themes[].id", ".themes[].subthemes[].id", ".search_rounds[].id",
-            ".findings[].id"}  # ids, checked by the schema's pattern
+            ".findings[].id",  # ids, checked by the schema's pattern
+            ".appraisal_tool.scale[].colour", ".kind"}  # one of a list, checked by validation
     review = yaml.safe_load(project.review_file.read_text("utf-8"))
     review = _poison_review(review, fields, payload, "", skip, addresses)
     project.review_file.write_text(yaml.safe_dump(review, sort_keys=False, allow_unicode=True),
