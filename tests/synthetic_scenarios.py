@@ -157,7 +157,15 @@ def trials_schema() -> dict[str, Any]:
         ]},
     }
     return {"name": "synthetic-trials-data", "title": "Data of the synthetic trials review",
-            "resources": [studies, appraisals, _sources_table(), effects, questions]}
+            "resources": [studies, appraisals, _sources_table(), effects, questions,
+                          _shipped_table("review_citation")]}
+
+
+def _shipped_table(name: str) -> dict[str, Any]:
+    """A table of the generator's shipped schema that any review may use as it is."""
+    shipped_schema = HERE.parent.parent / "schema" / "datapackage.yaml"
+    shipped = yaml.safe_load(shipped_schema.read_text("utf-8"))
+    return next(table for table in shipped["resources"] if table["name"] == name)
 
 
 def trials_review() -> dict[str, Any]:

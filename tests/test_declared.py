@@ -185,3 +185,61 @@ def test_the_word_scan_can_fail(tmp_path: Path) -> None:
     (tmp_path / "build_tools" / "page.md.j2").write_text("{{ study.perspective }}\n")
     assert _naming(tmp_path / "build_tools") == [
         "build_tools/page.md.j2:1: {{ study.perspective }}"]
+
+
+def _three_levels(project: Project) -> None:
+    """The tiny review's schema lets a theme name its parent and a study attach to a theme; its
+    review gets a third level: momentum > pacing-tree > (subthemes early, late)."""
+    schema = yaml.safe_load(project.schema_file.read_text("utf-8"))
+    tables = {t["name"]: t for t in schema["resources"]}
+    tables["themes"]["schema"]["fields"].append({"name": "parent", "type": "string"})
+    links = tables["study_subthemes"]["schema"]
+    next(f for f in links["fields"] if f["name"] == "subtheme")["constraints"] = {}
+    links["fields"].append({"name": "theme", "type": "string"})
+    links["foreignKeys"].append({"fields": ["theme"],
+                                 "reference": {"resource": "themes", "fields": ["id"]}})
+    project.schema_file.write_text(yaml.safe_dump(schema, sort_keys=False), "utf-8")
+    review = yaml.safe_load(project.review_file.read_text("utf-8"))
+    review["themes"].append({"id": "pacing-tree", "title": "Pacing over time",
+                             "parent": "momentum", "source": "made-up", "subthemes": [
+                                 {"id": "early", "title": "Early days", "source": "made-up"},
+                                 {"id": "late", "title": "Later on", "source": "made-up"}]})
+    project.review_file.write_text(yaml.safe_dump(review, sort_keys=False), "utf-8")
+
+
+@pytest.mark.scenario("tiny-review")
+def test_themes_of_any_depth_count_each_study_once_per_node(project: Project,
+                                                             write_study) -> None:
+    _three_levels(project)
+    write_study("synth2020", title="SYNTHETIC first paper",
+                contributions=[{"subtheme": "early"}, {"subtheme": "late"}])
+    write_study("synth2021", title="SYNTHETIC second paper", contributions=[{"theme": "momentum"}])
+    assert check_project(project).ok
+    site = generate_site(project)
+    momentum = next(t for t in site.evidence.themes if t.id == "momentum")
+    assert [t.id for t in site.evidence.themes] == ["belonging", "momentum"]  # roots only
+    nodes = {s.id: s for s in momentum.subthemes}
+    assert (nodes["pacing-tree"].depth, nodes["early"].depth) == (1, 2)
+    assert nodes["pacing-tree"].total == 1  # synth2020 under two children counts once
+    assert (nodes["early"].total, nodes["late"].total) == (1, 1)
+    assert {s.id for s in momentum.studies} == {"synthetic-one", "synth2020", "synth2021"}
+    pages = {p.path: str(p.content) for p in site.pages}
+    page = pages["themes/momentum.md"]
+    assert "\n### Early days {: #early }" in page and "\n## Pacing over time" in page
+    assert "SYNTHETIC second paper" in page and "SYNTHETIC first paper" in page
+    assert "1 curated study in all, counting the themes below it once each." in page
+    assert "    - **Early days**: 1 curated study" in pages["index.md"]
+
+
+@pytest.mark.scenario("tiny-review")
+def test_a_theme_tree_with_an_unknown_parent_or_a_cycle_is_refused(project: Project) -> None:
+    _three_levels(project)
+    text = project.review_file.read_text("utf-8")
+    project.review_file.write_text(text.replace("parent: momentum", "parent: nowhere"), "utf-8")
+    codes = {p.code for p in check_project(project).problems if p.field == "themes[2].parent"}
+    assert codes == {"undefined-reference"}
+    review = yaml.safe_load(text)
+    review["themes"][1]["parent"] = "pacing-tree"  # momentum <-> pacing-tree
+    project.review_file.write_text(yaml.safe_dump(review, sort_keys=False), "utf-8")
+    codes = {p.code for p in check_project(project).problems if p.field.endswith(".parent")}
+    assert codes == {"conflicting-fields"}

@@ -90,6 +90,10 @@ class Study:
 
 @dataclass(frozen=True)
 class Subtheme:
+    """A node below a top-level theme, at any depth; `theme` is the top-level theme whose page
+    shows it, `studies` those attached to this node itself, `total` the distinct studies of the
+    node and everything below it (a study under two children counts once)."""
+
     id: str
     theme: str
     title: str
@@ -97,6 +101,13 @@ class Subtheme:
     caveat: str | None
     source: str | None
     studies: tuple[tuple[Study, str | None], ...]
+    depth: int = 1  # 1: a child of the top-level theme
+    parent: str | None = None
+    all_studies: tuple[Study, ...] = ()  # distinct, of this node and every node below it
+
+    @property
+    def total(self) -> int:
+        return len(self.all_studies)
 
 
 @dataclass(frozen=True)
@@ -105,11 +116,13 @@ class Theme:
     title: str
     summary: str | None
     source: str | None
-    subthemes: tuple[Subtheme, ...]
+    subthemes: tuple[Subtheme, ...]  # every node below the theme, depth first
+    own_studies: tuple[tuple[Study, str | None], ...] = ()  # attached to the theme itself
 
     @property
     def studies(self) -> tuple[Study, ...]:
-        seen: dict[str, Study] = {}
+        """The distinct studies of the theme and of every node below it."""
+        seen: dict[str, Study] = {study.id: study for study, _ in self.own_studies}
         for subtheme in self.subthemes:
             for study, _ in subtheme.studies:
                 seen.setdefault(study.id, study)
@@ -163,7 +176,14 @@ class Evidence:
         return next(s for s in self.studies if s.id == study_id)
 
     def subtheme(self, subtheme_id: str) -> Subtheme:
-        return next(s for t in self.themes for s in t.subthemes if s.id == subtheme_id)
+        """The node a contribution names: a subtheme at any depth, or a top-level theme (then
+        shown as a node of its own page)."""
+        found = next((s for t in self.themes for s in t.subthemes if s.id == subtheme_id), None)
+        if found is not None:
+            return found
+        theme = next(t for t in self.themes if t.id == subtheme_id)
+        return Subtheme(theme.id, theme.id, theme.title, theme.summary, None, theme.source,
+                        theme.own_studies, 0, None, theme.studies)
 
 
 def assemble_evidence(
@@ -256,7 +276,8 @@ def _study(
         citation=citation,
         values=values,
         contributions=tuple(
-            Contribution(c["subtheme"], c.get("note")) for c in children.get("contributions", [])
+            Contribution(str(c.get("subtheme") or c.get("theme")), c.get("note"))
+            for c in children.get("contributions", [])
         ),
         appraisal={
             int(a["question"]): Answer(a["answer"], a.get("comment"))
@@ -269,14 +290,53 @@ def _study(
 
 
 def _themes(review: Review, studies: list[Study]) -> tuple[Theme, ...]:
+    """The theme tree: top-level themes (no `parent`) with every node below them, whether a
+    nested subtheme or a theme that names its parent, depth first in review.yaml's order."""
     supporting: dict[str, list[tuple[Study, str | None]]] = {}
     for study in studies:
         for contribution in study.contributions:
             supporting.setdefault(contribution.subtheme, []).append((study, contribution.note))
+    nodes: dict[str, Node] = {}
+    children: dict[str, list[str]] = {}
+    for theme in review.themes:
+        nodes[theme.id] = Node(theme.title, theme.summary, None, theme.source)
+        if theme.parent:
+            children.setdefault(theme.parent, []).append(theme.id)
+        for sub in theme.subthemes:
+            nodes[sub.id] = Node(sub.title, sub.summary, sub.caveat, sub.source)
+            children.setdefault(theme.id, []).append(sub.id)
+
+    def below(node_id: str, seen: frozenset[str]) -> dict[str, Study]:
+        found = {s.id: s for s, _ in supporting.get(node_id, ())}
+        for child in children.get(node_id, ()):
+            if child not in seen:
+                for study_id, study in below(child, seen | {child}).items():
+                    found.setdefault(study_id, study)
+        return found
+
+    def descend(root: str, node_id: str, depth: int, seen: frozenset[str]) -> list[Subtheme]:
+        result = []
+        for child in children.get(node_id, ()):
+            if child in seen:
+                continue  # a cycle; validation reports it
+            node = nodes[child]
+            result.append(Subtheme(child, root, node.title, node.summary, node.caveat,
+                                   node.source, tuple(supporting.get(child, ())), depth,
+                                   node_id, tuple(below(child, seen | {child}).values())))
+            result += descend(root, child, depth + 1, seen | {child})
+        return result
+
     return tuple(
-        Theme(theme.id, theme.title, theme.summary, theme.source, tuple(
-            Subtheme(id=s.id, theme=theme.id, title=s.title, summary=s.summary, caveat=s.caveat,
-                     source=s.source, studies=tuple(supporting.get(s.id, ())))
-            for s in theme.subthemes))
-        for theme in review.themes
+        Theme(theme.id, theme.title, theme.summary, theme.source,
+              tuple(descend(theme.id, theme.id, 1, frozenset({theme.id}))),
+              tuple(supporting.get(theme.id, ())))
+        for theme in review.themes if not theme.parent
     )
+
+
+@dataclass(frozen=True)
+class Node:
+    title: str
+    summary: str | None
+    caveat: str | None
+    source: str | None

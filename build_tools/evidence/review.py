@@ -135,11 +135,14 @@ class SubthemeEntry:
 
 @dataclass(frozen=True)
 class ThemeEntry:
+    """A theme; one with a `parent` (another theme's id) sits below it, at any depth."""
+
     id: str
     title: str
     summary: str | None
     source: str | None
     subthemes: tuple[SubthemeEntry, ...]
+    parent: str | None = None
 
 
 @dataclass(frozen=True)
@@ -324,6 +327,7 @@ def _theme(item: Mapping[str, Any]) -> ThemeEntry:
                           _text(s.get("summary")), _text(s.get("caveat")),
                           _text(s.get("source")))
             for s in _items(item, "subthemes")),
+        parent=_text(item.get("parent")),
     )
 
 

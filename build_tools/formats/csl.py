@@ -56,7 +56,7 @@ def review_item(citation: VersionCitation) -> dict[str, Any]:
     item: dict[str, Any] = {"id": citation.key, "type": "webpage",
                             "title": _clean(citation.title),
                             "issued": {"date-parts": [[date.year, date.month, date.day]]},
-                            "genre": citation.genre}
+                            "genre": _clean(citation.genre)}
     if citation.authors:
         item["author"] = [_csl_name(a) for a in citation.authors]
     for name, value in (("version", citation.version), ("DOI", citation.doi),

@@ -100,7 +100,7 @@ def subtheme_splits(evidence: Evidence) -> list[SplitCounts]:
     result = []
     for theme in evidence.themes:
         for subtheme in theme.subthemes:
-            studies = {study.id: study for study, _ in subtheme.studies}
+            studies = {study.id: study for study in subtheme.all_studies}
             split = evidence.matrix_split
             counter = Counter(s.values.get(split.name) for s in studies.values()) if split \
                 else Counter()

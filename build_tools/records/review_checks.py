@@ -42,6 +42,39 @@ def check_review_shape(review: YamlDocument | None, schema: PackageSchema) -> li
     return problems
 
 
+def check_theme_tree(review: YamlDocument | None) -> list[Problem]:
+    """A theme's `parent` names another theme, and no theme is its own ancestor (the schema's
+    themes table may declare `parent` to nest themes at any depth)."""
+    if review is None or not isinstance(review.data, dict) or \
+            not isinstance(review.data.get("themes"), list):
+        return []
+    themes = [t for t in review.data["themes"] if isinstance(t, dict)]
+    parents = {str(t.get("id")): t.get("parent") for t in themes}
+    problems = []
+    for index, theme in enumerate(review.data["themes"]):
+        if not isinstance(theme, dict) or theme.get("parent") is None:
+            continue
+        where = ("themes", index, "parent")
+        parent = str(theme["parent"])
+        if parent not in parents:
+            problems.append(Problem(review.path, review.line_of(where), _name(where),
+                                    f"{parent!r} is not a theme", "the id of another theme",
+                                    code=Code.UNDEFINED_REFERENCE))
+            continue
+        seen: set[str] = {str(theme.get("id"))}
+        node: str | None = parent
+        while node is not None and node not in seen:
+            seen.add(node)
+            above = parents.get(node)
+            node = str(above) if above is not None else None
+        if node is not None:
+            problems.append(Problem(review.path, review.line_of(where), _name(where),
+                                    f"makes {theme.get('id')!r} a theme below itself",
+                                    "a tree: no theme may be its own ancestor",
+                                    code=Code.CONFLICTING_FIELDS))
+    return problems
+
+
 def check_review_urls(review: YamlDocument | None) -> list[Problem]:
     """Every address in review.yaml (a key `url` or ending in `_url`, at any depth) follows the
     one URL rule; an empty one (null) means "no address"."""

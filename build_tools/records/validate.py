@@ -18,7 +18,12 @@ from build_tools.core.messages import show as _show
 from build_tools.core.urls import url_problem
 from build_tools.records.identifier_fields import check_identifiers
 from build_tools.records.load import Records
-from build_tools.records.review_checks import check_findings, check_review_shape, check_review_urls
+from build_tools.records.review_checks import (
+    check_findings,
+    check_review_shape,
+    check_review_urls,
+    check_theme_tree,
+)
 from build_tools.records.review_format import check_review_format
 from build_tools.records.schema import TYPE_WORDS, FieldSpec, PackageSchema, TableSpec
 from build_tools.records.tables import Row, allowed_keys, collect_rows, walk
@@ -64,6 +69,7 @@ def validate_records(
     problems += check_review_sources(records.review)
     problems += check_review_shape(records.review, schema)
     problems += check_review_urls(records.review)
+    problems += check_theme_tree(records.review)
     problems += check_review_format(records.review, schema)
     problems += check_findings(schema, tables)
     problems += check_file_names(tables[schema.studies.name], schema.studies)

@@ -195,7 +195,7 @@ def _make_project(root: Path, scenario: str, payload: str,
     shape = Shape.of(project)
     skip = {".themes[].id", ".themes[].subthemes[].id", ".search_rounds[].id",
             ".findings[].id",  # ids, checked by the schema's pattern
-            ".appraisal_tool.scale[].colour", ".appraisal_tool.scale[].value"}  # enums, keys
+            ".appraisal_tool.scale[].colour", ".kind"}  # one of a list, checked by validation
     review = yaml.safe_load(project.review_file.read_text("utf-8"))
     review.setdefault("citation", {"authors": [None, None]})  # "Cite this version" names them
     review = _poison_review(review, fields, payload, "", skip, addresses)

@@ -29,7 +29,8 @@ BUILD_DAY = "1750000000"  # 2025-06-15 (UTC)
 KEEP_STUDIES = 2
 TOP_KEYS = ("title", "short_title", "question", "protocol", "source_review", "included_studies",
             "living", "sources", "methods", "search_rounds", "reported_characteristics",
-            "appraisal_tool", "themes", "key_findings", "findings", "citation", "titel")
+            "appraisal_tool", "themes", "key_findings", "findings", "citation", "titel",
+            "kind", "wording")
 ODD: st.SearchStrategy[Any] = st.one_of(
     st.none(), st.booleans(), st.integers(-3, 10**6),
     st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=12),
