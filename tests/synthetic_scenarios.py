@@ -228,6 +228,121 @@ def trials_files() -> dict[str, Any]:
     return files
 
 
+# ---- the living bibliography: a three-level category tree, arXiv-only preprints, TeX math ----
+
+BIBLIOGRAPHY = "synthetic-preprint-bibliography"
+# Category tree, three levels: root categories, their subcategories (themes with a parent) and
+# the leaves (subthemes). Papers attach at any level.
+CATEGORIES = [
+    {"id": "physics", "title": "SYNTHETIC Physics", "subthemes": []},
+    {"id": "particles", "title": "Particle physics", "parent": "physics",
+     "subthemes": [{"id": "higgs", "title": "Higgs boson decays"},
+                   {"id": "top-quark", "title": "Top quark production"}]},
+    {"id": "condensed", "title": "Condensed matter", "parent": "physics",
+     "subthemes": [{"id": "superconductors", "title": "Superconductors"}]},
+    {"id": "mathematics", "title": "SYNTHETIC Mathematics",
+     "subthemes": [{"id": "number-theory", "title": "Number theory"}]},
+]
+# arXiv numbers of a valid form that arXiv never assigned (month 01 of 2021 stopped far below
+# 99901; old-style hep-ex numbers of January 2001 stopped below 999), and TeX math in titles.
+PAPERS = [
+    ("2101.99911", r"SYNTHETIC: a made-up search for $H \to b\bar{b}$", {"subtheme": "higgs"}),
+    ("2101.99912v2", r"SYNTHETIC: bounds on $\sigma(pp \to t\bar{t})$ at $\sqrt{s} = 13$ TeV",
+     {"subtheme": "top-quark"}),
+    ("hep-ex/0101998", r"SYNTHETIC: old-style preprint on $e^+e^-$ pairs", {"theme": "particles"}),
+    ("2101.99913", r"SYNTHETIC: a made-up critical temperature $T_c \approx 90$ K",
+     {"subtheme": "superconductors"}),
+    ("2101.99914", "SYNTHETIC: a survey of made-up physics, attached to the root category",
+     {"theme": "physics"}),
+    ("2101.99915", r"SYNTHETIC: sums of $n^2$ over made-up primes", {"subtheme": "number-theory"}),
+]
+
+
+def bibliography_schema() -> dict[str, Any]:
+    identifiers = [
+        _field("arxiv", "arXiv", "string", "The arXiv identifier, e.g. 2101.00001.",
+               **{"x-format": "arxiv"}),
+        _field("url", "Web address", "string", "Where the paper can be read.",
+               **{"x-format": "url"}),
+        _field("entry_type", "Entry type", "string", "The BibTeX or CSL entry type.",
+               **{"x-format": "entry-type"}),
+    ]
+    studies = {
+        "name": "studies", "title": "Papers",
+        "x-rows": {"from": "studies"},
+        "x-require-one-of": [["doi", "arxiv", "title"]],
+        "x-table-columns": ["arxiv", "entry_type"],
+        "x-table-filters": ["entry_type", "year"],
+        "schema": {"primaryKey": ["id"], "fields": _studies_fields(*identifiers)},
+    }
+    shipped = {name: _shipped_table(name) for name in ("themes", "subthemes")}
+    shipped["themes"]["schema"]["fields"].append(
+        {"name": "parent", "type": "string", "description": "The category this one is part of."})
+    contributions = {
+        "name": "study_subthemes", "title": "Categories of papers",
+        "x-rows": {"from": "studies", "path": ["contributions"], "parent": {"study": "id"}},
+        "x-require-one-of": [["subtheme", "theme"]],
+        "schema": {
+            "fields": [
+                {"name": "study", "type": "string", "constraints": {"required": True}},
+                {"name": "subtheme", "title": "Subcategory", "type": "string"},
+                {"name": "theme", "title": "Category", "type": "string"},
+                {"name": "note", "type": "string"},
+            ],
+            "foreignKeys": [
+                {"fields": ["study"], "reference": {"resource": "studies", "fields": ["id"]}},
+                {"fields": ["subtheme"],
+                 "reference": {"resource": "subthemes", "fields": ["id"]}},
+                {"fields": ["theme"], "reference": {"resource": "themes", "fields": ["id"]}},
+            ],
+        },
+    }
+    return {"name": "synthetic-bibliography-data", "title": "Data of the synthetic bibliography",
+            "resources": [studies, contributions, _sources_table(), shipped["themes"],
+                          shipped["subthemes"]]}
+
+
+def bibliography_review() -> dict[str, Any]:
+    themes = []
+    for category in CATEGORIES:
+        theme = {**category, "source": "made-up",
+                 "subthemes": [{**leaf, "source": "made-up"} for leaf in category["subthemes"]]}
+        themes.append(theme)
+    return {
+        "title": "SYNTHETIC TEST BIBLIOGRAPHY: made-up preprints in a made-up category tree",
+        "short_title": "SYNTHETIC bibliography",
+        "kind": "bibliography",
+        "wording": {"review": "living bibliography", "study": "paper", "studies": "papers"},
+        "question": {"text": "Which made-up preprints exist on made-up topics?",
+                     "source": "made-up"},
+        "sources": {"made-up": MADE_UP},
+        "themes": themes,
+    }
+
+
+def bibliography_files() -> dict[str, Any]:
+    files: dict[str, Any] = {
+        "review.yaml": bibliography_review(),
+        "schema/datapackage.yaml": bibliography_schema(),
+    }
+    for number, (arxiv, title, place) in enumerate(PAPERS, start=1):
+        record = {
+            "id": f"synthetic-paper-{number:02d}",
+            "arxiv": arxiv,
+            "title": title,
+            "authors": ["Synthetic, Author", "Made-Up, Second"],
+            "year": 2021 if arxiv[0].isdigit() else 2001,
+            "entry_type": "preprint" if number % 2 else "misc",
+            "notes": MADE_UP_NOTE,
+            "curation_status": "extracted",
+            "contributions": [place],
+            "sources": [{"description": "Generated by tests/synthetic_scenarios.py; not a real "
+                                        "paper"}],
+        }
+        files[f"studies/{record['id']}.yaml"] = record
+    return files
+
+
 # ---- writing ---------------------------------------------------------------------------------
 
 MKDOCS = """# SYNTHETIC scenario review of the tests, generated by tests/synthetic_scenarios.py.
@@ -247,7 +362,7 @@ markdown_extensions:
       permalink: true
 """
 HEADER = "# SYNTHETIC test data, generated by tests/synthetic_scenarios.py: do not edit by hand.\n"
-SCENARIO_FILES = {TRIALS: trials_files}
+SCENARIO_FILES = {TRIALS: trials_files, BIBLIOGRAPHY: bibliography_files}
 
 
 def rendered(name: str) -> dict[str, str]:
