@@ -1,0 +1,56 @@
+"""Three scenario reviews of three kinds: each shows its own wording, never another's.
+
+The qualitative meta-ethnography (the shipped shape), the quantitative trials review (RoB 2, an
+effects table) and the living bibliography (a category tree, arXiv preprints, TeX math) are
+built from tests/scenarios/; every generated page of each (Markdown, SVG, downloads) is read
+for the words that belong to the other two.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from build_tools.pages.generate import assemble_site
+from build_tools.pages.registry import produce_pages
+from build_tools.versions.versioning import build_version, version_data
+from tests.factories import make_project
+
+# Words that only one kind of review has reason to use (matched without case, whole words).
+OWN_WORDS = {
+    "alliance-review": ["perspective", "CASP", "CERQual", "meta-ethnography", "can't tell",
+                        "therapist"],
+    "synthetic-trials-review": ["RoB 2", "risk of bias", "trial", "trials", "randomised"],
+    "synthetic-preprint-bibliography": ["bibliography", "arXiv", "preprint", "papers"],
+}
+
+
+def site_text(tmp_path: Path, scenario: str) -> dict[str, str]:
+    project = make_project(tmp_path / scenario, scenario)
+    site = assemble_site(project)
+    pages = produce_pages(site.inputs(version_data(build_version(project, site))))
+    return {page.path: (page.content.decode("utf-8", "replace")
+                        if isinstance(page.content, bytes) else str(page.content or ""))
+            for page in pages}
+
+
+def found(words: list[str], text: str) -> list[str]:
+    return [word for word in words
+            if re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text, re.IGNORECASE)]
+
+
+@pytest.mark.parametrize("scenario", sorted(OWN_WORDS))
+def test_a_scenario_shows_no_other_reviews_wording(tmp_path: Path, scenario: str) -> None:
+    pages = site_text(tmp_path, scenario)
+    others = [word for name, words in OWN_WORDS.items() if name != scenario for word in words]
+    leaks = {path: hits for path, text in pages.items() if (hits := found(others, text))}
+    assert leaks == {}
+
+
+@pytest.mark.parametrize("scenario", sorted(OWN_WORDS))
+def test_a_scenario_shows_its_own_wording(tmp_path: Path, scenario: str) -> None:
+    """Control: the words are found where they belong, so the test above can fail."""
+    text = "\n".join(site_text(tmp_path, scenario).values())
+    assert found(OWN_WORDS[scenario], text)
