@@ -195,6 +195,14 @@ class Wording:
     study: str
     studies: str
 
+    @property
+    def Study(self) -> str:
+        return self.study[:1].upper() + self.study[1:]
+
+    @property
+    def Studies(self) -> str:
+        return self.studies[:1].upper() + self.studies[1:]
+
 
 WORDING_BY_KIND = {
     "qualitative": Wording("living systematic review", "study", "studies"),

@@ -56,7 +56,8 @@ def download_pages(
     items = csl_items(evidence.studies)
     for reference_format in REFERENCE_FORMATS:
         files[f"references.{reference_format.suffix}"] = (
-            reference_format.write(items).encode("utf-8"), "References of all studies",
+            reference_format.write(items).encode("utf-8"),
+            f"References of all {evidence.review.wording.studies}",
             reference_format.name)
     downloads = [Download(name, description, kind, len(content))
                  for name, (content, description, kind) in files.items()]

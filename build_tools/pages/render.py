@@ -92,7 +92,8 @@ def theme_pages(render: Renderer) -> list[Page]:
 
 def study_pages(render: Renderer) -> list[Page]:
     """The studies table (in the navigation) and one page per study (out of it)."""
-    return [render.page("studies.md.j2", "studies/index.md", ("Studies",)),
+    wording = render.evidence.review.wording
+    return [render.page("studies.md.j2", "studies/index.md", (wording.Studies,)),
             *(render.page("study.md.j2", f"studies/{study.id}.md", None, study=study)
               for study in render.evidence.studies)]
 

@@ -74,8 +74,9 @@ def evidence_pages(evidence: Evidence, render: RenderPage) -> list[Page]:
                             appraised=[s for s in evidence.studies if s.appraisal],
                             unappraised=[s for s in evidence.studies if not s.appraisal],
                             answer_classes=ANSWER_CLASSES))
+    studies = evidence.review.wording.studies
     if flow is not None:  # no search round recorded: no PRISMA page
-        pages.append(render("prisma.md.j2", "evidence/prisma.md", (SECTION, "Flow of studies"),
+        pages.append(render("prisma.md.j2", "evidence/prisma.md", (SECTION, f"Flow of {studies}"),
                             flow=flow))
     if charts:
         pages.append(render("charts.md.j2", "evidence/charts.md", (SECTION, "Charts"),
@@ -83,8 +84,8 @@ def evidence_pages(evidence: Evidence, render: RenderPage) -> list[Page]:
     if flow is not None:
         pages.append(Page("evidence/prisma.svg", prisma_svg(flow), None))
     for chart in charts:
-        pages.append(Page(f"evidence/{chart.file}", bar_chart(chart.title, list(chart.counts)),
-                          None))
+        pages.append(Page(f"evidence/{chart.file}",
+                          bar_chart(chart.title, list(chart.counts), studies), None))
     return pages
 
 
