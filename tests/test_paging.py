@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from build_tools.pages import render
+from build_tools.pages import render, views
 from build_tools.pages.paging import split_into_parts
 from build_tools.site.build import build_site
-from tests.factories import make_project
+from tests.factories import make_project, synthetic_record, write_record
 
 
 def path_of(number: int) -> str:
@@ -50,3 +50,29 @@ def test_split_references_link_each_other_and_build_strictly(
     assert len(re.findall(r'class="lr-reference"', second)) == 1
     nav = re.search(r'<nav class="md-nav md-nav--primary".*?</nav>', first, re.S)
     assert nav is not None and "references-2" not in nav.group()
+
+
+def test_split_matrix_and_appraisal_link_their_parts_and_build_strictly(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(views, "rows_per_page", lambda columns: 1)
+    project = make_project(tmp_path / "review")  # one study per part
+    for number in (1, 2):  # synthetic: mapped to a subtheme and appraised
+        write_record(project.studies_dir, synthetic_record(
+            number, contributions=[{"subtheme": "human-connection"}],
+            appraisal=[{"question": 1, "answer": "yes"}]))
+    site = build_site(project, strict=True)
+    for name in ("matrix", "appraisal"):
+        first = (site / "evidence" / name / "index.html").read_text("utf-8")
+        second = (site / "evidence" / f"{name}-2" / "index.html").read_text("utf-8")
+        assert f'href="../{name}-2/"' in first and f'href="../{name}/"' in second
+        body = second.split('class="md-content"')[1]
+        assert body.count("../../studies/") >= 1
+        # the summaries (unmapped or unappraised list, counts, questions) only on part 1
+        assert ("The questions" in first) == (name == "appraisal")
+        assert "The questions" not in second and "per subtheme" not in second
+
+
+def test_rows_per_page_keeps_wide_tables_short_and_small_reviews_on_one_page() -> None:
+    assert views.rows_per_page(1) == 1000
+    assert views.rows_per_page(10) < views.rows_per_page(5) < 1000
+    assert views.rows_per_page(500) == 100

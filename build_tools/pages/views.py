@@ -7,7 +7,7 @@ the numbers out. Figures are SVG files written next to the page that shows them.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +15,7 @@ from build_tools.crossref.works import CITATION_FIELDS
 from build_tools.evidence.assemble import Evidence, Study
 from build_tools.evidence.findings import review_findings
 from build_tools.pages.page import Page
+from build_tools.pages.paging import split_into_parts
 from build_tools.pages.prisma import build_flow, prisma_svg
 from build_tools.pages.svg import bar_chart
 
@@ -56,12 +57,16 @@ def evidence_pages(evidence: Evidence, render: RenderPage) -> list[Page]:
     flow = build_flow(evidence.review.search_rounds)
     charts = study_charts(evidence)
     tool = evidence.review.appraisal_tool
+    mapped = [s for s in evidence.studies if s.contributions]
+    columns = sum(len(theme.subthemes) for theme in evidence.themes)
     pages = [
-        render("matrix.md.j2", "evidence/matrix.md", (SECTION, "Evidence matrix"),
-               mapped=[s for s in evidence.studies if s.contributions],
+        render("matrix.md.j2", part.path, (SECTION, "Evidence matrix") if part.number == 1
+               else None, part=part,
                unmapped=[s for s in evidence.studies if not s.contributions],
                split_field=evidence.matrix_split, split_values=split_values(evidence),
-               split=subtheme_splits(evidence)),
+               split=subtheme_splits(evidence))
+        for part in split_into_parts(mapped, rows_per_page(columns),
+                                     _part_path("evidence/matrix"), _label_range)
     ]
     findings = review_findings(evidence)
     if findings and evidence.findings_framework:  # no framework or no finding: no page
@@ -69,11 +74,14 @@ def evidence_pages(evidence: Evidence, render: RenderPage) -> list[Page]:
                             (SECTION, "Summary of findings"), findings=findings,
                             framework=evidence.findings_framework))
     if tool is not None and evidence.appraisal_questions:  # no tool declared: no page
-        pages.append(render("appraisal.md.j2", "evidence/appraisal.md",
-                            (SECTION, "Quality appraisal"),
-                            appraised=[s for s in evidence.studies if s.appraisal],
-                            unappraised=[s for s in evidence.studies if not s.appraisal],
-                            answer_classes=ANSWER_CLASSES))
+        appraised = [s for s in evidence.studies if s.appraisal]
+        for part in split_into_parts(appraised, rows_per_page(len(evidence.appraisal_questions)),
+                                     _part_path("evidence/appraisal"), _label_range):
+            pages.append(render("appraisal.md.j2", part.path,
+                                (SECTION, "Quality appraisal") if part.number == 1 else None,
+                                part=part,
+                                unappraised=[s for s in evidence.studies if not s.appraisal],
+                                answer_classes=ANSWER_CLASSES))
     studies = evidence.review.wording.studies
     if flow is not None:  # no search round recorded: no PRISMA page
         pages.append(render("prisma.md.j2", "evidence/prisma.md", (SECTION, f"Flow of {studies}"),
@@ -87,6 +95,20 @@ def evidence_pages(evidence: Evidence, render: RenderPage) -> list[Page]:
         pages.append(Page(f"evidence/{chart.file}",
                           bar_chart(chart.title, list(chart.counts), studies), None))
     return pages
+
+
+def rows_per_page(columns: int) -> int:
+    """How many rows of a table with this many columns keep a page near 300 KB of Markdown
+    (well under 1 MB of HTML); a review of a few hundred studies keeps one page."""
+    return max(100, min(1000, 300_000 // (150 + 80 * columns)))
+
+
+def _part_path(base: str) -> Callable[[int], str]:
+    return lambda number: f"{base}.md" if number == 1 else f"{base}-{number}.md"
+
+
+def _label_range(chunk: Sequence[Study]) -> str:
+    return f"{chunk[0].label} – {chunk[-1].label}"
 
 
 def split_values(evidence: Evidence) -> tuple[str, ...]:
