@@ -26,6 +26,7 @@ from build_tools.records.review_checks import (
 )
 from build_tools.records.review_format import check_review_format
 from build_tools.records.schema import TYPE_WORDS, FieldSpec, PackageSchema, TableSpec
+from build_tools.records.schema_checks import check_declared_fields
 from build_tools.records.tables import Row, allowed_keys, collect_rows, walk
 from build_tools.records.yaml_source import YamlDocument
 
@@ -71,6 +72,7 @@ def validate_records(
     problems += check_review_urls(records.review)
     problems += check_theme_tree(records.review)
     problems += check_review_format(records.review, schema)
+    problems += check_declared_fields(records.schema, schema)
     problems += check_findings(schema, tables)
     problems += check_file_names(tables[schema.studies.name], schema.studies)
     problems += check_examples(tables[schema.studies.name])
