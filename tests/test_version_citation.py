@@ -193,3 +193,18 @@ def test_release_commits_valid_citation_files_for_its_version(scenario: Scenario
         zenodo = check_zenodo(git(root, "show", f"v{version}:.zenodo.json"))
         assert (zenodo["version"], zenodo["publication_date"]) == (version, date)
     assert (root / "CITATION.cff").read_text("utf-8") == git(root, "show", "v1.1:CITATION.cff")
+
+
+def test_apa_of_the_review_with_authors_is_written_by_the_studies_formatter() -> None:
+    """The review's APA reference comes from its CSL item through citeproc-py, like the
+    studies'; the hand-made form, kept for a review without authors, says the same."""
+    from build_tools.formats.csl import review_item
+    from build_tools.formats.references import apa_of_item
+
+    written = apa_of_item(review_item(citation()))
+    assert written is not None
+    text, markup = written
+    assert text == apa(citation())
+    assert "<i>" in markup and "&#40;Version 1&#46;2&#41;" in markup
+    # citeproc-py 0.11 repeats the title of a work without authors: the hand-made form stays
+    assert apa_of_item(review_item(citation({"title": "T"}))) is None

@@ -213,6 +213,24 @@ def _is_stored_entry(value: Any, key_count: int) -> bool:
                     for k in value["sort_keys"]))
 
 
+def apa_of_item(item: dict[str, Any]) -> tuple[str, Markup] | None:
+    """One CSL item (the review itself, `csl.review_item`) in APA 7 by the studies' formatter:
+    (plain text, inert markup). APA cites a versioned work as a document. None for an item
+    without authors: citeproc-py 0.11 then prints the title twice (in the author's place and
+    again), so the caller keeps its own form for that case."""
+    if not item.get("author"):
+        return None
+    cited = _strip_markers({**citeproc_item(item), "type": "document"})
+    style = CitationStylesStyle(get_style_filepath(STYLE), validate=False)
+    bibliography = CitationStylesBibliography(style, CiteProcJSON([cited]), MARKER_FORMATTER)
+    bibliography.register(CslCitation([CitationItem(cited["id"])]))
+    with remembered_style_lookups():
+        (entry,) = bibliography.bibliography()
+    formatted = str(entry)
+    doi = item.get("DOI")
+    return _MARKERS.sub("", formatted), _to_markup(formatted, doi if isinstance(doi, str) else None)
+
+
 def _strip_markers(item: dict[str, object]) -> dict[str, object]:
     """Record text may not carry our marker characters into the formatter."""
     def strip(value: object) -> object:

@@ -19,6 +19,7 @@ from build_tools.core import mdtext
 from build_tools.evidence.assemble import Evidence
 from build_tools.formats.csl import review_item
 from build_tools.formats.reference_formats import REFERENCE_FORMATS
+from build_tools.formats.references import apa_of_item
 from build_tools.formats.version_citation import VersionCitation, apa_parts
 from build_tools.pages.feed import FeedEntry
 from build_tools.pages.page import Page
@@ -75,10 +76,14 @@ def cite_pages(version: VersionData, evidence: Evidence, site_url: str | None,
     stem = f"living-review-{version.version or 'development'}"
     files = [CiteFile(f.name, Markup(f"{stem}.{f.suffix}"), f.write([item]))
              for f in REFERENCE_FORMATS]
-    before, title, after = apa_parts(citation)
-    apa = Markup(" ").join(part for part in (
-        mdtext.text(before), Markup(f"<em>{mdtext.text(title)}</em>"), mdtext.text(after),
-    ) if part)
+    formatted = apa_of_item(item)  # the studies' APA formatter, when the review has authors
+    if formatted is not None:
+        apa = formatted[1]
+    else:
+        before, title, after = apa_parts(citation)
+        apa = Markup(" ").join(part for part in (
+            mdtext.text(before), Markup(f"<em>{mdtext.text(title)}</em>"), mdtext.text(after),
+        ) if part)
     content = (environment or make_environment()).get_template("cite.md.j2").render(
         citation=citation, apa=apa, files=files, built=version.built, review=evidence.review)
     return [Page("cite.md", content, ("Cite this version",)),
