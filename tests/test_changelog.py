@@ -73,11 +73,11 @@ def test_changelog_finds_every_kind_of_change() -> None:
     assert themes.renamed == (FieldChange("t1", "Theme one", "Theme one, renamed"),)
     assert subthemes.added == (Item("s2", "Sub two"),)
     assert log.counts == (FieldChange("included_studies.count", "3", "4"),)
-    assert log.cerqual == (FieldChange("findings.f1.cerqual.confidence", "moderate", "high"),)
+    assert log.judgements == (FieldChange("findings.f1.cerqual.confidence", "moderate", "high"),)
     assert log.search_rounds == (Item("r2", "Round two"),)
     assert log.summary() == (
         "1 study added; 1 study removed; 1 study updated; 1 themes renamed; "
-        "1 subthemes added; 1 count(s) changed; 1 CERQual judgement(s) changed; "
+        "1 subthemes added; 1 count(s) changed; 1 judgement(s) of findings changed; "
         "new search round: Round two")
 
 

@@ -2,7 +2,7 @@
 
 Compares the studies (added, removed, each changed field with old and new value, including the
 rows of their child tables), titled review tables such as themes and subthemes (added, removed,
-renamed), every count in review.yaml, CERQual judgements, and new search rounds.
+renamed), every count in review.yaml, the judgements of findings, and new search rounds.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-CERQUAL_MARK = "cerqual"
+FINDINGS = "findings"  # review.yaml block whose changed values are judgements of findings
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class Changelog:
     changed_studies: tuple[StudyChange, ...]
     tables: tuple[TableChanges, ...]
     counts: tuple[FieldChange, ...]
-    cerqual: tuple[FieldChange, ...]
+    judgements: tuple[FieldChange, ...]
     search_rounds: tuple[Item, ...]
     first: bool = False  # nothing was released before
 
@@ -60,7 +60,7 @@ class Changelog:
     def empty(self) -> bool:
         return not (self.added_studies or self.removed_studies or self.changed_studies
                     or any(t.added or t.removed or t.renamed for t in self.tables)
-                    or self.counts or self.cerqual or self.search_rounds)
+                    or self.counts or self.judgements or self.search_rounds)
 
     def summary(self) -> str:
         """One line for feeds and the list of releases."""
@@ -80,8 +80,8 @@ class Changelog:
                     parts.append(f"{len(items)} {table.table.lower()} {what}")
         if self.counts:
             parts.append(f"{len(self.counts)} count(s) changed")
-        if self.cerqual:
-            parts.append(f"{len(self.cerqual)} CERQual judgement(s) changed")
+        if self.judgements:
+            parts.append(f"{len(self.judgements)} judgement(s) of findings changed")
         if self.search_rounds:
             parts.append("new search round: " + ", ".join(r.title for r in self.search_rounds))
         return "; ".join(parts) if parts else "no changes to the data"
@@ -118,7 +118,8 @@ def compute_changelog(old: dict[str, Any] | None, new: dict[str, Any]) -> Change
                                     old["tables"].get(name, []), new["tables"][name])
                      for name in titled),
         counts=() if first else tuple(_leaf_changes(old["review"], new["review"], _is_count)),
-        cerqual=() if first else tuple(_leaf_changes(old["review"], new["review"], _is_cerqual)),
+        judgements=() if first else tuple(_leaf_changes(old["review"], new["review"],
+                                                        _is_judgement)),
         search_rounds=_new_rounds(old["review"], new["review"]),
         first=first,
     )
@@ -194,8 +195,10 @@ def _is_count(path: tuple[str, ...], old: Any, new: Any) -> bool:
     return any(isinstance(v, int) and not isinstance(v, bool) for v in (old, new))
 
 
-def _is_cerqual(path: tuple[str, ...], old: Any, new: Any) -> bool:
-    return any(CERQUAL_MARK in part.lower() for part in path) and not _is_count(path, old, new)
+def _is_judgement(path: tuple[str, ...], old: Any, new: Any) -> bool:
+    """A changed value of a finding (its judgements in whatever framework the review
+    declares), other than a count."""
+    return bool(path) and path[0] == FINDINGS and not _is_count(path, old, new)
 
 
 def _leaf_changes(old: dict[str, Any], new: dict[str, Any], keep: Any) -> list[FieldChange]:
