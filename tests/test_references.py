@@ -83,3 +83,19 @@ def test_cite_studies_keys_in_apa_order_with_all_three_formats():
     alonzo = citations["alonzo-2017"]
     assert alonzo.bibtex.startswith("@article{alonzo-2017,\n")
     assert alonzo.ris.startswith("TY  - JOUR\nID  - alonzo-2017\n")
+
+
+def test_a_work_without_authors_shows_its_title_once_in_the_authors_place():
+    """APA: no author, so the title leads; citeproc-py 0.11 also repeated it after the date."""
+    journal = study_from({"id": "a", "title": "A made-up title", "year": 2020,
+                          "journal": "J Synth", "volume": "3", "pages": "1-2"})
+    bare = study_from({"id": "b", "title": "Only a title"})
+    texts = {r.study_id: r.text for r in apa_references([journal, bare])}
+    assert texts == {"a": "A made-up title. (2020). J Synth, 3, 1–2.",
+                     "b": "Only a title. (n.d.)."}
+
+
+def test_a_title_that_recurs_in_a_work_with_authors_is_left_alone():
+    study = study_from({"id": "c", "title": "Smith", "authors": ["Smith, Ann"], "year": 2019,
+                        "journal": "J"})
+    assert [r.text for r in apa_references([study])] == ["Smith, A. (2019). Smith. J."]

@@ -118,6 +118,8 @@ def apa_references(studies: Iterable[Study], cache: OutputCache | None = None) -
     references = []
     for index in order:
         study, entry = studies[index], formatted[index].entry
+        if not items[index].get("author"):
+            entry = without_repeated_title(entry)
         references.append(Reference(
             study_id=study.id,
             text=_MARKERS.sub("", entry),
@@ -211,6 +213,26 @@ def _is_stored_entry(value: Any, key_count: int) -> bool:
             and isinstance(value.get("sort_keys"), list) and len(value["sort_keys"]) == key_count
             and all(k is None or (isinstance(k, (str, int)) and not isinstance(k, bool))
                     for k in value["sort_keys"]))
+
+
+def without_repeated_title(entry: str) -> str:
+    """APA puts the title of a work without authors in the authors' place, once; citeproc-py
+    0.11 prints it there and again after the date ("T. (2020). T. J, 3." for "T. (2020). J,
+    3."). The repeat is the same text, markers included, so it is cut where it recurs."""
+    end = entry.find(". (")
+    if end <= 0:
+        return entry
+    title = entry[:end]
+    after_date = entry.find("). ", end)
+    if after_date < 0 or not entry.startswith(title, after_date + 3):
+        return entry
+    start, stop = after_date + 3, after_date + 3 + len(title)
+    rest = entry[stop:]
+    if rest.startswith(". "):
+        rest = rest[2:]
+    elif rest.startswith("."):
+        rest = rest[1:]
+    return (entry[:start] + rest).rstrip() if rest else entry[:start - 1]
 
 
 def apa_of_item(item: dict[str, Any]) -> tuple[str, Markup] | None:
