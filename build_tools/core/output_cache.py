@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import stat
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from build_tools.core.input_files import read_regular_file
 
 MAX_ENTRY_BYTES = 1024 * 1024
 ENVIRONMENT = "LIVINGREVIEW_CACHE_DIR"
@@ -54,16 +55,12 @@ class OutputCache:
 
     def get(self, key: str, valid: Callable[[Any], bool]) -> Any | None:
         """The stored value of `key` if it is there, readable and `valid`; None otherwise."""
-        path = self._path(key)
+        raw = read_regular_file(self._path(key), MAX_ENTRY_BYTES)
+        if raw is None:
+            return None
         try:
-            if not stat.S_ISREG(os.lstat(path).st_mode):
-                return None
-            with open(path, "rb", opener=_no_follow) as handle:
-                raw = handle.read(MAX_ENTRY_BYTES + 1)
-            if len(raw) > MAX_ENTRY_BYTES:
-                return None
             value = json.loads(raw.decode("utf-8"))
-        except (OSError, ValueError, RecursionError):
+        except (ValueError, RecursionError):
             return None
         return value if valid(value) else None
 
@@ -83,6 +80,3 @@ class OutputCache:
         except OSError:
             return
 
-
-def _no_follow(path: str, flags: int) -> int:
-    return os.open(path, flags | getattr(os, "O_NOFOLLOW", 0))

@@ -6,13 +6,13 @@ import hashlib
 import json
 import os
 import re
-import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from build_tools.core.input_files import read_regular_file
 from build_tools.core.text_rules import clean_text
 
 MAX_NAME = 120  # characters of a cache file name before `.json`; file systems allow 255 bytes
@@ -73,23 +73,14 @@ def read_cached_work(cache_dir: Path, doi: str) -> CachedWork | None:
     Only a regular file is read, never through a link (a link in a contributor's pull request
     could point at any file of the machine), and at most MAX_ENTRY_BYTES of it.
     """
-    path = cache_path(cache_dir, doi)
+    raw = read_regular_file(cache_path(cache_dir, doi), MAX_ENTRY_BYTES)
+    if raw is None:
+        return None
     try:
-        if not stat.S_ISREG(os.lstat(path).st_mode):
-            return None
-        with open(path, "rb", opener=_no_follow) as handle:
-            raw = handle.read(MAX_ENTRY_BYTES + 1)
-        if len(raw) > MAX_ENTRY_BYTES:
-            return None
         data = json.loads(raw.decode("utf-8"))
         return CachedWork.from_dict(_cleaned(data))
     except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None  # a damaged cache entry is treated as missing; `fetch` will replace it
-
-
-def _no_follow(path: str, flags: int) -> int:
-    """Open without following a link swapped in after the lstat above."""
-    return os.open(path, flags | getattr(os, "O_NOFOLLOW", 0))
 
 
 def _cleaned(data: Any) -> Any:
