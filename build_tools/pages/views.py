@@ -59,14 +59,15 @@ def evidence_pages(evidence: Evidence, render: RenderPage) -> list[Page]:
     tool = evidence.review.appraisal_tool
     mapped = [s for s in evidence.studies if s.contributions]
     columns = sum(len(theme.subthemes) for theme in evidence.themes)
-    pages = [
+    pages = [  # no themes: nothing to map studies to, no matrix
         render("matrix.md.j2", part.path, (SECTION, "Evidence matrix") if part.number == 1
                else None, part=part,
                unmapped=[s for s in evidence.studies if not s.contributions],
                split_field=evidence.matrix_split, split_values=split_values(evidence),
                split=subtheme_splits(evidence))
-        for part in split_into_parts(mapped, rows_per_page(columns),
-                                     _part_path("evidence/matrix"), _label_range)
+        for part in (split_into_parts(mapped, rows_per_page(columns),
+                                      _part_path("evidence/matrix"), _label_range)
+                     if evidence.themes else ())
     ]
     findings = review_findings(evidence)
     if findings and evidence.findings_framework:  # no framework or no finding: no page
