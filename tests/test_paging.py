@@ -76,3 +76,22 @@ def test_rows_per_page_keeps_wide_tables_short_and_small_reviews_on_one_page() -
     assert views.rows_per_page(1) == 1000
     assert views.rows_per_page(10) < views.rows_per_page(5) < 1000
     assert views.rows_per_page(500) == 100
+
+
+def test_a_long_list_of_a_theme_moves_to_pages_of_its_own(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(render, "THEME_LIST_LIMIT", 1)
+    monkeypatch.setattr(render, "LIST_PART_SIZE", 1)
+    project = make_project(tmp_path / "review")
+    for number in (1, 2):
+        write_record(project.studies_dir, synthetic_record(
+            number, contributions=[{"subtheme": "human-connection", "note": "Synthetic note."}]))
+    site = build_site(project, strict=True)
+    theme = next(p for p in (site / "themes").iterdir() if "--" not in p.name and p.is_dir())
+    page = (theme / "index.html").read_text("utf-8")
+    listed = sorted(p.name for p in (site / "themes").iterdir() if "--human-connection" in p.name)
+    assert len(listed) == 2  # two parts of one study each
+    assert f'href="../{listed[0]}/"' in page and "The list of all 2" in page
+    first = (site / "themes" / listed[0] / "index.html").read_text("utf-8")
+    assert f'href="../{listed[1]}/"' in first and "../../studies/synthetic-" in first
+    assert "Synthetic note" in first + (site / "themes" / listed[1] / "index.html").read_text()

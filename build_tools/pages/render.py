@@ -7,6 +7,7 @@ to disk.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import Any
 
@@ -15,12 +16,14 @@ from markupsafe import Markup
 
 from build_tools.core import mdtext
 from build_tools.core.output_cache import OutputCache
-from build_tools.evidence.assemble import Evidence
+from build_tools.evidence.assemble import Evidence, Study
 from build_tools.formats.references import StudyCitation, cite_studies
 from build_tools.pages.page import Page
 from build_tools.pages.paging import Part, split_into_parts
 
 MISSING = "not yet curated"
+THEME_LIST_LIMIT = 300  # supporting studies shown on a theme page itself, per theme or subtheme
+LIST_PART_SIZE = 1000  # studies per page of a list that moved off its theme page
 REFERENCES_PER_PAGE = 1000  # ~0.55 MB of HTML per part; at 2,500 studies one page was 1.4 MB
 
 
@@ -85,9 +88,37 @@ def methods_pages(render: Renderer) -> list[Page]:
 
 
 def theme_pages(render: Renderer) -> list[Page]:
-    """One page per theme, in the Themes section, in review.yaml's order."""
-    return [render.page("theme.md.j2", f"themes/{theme.id}.md", ("Themes", theme.title),
-                        theme=theme) for theme in render.evidence.themes]
+    """One page per theme, in the Themes section, in review.yaml's order. A list of supporting
+    studies longer than THEME_LIST_LIMIT moves to pages of its own (split into parts of at most
+    LIST_PART_SIZE), which the theme page links to, so a theme page stays small at any size."""
+    pages = []
+    for theme in render.evidence.themes:
+        long_lists: dict[str, str] = {}
+        list_pages: list[Page] = []
+        lists = [(theme.id, theme.title, theme.own_studies),
+                 *((node.id, node.title, node.studies) for node in theme.subthemes)]
+        for node_id, title, studies in lists:
+            if len(studies) <= THEME_LIST_LIMIT:
+                continue
+            parts = split_into_parts(list(studies), LIST_PART_SIZE,
+                                     _numbered(f"themes/{theme.id}--{node_id}"), _study_range)
+            long_lists[node_id] = parts[0].path.rsplit("/", 1)[-1]
+            list_pages += [render.page("theme_list.md.j2", part.path, None, theme=theme,
+                                       title=title, count=len(studies), part=part)
+                           for part in parts]
+        pages.append(render.page("theme.md.j2", f"themes/{theme.id}.md",
+                                 ("Themes", theme.title), theme=theme, long_lists=long_lists))
+        pages += list_pages
+    return pages
+
+
+def _numbered(base: str) -> Callable[[int], str]:
+    """Paths of the parts of a list: base.md, base-2.md, …"""
+    return lambda number: f"{base}.md" if number == 1 else f"{base}-{number}.md"
+
+
+def _study_range(chunk: Sequence[tuple[Study, str | None]]) -> str:
+    return f"{chunk[0][0].label} – {chunk[-1][0].label}"
 
 
 def study_pages(render: Renderer) -> list[Page]:
