@@ -166,7 +166,7 @@ def report(results: list[dict[str, object]]) -> None:
         assert isinstance(small["cold"], Run) and isinstance(large["cold"], Run)
         growth = large["cold"].seconds / small["cold"].seconds
         print(f"\nGrowth {small['count']} -> {large['count']}: {growth:.2f}x "
-              f"({int(large['count']) / int(small['count']):.0f}x the studies)")  # type: ignore[call-overload]
+              f"({int(large['count']) / int(small['count']):.1f}x the studies)")  # type: ignore[call-overload]
     print("\nColumns: ours = `livingreview build` wall clock from outside; ratio = ours / floor; "
           "rebuild = one study changed, % of cold; stages = the command's own table, and agree = "
           "stages / ours; pre-MkDocs = everything of ours (start-up, load, validate, pages) as % "
