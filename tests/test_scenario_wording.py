@@ -15,6 +15,7 @@ import pytest
 
 from build_tools.pages.generate import assemble_site
 from build_tools.pages.registry import produce_pages
+from build_tools.site.build import build_site
 from build_tools.versions.versioning import build_version, version_data
 from tests.factories import make_project
 
@@ -57,3 +58,9 @@ def test_a_scenario_shows_its_own_wording(tmp_path: Path, scenario: str) -> None
     """Control: the words are found where they belong, so the test above can fail."""
     text = "\n".join(site_text(tmp_path, scenario).values())
     assert found(OWN_WORDS[scenario], text)
+
+
+@pytest.mark.parametrize("scenario", sorted(OWN_WORDS))
+def test_each_scenario_builds_strictly(tmp_path: Path, scenario: str) -> None:
+    site = build_site(make_project(tmp_path / scenario, scenario), strict=True)
+    assert (site / "index.html").is_file() and (site / "studies" / "index.html").is_file()
