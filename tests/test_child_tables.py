@@ -53,7 +53,7 @@ def test_a_declared_child_table_is_a_table_on_the_study_page(tmp_path: Path) -> 
         {"outcome": "Suicidal ideation", "measure": "SMD", "value": -0.42},
         {"outcome": "Hope"},
     ]))
-    assert "## Effect sizes" in page
+    assert '<h2 id="effect-sizes">Effect sizes<a class="headerlink"' in page
     assert "<th>Outcome</th><th>Measure</th><th>Estimate</th>" in page
     assert "<td>Suicidal ideation</td><td>SMD</td><td>&#45;0&#46;42</td>" in page
     # the link column is left out, and a value not given says so

@@ -29,11 +29,12 @@ class AssembledSite:
 
     def inputs(self, version: VersionData | None = None, site_url: str | None = None,
                handwritten: tuple[Handwritten, ...] = (),
-               output_cache: Path | None = None) -> SiteInputs:
+               output_cache: Path | None = None,
+               use_directory_urls: bool = True) -> SiteInputs:
         """The producers' inputs, with what the edge gathered (version, address, docs/, the
         folder of outputs kept between builds)."""
         return SiteInputs(self.evidence, self.schema, self.tables, version, site_url,
-                          handwritten, output_cache)
+                          handwritten, output_cache, use_directory_urls)
 
 
 @dataclass(frozen=True)

@@ -65,12 +65,13 @@ class SiteInputs:
     site_url: str | None = None
     handwritten: tuple[Handwritten, ...] = ()
     output_cache: Path | None = None  # per-study outputs kept between builds (never different)
+    use_directory_urls: bool = True  # the site's address style, for links in raw HTML
 
     @cached_property
     def render(self) -> Renderer:
         """One Jinja environment and page context for the review's own pages."""
         cache = OutputCache(self.output_cache, "references") if self.output_cache else None
-        return Renderer(self.evidence, cache)
+        return Renderer(self.evidence, cache, self.use_directory_urls)
 
 
 Producer = Callable[[SiteInputs], list[Page]]

@@ -7,18 +7,23 @@ to disk.
 
 from __future__ import annotations
 
+import html
+import json
 from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
+from markdown.extensions.toc import slugify
 from markupsafe import Markup
 
 from build_tools.core import mdtext
+from build_tools.core.neutral import neutralise
 from build_tools.core.output_cache import OutputCache
 from build_tools.evidence.assemble import Evidence, Study
 from build_tools.formats.references import StudyCitation, cite_studies
-from build_tools.pages.page import Page
+from build_tools.pages.page import Page, relative_url
 from build_tools.pages.paging import Part, split_into_parts
 
 MISSING = "not yet curated"
@@ -41,8 +46,30 @@ def make_environment() -> Environment:
         text=mdtext.text, paragraphs=mdtext.paragraphs, link=mdtext.link, doi_url=mdtext.doi_url,
         slug=mdtext.slug, or_missing=or_missing, preformatted=mdtext.preformatted,
         prose=mdtext.prose, arxiv_url=mdtext.arxiv_url, pubmed_url=mdtext.pubmed_url,
+        anchor=anchor, yaml_string=yaml_string,
     )
+    environment.globals["href"] = href
     return environment
+
+
+def anchor(label: Any) -> Markup:
+    """The id Python-Markdown's toc gives a heading with this text (a raw HTML heading gets
+    the same one, so links to it do not depend on how the page was made)."""
+    return Markup(html.escape(slugify(str(label), "-"), quote=True))
+
+
+def yaml_string(value: Any) -> Markup:
+    """A one-line front-matter value that YAML reads back as the same string: JSON's quoted
+    form with every non-ASCII character escaped is valid YAML."""
+    return Markup(json.dumps(str(value), ensure_ascii=True))
+
+
+@pass_context
+def href(context: Context, target: str) -> Markup:
+    """The address of one of our pages from the page being rendered (`here`), for raw HTML
+    links, which MkDocs does not rewrite; made of ids and path characters only."""
+    link = relative_url(context["here"], target, context["use_directory_urls"])
+    return Markup(html.escape(link, quote=True))
 
 
 def or_missing(value: Any, missing: str = MISSING) -> Markup:
@@ -57,16 +84,18 @@ def or_missing(value: Any, missing: str = MISSING) -> Markup:
 class Renderer:
     """Renders templates with the context every page of the review shares (made once)."""
 
-    def __init__(self, evidence: Evidence, reference_cache: OutputCache | None = None) -> None:
+    def __init__(self, evidence: Evidence, reference_cache: OutputCache | None = None,
+                 use_directory_urls: bool = True) -> None:
         self.evidence = evidence
         self.environment = make_environment()
         self.reference_cache = reference_cache  # formatted references kept between builds
+        self.use_directory_urls = use_directory_urls  # how the site's addresses look
 
     @cached_property
     def context(self) -> dict[str, Any]:
         evidence = self.evidence
         return {"evidence": evidence, "review": evidence.review, "sources": evidence.sources,
-                "citations": self.citations}
+                "citations": self.citations, "use_directory_urls": self.use_directory_urls}
 
     @cached_property
     def citations(self) -> dict[str, StudyCitation]:
@@ -76,7 +105,7 @@ class Renderer:
         return self.environment.get_template(template).render(**self.context, **extra)
 
     def page(self, template: str, path: str, nav: tuple[str, ...] | None, **extra: Any) -> Page:
-        return Page(path, self.text(template, **extra), nav)
+        return Page(path, self.text(template, here=path, **extra), nav)
 
 
 def home_pages(render: Renderer) -> list[Page]:
@@ -125,8 +154,21 @@ def study_pages(render: Renderer) -> list[Page]:
     """The studies table (in the navigation) and one page per study (out of it)."""
     wording = render.evidence.review.wording
     return [render.page("studies.md.j2", "studies/index.md", (wording.Studies,)),
-            *(render.page("study.md.j2", f"studies/{study.id}.md", None, study=study)
-              for study in render.evidence.studies)]
+            *(study_page(render, study) for study in render.evidence.studies)]
+
+
+def study_page(render: Renderer, study: Study) -> Page:
+    """A study's page: raw HTML under its front matter (Page.body_html), found by search from
+    its title with its authors, year and journal (site/search_summary.py)."""
+    path = f"studies/{study.id}.md"
+    citation = study.citation
+    title = citation.title or "Title not yet curated"
+    authors = "; ".join(author.display for author in citation.authors) or citation.first_author
+    found_by = " · ".join(str(part) for part in (authors, citation.year, citation.journal) if part)
+    content = render.text("study.md.j2", here=path, study=study,
+                          page_title=mdtext.plain_title(title),
+                          search_summary=" ".join(neutralise(found_by).split()))
+    return Page(path, content, None, body_html=True)
 
 
 def reference_pages(render: Renderer) -> list[Page]:

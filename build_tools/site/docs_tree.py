@@ -29,6 +29,7 @@ from build_tools.pages.feed import FEED_PATH, feed_link_tag
 from build_tools.pages.generate import assemble_site
 from build_tools.pages.page import Page
 from build_tools.pages.page_titles import TitleReader, is_markdown, nav_titles, with_title
+from build_tools.site import search_summary
 from build_tools.site.export_config import (
     DOCS_DIR,
     THEME_OVERRIDES,
@@ -48,6 +49,7 @@ from build_tools.site.staging import (
 from build_tools.versions.versioning import THEME_DIR, build_version
 
 CONFIG_NAME = "mkdocs.yml"
+SEARCH_HOOK = "hooks/search_summary.py"  # site/search_summary.py, run by MkDocs as a hook
 MARKER = ".livingreview-docs-tree"  # marks a folder we wrote, so we may replace it next time
 DOCS_TREE = OutputKind(MARKER, "livingreview export-docs", "an export",
                        "choose an empty or new folder", "", "nothing was written",
@@ -97,6 +99,9 @@ def docs_tree(project: Project, *, release: str | None = None,
     files = {f"{DOCS_DIR}/{path}": content for path, content in documents.items()}
     files.update({f"{THEME_OVERRIDES}/{path}": content
                   for path, content in _theme_files(settings).items()})
+    # The plugin's search entries for pages kept out of the search parser, as a MkDocs hook.
+    files[SEARCH_HOOK] = Path(search_summary.__file__).read_bytes()
+    config["hooks"] = [*config.get("hooks", []), SEARCH_HOOK]
     files[CONFIG_NAME] = dump_config(config).encode("utf-8")
     return DocsTree(files, config, epoch_of(plan.date), plan.released, _source_dirs(settings))
 

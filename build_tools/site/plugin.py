@@ -34,6 +34,8 @@ from build_tools.pages.feed import FEED_PATH, feed_link_tag
 from build_tools.pages.generate import AssembledSite, assemble_site
 from build_tools.pages.page import Page
 from build_tools.pages.registry import Handwritten, about_pages, build_nav
+from build_tools.site import search_summary
+from build_tools.site.html_pages import anchor_ids, markdown_output
 from build_tools.site.serve_errors import (
     configure_problem_site,
     problem_files,
@@ -94,6 +96,8 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         self._saved_epoch: str | None = None
         self.serving = False  # under `mkdocs serve`, invalid records give a problem page
         self.problems: list[str] | None = None  # what that page lists; None: the site is good
+        self._html_bodies: dict[str, str] = {}  # raw-HTML pages' bodies, between two hooks
+        self._by_path: tuple[tuple[Page, ...], dict[str, Page]] | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup also keeps this plugin across serve's rebuilds, so the pages of
@@ -141,6 +145,13 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
             config.nav = plan.nav()
         self.pages = plan.generated
         return config
+
+    @property
+    def _generated(self) -> dict[str, Page]:
+        """The generated pages by path (made once per build)."""
+        if self._by_path is None or self._by_path[0] is not self.pages:
+            self._by_path = (self.pages, {page.path: page for page in self.pages})
+        return self._by_path[1]
 
     def _serve_problems(self, config: MkDocsConfig, error: ReviewError) -> MkDocsConfig:
         """Under serve: the problems as the site, at every page the last good build had."""
@@ -220,13 +231,35 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         tag = feed_link_tag(get_relative_url(FEED_PATH, page.url))
         return output.replace("</head>", f"{tag}\n</head>", 1)
 
+    def on_page_markdown(
+        self, markdown: str, page: MkDocsPage, config: MkDocsConfig, files: Files
+    ) -> str:
+        """A raw-HTML page skips Markdown: its body comes back in on_page_content."""
+        generated = self._generated.get(page.file.src_uri)
+        if generated is None or not generated.body_html or self.problems is not None:
+            return markdown
+        self._html_bodies[page.file.src_uri] = markdown
+        return ""
+
     def on_page_content(
         self, html: str, page: MkDocsPage, config: MkDocsConfig, files: Files
     ) -> str:
         """Pin a title the theme cannot turn into markup (see mdtext.plain_title)."""
+        body = self._html_bodies.pop(page.file.src_uri, None)
+        if body is not None:
+            html = markdown_output(body)
+            page.present_anchor_ids = anchor_ids(html)
         if page.title:
             page.meta["title"] = plain_title(page.title)
         return html
+
+    def on_page_context(
+        self, context: Any, page: MkDocsPage, config: MkDocsConfig, nav: Any
+    ) -> Any:
+        """A page kept out of the search parser gets its one entry: title and summary."""
+        if self.problems is None:
+            search_summary.on_page_context(context, page, config, nav)
+        return context
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         """Reload on edits to the data, not only to docs/."""

@@ -51,7 +51,7 @@ def plan_site(site: AssembledSite, version: BuildVersion, *, site_name: str,
     """Release or development build: every page, the title and the facts the theme shows;
     `output_cache` keeps per-study outputs between builds (the pages are the same)."""
     pages = produce_pages(site.inputs(version_data(version), site_url, handwritten,
-                                      output_cache))
+                                      output_cache, use_directory_urls))
     extra: dict[str, Any] = {"living_review": template_facts(version, use_directory_urls)}
     if version.release is not None:
         extra["version"] = {"provider": "mike", "default": "latest", "alias": True}

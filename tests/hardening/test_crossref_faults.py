@@ -429,7 +429,7 @@ def citation_table(page: str) -> dict[str, str]:
     """The study page's citation table (unescaped page text), field by field."""
     table = page[page.index(">Citation<"):page.index("lr-provenance")]
     return {field: re.sub(r"<[^>]+>", "", value) for field, value in
-            re.findall(r"<td>(\w+)</td>\n<td>(.*?)</td>", table)}
+            re.findall(r"<td>(\w+)</td>\s*<td>(.*?)</td>", table)}
 
 
 @pytest.mark.parametrize("damage", ['{"doi": "10.1037/0003-066x.59.1.29", "retr',

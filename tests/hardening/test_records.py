@@ -196,7 +196,7 @@ def test_a_study_with_bom_and_crlf_is_published_without_either(
     write_file("studies/s1.yaml", b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
     site = generate_site(project)
     page = next(p for p in site.pages if p.path == "studies/s1.md")
-    assert "# A synthetic study\n" in str(page.content)
+    assert "<h1>A synthetic study</h1>\n" in str(page.content)
     assert "First line&#46; Second line&#46;" in str(page.content)
     for generated in site.pages:
         content = generated.content
