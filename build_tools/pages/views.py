@@ -22,7 +22,7 @@ from build_tools.pages.svg import bar_chart
 MISSING = "not yet curated"
 SECTION = "Evidence"
 
-# The CSS class of each colour of an appraisal scale (docs/assets/living-review.css).
+# The CSS class of each colour of an appraisal scale (assets/site/living-review.css).
 ANSWER_CLASSES = {"green": "yes", "red": "no", "amber": "some", "grey": "unclear"}
 
 RenderPage = Callable[..., Page]  # render.Renderer.page(template, path, nav, **context)
