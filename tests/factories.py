@@ -19,9 +19,6 @@ REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
 # A copy of the shipped review's published, sourced studies (renamed), owned by the tests.
 DEFAULT_SCENARIO = "alliance-review"
-# The site's CSS and JavaScript are the generator's presentation, not review data: a scenario
-# without its own is built with the shipped ones, so the browser tests check what readers get.
-SITE_ASSETS = REPO / "docs" / "assets"
 PROJECT_FILES = ("review.yaml", "mkdocs.yml", "CONTRIBUTING.md")
 PROJECT_FOLDERS = ("schema", "studies", "docs", "cache")
 
@@ -41,11 +38,7 @@ def copy_project(source: Path, target: Path) -> Project:
 
 def make_project(target: Path, scenario: str = DEFAULT_SCENARIO) -> Project:
     """The scenario tests/scenarios/<scenario>, copied to `target` so a test may change it."""
-    project = copy_project(SCENARIOS / scenario, target)
-    assets = project.root / "docs" / "assets"
-    if not assets.exists():
-        shutil.copytree(SITE_ASSETS, assets)
-    return project
+    return copy_project(SCENARIOS / scenario, target)
 
 
 def make_record(**overrides: Any) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from build_tools.site.docs_tree import (
     write_docs_tree,
 )
 from build_tools.site.export_config import PLUGIN_NAME, Tagged, dump_config, read_config
+from build_tools.site.site_assets import STYLESHEETS
 from tests.conftest import SCENARIOS, copy_project
 
 HOSTILE_TITLE = "SYNTHETIC </title><script>alert(1)</script> & <b>bold</b>"
@@ -147,13 +148,16 @@ def test_export_keeps_what_the_plugin_adds(built) -> None:
         assert "SYNTHETIC copyright line" in study  # the project's override and its !ENV
         assert (site / "feed.xml").is_file() and (site / "cite/index.html").is_file()
         assert (site / "assets/extra.css").is_file() and (site / "about/index.html").is_file()
+        assert (site / STYLESHEETS[0]).is_file()  # ours, from the package
+    assert tree.config["extra_css"][:2] == [*STYLESHEETS, "assets/extra.css"]
     assert tree.config["site_name"] == "Living review: Tiny synthetic review (development build)"
 
 
 def test_exported_mkdocs_yml_does_not_name_the_plugin(built) -> None:
     _, tree, _, _ = built
     text = tree.files["mkdocs.yml"].decode("utf-8")
-    assert PLUGIN_NAME not in text
+    # our stylesheet's file name (site/site_assets.py) is the one other use of the words
+    assert PLUGIN_NAME not in text.replace(STYLESHEETS[0], "")
     assert tree.config["plugins"] == ["search"]
     assert "copyright: !ENV\n- LR_TEST_COPYRIGHT\n- SYNTHETIC copyright line\n" in text
     assert "emoji_index: !!python/name:material.extensions.emoji.twemoji ''\n" in text

@@ -24,6 +24,7 @@ from build_tools.scaffold.create import init_review
 from build_tools.scaffold.install_source import install_source
 from build_tools.scaffold.skeleton import KINDS, kinds_root, skeleton
 from build_tools.site.build import build_site
+from build_tools.site.site_assets import SCRIPTS, SOURCE, STYLESHEETS
 from tests.conftest import REPO
 from tests.test_workflows import tool
 
@@ -32,8 +33,7 @@ EXPECTED_FILES = {
     "review.yaml", "schema/datapackage.yaml", "schema/study.schema.json", "mkdocs.yml",
     "Makefile", "README.md", "CONTRIBUTING.md", ".gitignore", ".github/workflows/ci.yml",
     ".github/workflows/publish.yml", "docs/about.md", "docs/reference/data-dictionary.md",
-    "docs/assets/living-review.css", "docs/assets/studies-table.js",
-    "docs/assets/accessibility.js", "studies/example-study.yaml",
+    "studies/example-study.yaml",
 }
 
 
@@ -81,6 +81,9 @@ def test_each_kind_validates_and_builds_strictly_offline_with_a_located_example_
     page = (site / "studies" / "example-study" / "index.html").read_text("utf-8")
     assert "Example study" in page and "replace me" in page
     assert (site / "index.html").is_file()
+    for path in (*STYLESHEETS, *SCRIPTS):  # the package's one copy, linked from every page
+        assert (site / path).read_bytes() == (SOURCE / Path(path).name).read_bytes(), path
+        assert f'"../../{path}"' in page, path
     assert no_network == []
 
 
@@ -170,10 +173,15 @@ def test_the_package_comes_from_the_running_checkout_when_installed_editable() -
     assert Path(source.removeprefix("-e ").strip("'")) == REPO
 
 
-def test_the_skeletons_site_assets_are_the_shipped_ones() -> None:
-    common = kinds_root().joinpath("common", "docs", "assets")
-    for shipped in sorted((REPO / "docs" / "assets").iterdir()):
-        assert common.joinpath(shipped.name).read_bytes() == shipped.read_bytes(), shipped.name
+def test_the_site_assets_have_one_copy_in_the_package() -> None:
+    """A new review and the shipped one get the site's CSS and JavaScript from the package
+    (site/site_assets.py): neither carries a copy that could fall behind it."""
+    shipped = sorted(p.name for p in SOURCE.iterdir())
+    assert shipped == sorted(Path(path).name for path in (*STYLESHEETS, *SCRIPTS))
+    for kind in KINDS:
+        assert not [name for name in skeleton(kind, "T", "x") if name.startswith("docs/assets/")]
+    assert not (REPO / "docs" / "assets").exists()
+    assert not kinds_root().joinpath("common", "docs", "assets").is_dir()
 
 
 def test_every_skeleton_file_is_filled_in() -> None:

@@ -8,13 +8,16 @@ from pathlib import Path
 import pytest
 
 from build_tools.pages import render, views
-from build_tools.pages.paging import split_into_parts
+from build_tools.pages.paging import numbered_paths, split_into_parts
 from build_tools.site.build import build_site
 from tests.factories import make_project, synthetic_record, write_record
 
+path_of = numbered_paths("list")
 
-def path_of(number: int) -> str:
-    return "list.md" if number == 1 else f"list-{number}.md"
+
+def test_numbered_paths_keep_the_first_part_at_the_lists_address() -> None:
+    assert [path_of(n) for n in (1, 2, 10)] == ["list.md", "list-2.md", "list-10.md"]
+    assert numbered_paths("evidence/matrix")(3) == "evidence/matrix-3.md"
 
 
 def test_parts_hold_at_most_per_page_items_in_order() -> None:

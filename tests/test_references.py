@@ -95,6 +95,13 @@ def test_a_work_without_authors_shows_its_title_once_in_the_authors_place():
                      "b": "Only a title. (n.d.)."}
 
 
+def test_a_work_without_authors_whose_title_holds_brackets_shows_it_once():
+    study = study_from({"id": "a", "title": "A title. (With a bracket) in it", "year": 2020,
+                        "journal": "J Synth"})
+    assert [r.text for r in apa_references([study])] == [
+        "A title. (With a bracket) in it. (2020). J Synth."]
+
+
 def test_a_title_that_recurs_in_a_work_with_authors_is_left_alone():
     study = study_from({"id": "c", "title": "Smith", "authors": ["Smith, Ann"], "year": 2019,
                         "journal": "J"})

@@ -36,3 +36,20 @@ def test_declarations_of_real_fields_pass(tmp_path: Path) -> None:
     declared = COLUMNS + "\n    x-charts: [country, {field: year}]\n    x-matrix-split: perspective"
     project.schema_file.write_text(text.replace(COLUMNS, declared), "utf-8")
     assert check_project(project).ok
+
+
+def test_a_split_by_a_field_without_an_enum_is_a_located_problem(tmp_path: Path) -> None:
+    """The matrix has a column per allowed value: a split needs a closed list of them."""
+    project = make_project(tmp_path / "review", "tiny-review")
+    text = project.schema_file.read_text("utf-8")
+    project.schema_file.write_text(
+        text.replace(COLUMNS, COLUMNS + "\n    x-matrix-split: participants"), "utf-8")
+    checked = check_project(project)
+    assert not checked.ok
+    [problem] = [p for p in checked.problems if p.code is Code.NOT_ALLOWED]
+    assert (problem.file, problem.field) == ("schema/datapackage.yaml", "x-matrix-split")
+    line = project.schema_file.read_text("utf-8").splitlines()[problem.line - 1]
+    assert line.strip() == "x-matrix-split: participants"
+    assert "'participants' has no enum" in problem.message
+    assert problem.allowed == "a field with an enum, one of: curation_status, perspective"
+    assert [p for p in checked.problems if p.severity == "error"] == [problem]

@@ -17,9 +17,9 @@ from pybtex.database import parse_string
 from build_tools.evidence.review import review_from_data
 from build_tools.formats.csl import review_item
 from build_tools.formats.exports import bibtex_text, ris_text
+from build_tools.formats.references import apa_of_item
 from build_tools.formats.version_citation import (
     VersionCitation,
-    apa,
     citation_cff,
     zenodo_json,
 )
@@ -45,6 +45,11 @@ def bibtex(c: VersionCitation) -> str:
 
 def ris(c: VersionCitation) -> str:
     return ris_text([review_item(c)])
+
+
+def apa(c: VersionCitation) -> str:
+    """The version's APA reference as text, by the formatter of the studies' references."""
+    return apa_of_item(review_item(c))[0]
 
 
 def citation(review: dict | None = None, url: str | None = "https://example.org/lr/"
@@ -195,16 +200,25 @@ def test_release_commits_valid_citation_files_for_its_version(scenario: Scenario
     assert (root / "CITATION.cff").read_text("utf-8") == git(root, "show", "v1.1:CITATION.cff")
 
 
-def test_apa_of_the_review_with_authors_is_written_by_the_studies_formatter() -> None:
+def test_apa_of_the_review_is_written_by_the_studies_formatter() -> None:
     """The review's APA reference comes from its CSL item through citeproc-py, like the
-    studies'; the hand-made form, kept for a review without authors, says the same."""
-    from build_tools.formats.csl import review_item
-    from build_tools.formats.references import apa_of_item
-
-    written = apa_of_item(review_item(citation()))
-    assert written is not None
-    text, markup = written
+    studies', with or without authors: the title in italics, once, and the version."""
+    text, markup = apa_of_item(review_item(citation()))
     assert text == apa(citation())
     assert "<i>" in markup and "&#40;Version 1&#46;2&#41;" in markup
-    # citeproc-py 0.11 repeats the title of a work without authors: the hand-made form stays
-    assert apa_of_item(review_item(citation({"title": "T"}))) is None
+    # citeproc-py 0.11 repeats the title of a work without authors: it is shown once
+    text, markup = apa_of_item(review_item(citation({"title": "T"})))
+    assert text.count("T") == 1 and markup.count("<i>T</i>") == 1
+    assert markup.startswith("<i>T</i> &#40;Version 1&#46;2&#41; &#91;Living systematic")
+
+
+@pytest.mark.parametrize("title", ["A title. (With a bracket) in it", "Ends in (brackets)",
+                                   "Made-up & odd: a [SYNTHETIC] title"])
+@pytest.mark.parametrize("version", ["1.2", None])
+def test_apa_without_authors_shows_a_title_holding_brackets_once(
+        title: str, version: str | None) -> None:
+    c = VersionCitation.from_review(review_from_data({"title": title}), version,
+                                    dt.date(2026, 11, 30), None)
+    text = apa(c)
+    label = " (Version 1.2)" if version else ""
+    assert text == f"{title}{label} [Living systematic review]. (2026, November 30).", text

@@ -218,30 +218,37 @@ def _is_stored_entry(value: Any, key_count: int) -> bool:
 def without_repeated_title(entry: str) -> str:
     """APA puts the title of a work without authors in the authors' place, once; citeproc-py
     0.11 prints it there and again after the date ("T. (2020). T. J, 3." for "T. (2020). J,
-    3."). The repeat is the same text, markers included, so it is cut where it recurs."""
+    3."). The repeat is the same text, markers included, so it is cut where it recurs (the
+    title may itself hold ". ("); a description in brackets after it belongs to the title
+    ("T [Report]. (2020).")."""
     end = entry.find(". (")
-    if end <= 0:
+    while end > 0:
+        after_date = entry.find("). ", end)
+        date = entry[end + 3:after_date] if after_date >= 0 else "("
+        if "(" not in date and entry.startswith(entry[:end], after_date + 3):
+            break
+        end = entry.find(". (", end + 1)
+    else:
         return entry
     title = entry[:end]
-    after_date = entry.find("). ", end)
-    if after_date < 0 or not entry.startswith(title, after_date + 3):
-        return entry
-    start, stop = after_date + 3, after_date + 3 + len(title)
-    rest = entry[stop:]
+    start = after_date + 3
+    rest = entry[start + len(title):]
+    description = ""
+    if rest.startswith(" [") and "]." in rest:
+        close = rest.index("].") + 1
+        description, rest = rest[:close], rest[close:]
+    head = title + description + entry[end:start]
     if rest.startswith(". "):
         rest = rest[2:]
     elif rest.startswith("."):
         rest = rest[1:]
-    return (entry[:start] + rest).rstrip() if rest else entry[:start - 1]
+    return (head + rest).rstrip() if rest else head[:-1]
 
 
-def apa_of_item(item: dict[str, Any]) -> tuple[str, Markup] | None:
+def apa_of_item(item: dict[str, Any]) -> tuple[str, Markup]:
     """One CSL item (the review itself, `csl.review_item`) in APA 7 by the studies' formatter:
-    (plain text, inert markup). APA cites a versioned work as a document. None for an item
-    without authors: citeproc-py 0.11 then prints the title twice (in the author's place and
-    again), so the caller keeps its own form for that case."""
-    if not item.get("author"):
-        return None
+    (plain text, inert markup). APA cites a versioned work as a document; without authors its
+    title, once, takes their place, as for a study."""
     cited = _strip_markers({**citeproc_item(item), "type": "document"})
     style = CitationStylesStyle(get_style_filepath(STYLE), validate=False)
     bibliography = CitationStylesBibliography(style, CiteProcJSON([cited]), MARKER_FORMATTER)
@@ -249,6 +256,8 @@ def apa_of_item(item: dict[str, Any]) -> tuple[str, Markup] | None:
     with remembered_style_lookups():
         (entry,) = bibliography.bibliography()
     formatted = str(entry)
+    if not cited.get("author"):
+        formatted = without_repeated_title(formatted)
     doi = item.get("DOI")
     return _MARKERS.sub("", formatted), _to_markup(formatted, doi if isinstance(doi, str) else None)
 

@@ -4,23 +4,18 @@ Everything comes from review.yaml (`title`, and the optional `citation:` block w
 `concept_doi`, `version_doi`), the release (version and date) and the site's address (`site_url`
 in mkdocs.yml). Nothing is guessed: a missing DOI or address is left out. BibTeX, RIS and
 CSL-JSON are written from `csl.review_item(citation)` by the writers of the studies' references
-(formats.reference_formats).
-
-APA is written here rather than by citeproc-py: with no authors, citeproc-py 0.11 puts the title
-in the author's place and repeats it after the date (APA's substitution is not applied).
+(formats.reference_formats), and APA by the studies' formatter (`references.apa_of_item`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
-from build_tools.core.mdtext import doi_url
 from build_tools.crossref.works import Author
 from build_tools.evidence.review import Review
 
@@ -77,33 +72,6 @@ def review_facts(review: Review) -> dict[str, Any]:
         "abstract": " ".join(question.split()) if question else None,
         "genre": review.wording.review[:1].upper() + review.wording.review[1:],
     }
-
-
-def apa_parts(c: VersionCitation) -> tuple[str, str, str]:
-    """(before the title, the title — set in italics, after the title), APA 7 style."""
-    date = f"({c.date.year}, {c.date:%B} {c.date.day})"
-    link = doi_url(c.doi) if c.doi else (c.url or "")
-    after = f" ({c.version_label}) [{c.genre}]."
-    if c.authors:
-        return f"{_apa_names(c.authors)} {date}. ", c.title, f"{after} {link}".rstrip()
-    return "", c.title, f"{after} {date}. {link}".rstrip()
-
-
-def apa(c: VersionCitation) -> str:
-    before, title, after = apa_parts(c)
-    return f"{before}{title}{after}"
-
-
-def _apa_names(authors: tuple[Author, ...]) -> str:
-    names = [f"{a.family}, {_initials(a.given)}".rstrip(", ") for a in authors]
-    if len(names) == 1:
-        return names[0]
-    return ", ".join(names[:-1]) + ", & " + names[-1]
-
-
-def _initials(given: str) -> str:
-    parts = [p for p in re.split(r"\s+", given.strip()) if p]
-    return " ".join("-".join(f"{s[0]}." for s in p.split("-") if s) for p in parts)
 
 
 def citation_cff(c: VersionCitation) -> str:

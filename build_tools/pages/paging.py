@@ -53,6 +53,11 @@ class Part(Generic[Item]):
         return other.path.rsplit("/", 1)[-1]
 
 
+def numbered_paths(base: str) -> Callable[[int], str]:
+    """Paths of the parts of a list: `base.md` (the list's usual address), `base-2.md`, …"""
+    return lambda number: f"{base}.md" if number == 1 else f"{base}-{number}.md"
+
+
 def split_into_parts(items: Sequence[Item], per_page: int, path_of: Callable[[int], str],
                      label_of: Callable[[Sequence[Item]], str]) -> list[Part[Item]]:
     """`items` in parts of at most `per_page`; part 1 is at `path_of(1)` (the list's usual

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
 
@@ -24,7 +24,7 @@ from build_tools.core.output_cache import OutputCache
 from build_tools.evidence.assemble import Evidence, Study
 from build_tools.formats.references import StudyCitation, cite_studies
 from build_tools.pages.page import Page, relative_url
-from build_tools.pages.paging import Part, split_into_parts
+from build_tools.pages.paging import Part, numbered_paths, split_into_parts
 
 MISSING = "not yet curated"
 THEME_LIST_LIMIT = 300  # supporting studies shown on a theme page itself, per theme or subtheme
@@ -130,7 +130,7 @@ def theme_pages(render: Renderer) -> list[Page]:
             if len(studies) <= THEME_LIST_LIMIT:
                 continue
             parts = split_into_parts(list(studies), LIST_PART_SIZE,
-                                     _numbered(f"themes/{theme.id}--{node_id}"), _study_range)
+                                     numbered_paths(f"themes/{theme.id}--{node_id}"), _study_range)
             long_lists[node_id] = parts[0].path.rsplit("/", 1)[-1]
             list_pages += [render.page("theme_list.md.j2", part.path, None, theme=theme,
                                        title=title, count=len(studies), part=part)
@@ -139,11 +139,6 @@ def theme_pages(render: Renderer) -> list[Page]:
                                  ("Themes", theme.title), theme=theme, long_lists=long_lists))
         pages += list_pages
     return pages
-
-
-def _numbered(base: str) -> Callable[[int], str]:
-    """Paths of the parts of a list: base.md, base-2.md, …"""
-    return lambda number: f"{base}.md" if number == 1 else f"{base}-{number}.md"
 
 
 def _study_range(chunk: Sequence[tuple[Study, str | None]]) -> str:
@@ -187,5 +182,5 @@ def reference_parts(citations: dict[str, StudyCitation]) -> list[Part[tuple[str,
 
     return split_into_parts(
         list(citations.items()), REFERENCES_PER_PAGE,
-        lambda number: "references.md" if number == 1 else f"references-{number}.md",
+        numbered_paths("references"),
         lambda chunk: f"{family(chunk[0])} – {family(chunk[-1])}")

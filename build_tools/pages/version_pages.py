@@ -15,12 +15,11 @@ from typing import Any
 from jinja2 import Environment
 from markupsafe import Markup
 
-from build_tools.core import mdtext
 from build_tools.evidence.assemble import Evidence
 from build_tools.formats.csl import review_item
 from build_tools.formats.reference_formats import REFERENCE_FORMATS
 from build_tools.formats.references import apa_of_item
-from build_tools.formats.version_citation import VersionCitation, apa_parts
+from build_tools.formats.version_citation import VersionCitation
 from build_tools.pages.feed import FeedEntry
 from build_tools.pages.page import Page
 from build_tools.pages.render import make_environment
@@ -76,14 +75,7 @@ def cite_pages(version: VersionData, evidence: Evidence, site_url: str | None,
     stem = f"living-review-{version.version or 'development'}"
     files = [CiteFile(f.name, Markup(f"{stem}.{f.suffix}"), f.write([item]))
              for f in REFERENCE_FORMATS]
-    formatted = apa_of_item(item)  # the studies' APA formatter, when the review has authors
-    if formatted is not None:
-        apa = formatted[1]
-    else:
-        before, title, after = apa_parts(citation)
-        apa = Markup(" ").join(part for part in (
-            mdtext.text(before), Markup(f"<em>{mdtext.text(title)}</em>"), mdtext.text(after),
-        ) if part)
+    _, apa = apa_of_item(item)  # the studies' APA formatter
     content = (environment or make_environment()).get_template("cite.md.j2").render(
         citation=citation, apa=apa, files=files, built=version.built, review=evidence.review)
     return [Page("cite.md", content, ("Cite this version",)),

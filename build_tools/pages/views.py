@@ -15,14 +15,14 @@ from build_tools.crossref.works import CITATION_FIELDS
 from build_tools.evidence.assemble import Evidence, Study
 from build_tools.evidence.findings import review_findings
 from build_tools.pages.page import Page
-from build_tools.pages.paging import split_into_parts
+from build_tools.pages.paging import numbered_paths, split_into_parts
 from build_tools.pages.prisma import build_flow, prisma_svg
 from build_tools.pages.svg import bar_chart
 
 MISSING = "not yet curated"
 SECTION = "Evidence"
 
-# The CSS class of each colour of an appraisal scale (docs/assets/living-review.css).
+# The CSS class of each colour of an appraisal scale (assets/site/living-review.css).
 ANSWER_CLASSES = {"green": "yes", "red": "no", "amber": "some", "grey": "unclear"}
 
 RenderPage = Callable[..., Page]  # render.Renderer.page(template, path, nav, **context)
@@ -66,7 +66,7 @@ def evidence_pages(evidence: Evidence, render: RenderPage) -> list[Page]:
                split_field=evidence.matrix_split, split_values=split_values(evidence),
                split=subtheme_splits(evidence))
         for part in (split_into_parts(mapped, rows_per_page(columns),
-                                      _part_path("evidence/matrix"), _label_range)
+                                      numbered_paths("evidence/matrix"), _label_range)
                      if evidence.themes else ())
     ]
     findings = review_findings(evidence)
@@ -77,7 +77,7 @@ def evidence_pages(evidence: Evidence, render: RenderPage) -> list[Page]:
     if tool is not None and evidence.appraisal_questions:  # no tool declared: no page
         appraised = [s for s in evidence.studies if s.appraisal]
         for part in split_into_parts(appraised, rows_per_page(len(evidence.appraisal_questions)),
-                                     _part_path("evidence/appraisal"), _label_range):
+                                     numbered_paths("evidence/appraisal"), _label_range):
             pages.append(render("appraisal.md.j2", part.path,
                                 (SECTION, "Quality appraisal") if part.number == 1 else None,
                                 part=part,
@@ -102,10 +102,6 @@ def rows_per_page(columns: int) -> int:
     """How many rows of a table with this many columns keep a page near 300 KB of Markdown
     (well under 1 MB of HTML); a review of a few hundred studies keeps one page."""
     return max(100, min(1000, 300_000 // (150 + 80 * columns)))
-
-
-def _part_path(base: str) -> Callable[[int], str]:
-    return lambda number: f"{base}.md" if number == 1 else f"{base}-{number}.md"
 
 
 def _label_range(chunk: Sequence[Study]) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from build_tools.core.errors import BuildError
+from build_tools.site.site_assets import with_assets
 from build_tools.site.tex_math import with_math
 
 PLUGIN_NAME = "living-review"
@@ -119,7 +120,7 @@ def exported_config(raw: dict[str, Any], *, config_dir: Path, site_name: str,
     patterns += not_in_nav
     if patterns:
         config["not_in_nav"] = "\n".join(patterns) + "\n"
-    config = with_math(config)
+    config = with_math(with_assets(config))
     config.pop("watch", None)  # only `mkdocs serve` reads it, and its paths are the project's
     if raw.get("hooks"):
         # Hook files stay in the project: point at them rather than copy code around.

@@ -42,6 +42,7 @@ from build_tools.site.serve_errors import (
     problem_lines,
     problem_pages,
 )
+from build_tools.site.site_assets import add_assets
 from build_tools.site.site_dir import check_site_dir, mark_site, site_path
 from build_tools.site.site_plan import SitePlan, plan_site
 from build_tools.site.tex_math import add_math
@@ -181,6 +182,7 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         self.released = plan.released
         config.site_name = plan.site_name
         config.extra.update(plan.extra)
+        add_assets(config)
         add_math(config)
         config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
         # Reproducible builds: MkDocs dates the sitemap and its gzip header from this, and reads

@@ -15,6 +15,7 @@ from typing import Any
 from build_tools.pages.generate import AssembledSite
 from build_tools.pages.page import Page
 from build_tools.pages.registry import Handwritten, build_nav, produce_pages
+from build_tools.site.site_assets import asset_pages
 from build_tools.site.tex_math import math_pages
 from build_tools.versions.versioning import (
     BuildVersion,
@@ -56,7 +57,7 @@ def plan_site(site: AssembledSite, version: BuildVersion, *, site_name: str,
     if version.release is not None:
         extra["version"] = {"provider": "mike", "default": "latest", "alias": True}
     return SitePlan(
-        pages=(*pages, *math_pages()),
+        pages=(*pages, *asset_pages(), *math_pages()),
         site_name=site_title(site_name, version),
         extra=extra,
         released=version.version,
