@@ -24,6 +24,7 @@ from build_tools.records.review_checks import (
     check_review_urls,
     check_theme_tree,
 )
+from build_tools.records.reporting_guidelines import check_reporting
 from build_tools.records.review_format import check_review_format
 from build_tools.records.schema import TYPE_WORDS, FieldSpec, PackageSchema, TableSpec
 from build_tools.records.schema_checks import check_declared_fields
@@ -72,6 +73,7 @@ def validate_records(
     problems += check_review_urls(records.review)
     problems += check_theme_tree(records.review)
     problems += check_review_format(records.review, schema)
+    problems += check_reporting(records.review)
     problems += check_declared_fields(records.schema, schema)
     problems += check_findings(schema, tables)
     problems += check_file_names(tables[schema.studies.name], schema.studies)
