@@ -33,8 +33,8 @@ from tests.test_site import page_text
 # Items each guideline has, as its source states them (PRISMA 2020: 27 numbered items, some in
 # parts; PRISMA-LSR: what this project could confirm, see its `checked`).
 ITEM_COUNTS = {"emerge": 19, "entreq": 21, "prisma-2020": 27}
-DECLARE = ("reporting:\n  guidelines: [emerge, prisma-2020]\n"
-           "  items:\n    emerge-2: {where: ['methods:synthesis'], note: Stated with the method.}\n")
+DECLARE = ("reporting:\n  guidelines: [emerge, prisma-2020]\n  items:\n"
+           "    emerge-2: {where: ['methods:synthesis'], note: Stated with the method.}\n")
 
 
 def _guideline(*items: GuidelineItem) -> Guideline:

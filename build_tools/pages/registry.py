@@ -151,7 +151,8 @@ PRODUCERS: tuple[Producer, ...] = (
     about,
 )
 # Producers that also read the pages made before them (in PRODUCERS' order).
-READS_PAGES: tuple[Callable[[SiteInputs, Sequence[Page]], list[Page]], ...] = (reporting,)
+READS_PAGES: dict[Producer, Callable[[SiteInputs, Sequence[Page]], list[Page]]] = {
+    reporting: reporting}
 
 
 def produce_pages(site: SiteInputs,
@@ -161,7 +162,7 @@ def produce_pages(site: SiteInputs,
     with stage("pages"):
         pages: list[Page] = []
         for produce in producers:
-            reader = next((r for r in READS_PAGES if r is produce), None)
+            reader = READS_PAGES.get(produce)
             pages += reader(site, tuple(pages)) if reader else produce(site)
     generated = {page.path for page in pages if not page.handwritten}
     return tuple(page for page in pages if not (page.handwritten and page.path in generated))

@@ -18,13 +18,13 @@ from build_tools.core.messages import show as _show
 from build_tools.core.urls import url_problem
 from build_tools.records.identifier_fields import check_identifiers
 from build_tools.records.load import Records
+from build_tools.records.reporting_guidelines import check_reporting
 from build_tools.records.review_checks import (
     check_findings,
     check_review_shape,
     check_review_urls,
     check_theme_tree,
 )
-from build_tools.records.reporting_guidelines import check_reporting
 from build_tools.records.review_format import check_review_format
 from build_tools.records.schema import TYPE_WORDS, FieldSpec, PackageSchema, TableSpec
 from build_tools.records.schema_checks import check_declared_fields
