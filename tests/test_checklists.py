@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from build_tools.core.project import Project
+from build_tools.evidence.assemble import ChildTable
 from build_tools.evidence.checks import check_project
 from build_tools.evidence.review import ItemReporting, Method, Question, Reporting
 from build_tools.pages.checklists import FINDERS, evaluate
@@ -125,6 +126,20 @@ def test_methods_rules_and_declared_items_follow_the_data(project: Project) -> N
 
 
 @pytest.mark.scenario("tiny-review")
+def test_a_study_child_table_reports_through_the_study_page(project: Project) -> None:
+    evidence = _site(project).evidence
+    first = evidence.studies[0]
+    table = ChildTable("translations", "SYNTHETIC", "", (), ({"concept": "SYNTHETIC"},))
+    evidence = dataclasses.replace(evidence, studies=(
+        dataclasses.replace(first, extra_tables=(table,)), *evidence.studies[1:]))
+    guideline = _guideline(_item("1", "translations"), _item("2", "excerpts"))
+    built = {f"studies/{first.id}.md"}
+    translated, excerpted = evaluate(guideline, evidence, built)
+    assert [w.path for w in translated.where] == [f"studies/{first.id}.md"]
+    assert not excerpted.reported
+
+
+@pytest.mark.scenario("tiny-review")
 def test_no_declaration_no_reporting_page(project: Project) -> None:
     site = _site(project)
     assert site.evidence.review.reporting is None
@@ -150,13 +165,15 @@ def test_declared_guidelines_each_get_a_page_in_the_reporting_section(project: P
 def test_unknown_guidelines_items_and_rules_are_located_problems(project: Project) -> None:
     _declare(project, "reporting:\n  guidelines: [emerge, strobe]\n  items:\n"
              "    emerge-99: {where: [question]}\n    emerge-3: {where: [guesswork]}\n"
-             "    emerge-4: {wher: [question]}\n")
+             "    emerge-4: {wher: [question]}\n    emerge-5: {where: ['methods:serches']}\n")
     problems = [p for p in check_project(project).problems if p.field.startswith("reporting")]
     found = [(p.line, p.field, p.code) for p in problems]
     assert (37, "reporting.guidelines[1]", "undefined-reference") in found
     assert (39, "reporting.items.emerge-99", "undefined-reference") in found
     assert (40, "reporting.items.emerge-3.where[0]", "not-allowed") in found
     assert (41, "reporting.items.emerge-4.wher", "unknown-field") in found
+    assert (42, "reporting.items.emerge-5.where[0]", "undefined-reference") in found
+    assert len(found) == 5
     strobe = next(p for p in problems if p.field == "reporting.guidelines[1]")
     assert strobe.allowed == "one of: " + ", ".join(GUIDELINE_FILES)
     assert all(p.file == "review.yaml" for p in problems)

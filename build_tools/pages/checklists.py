@@ -86,22 +86,45 @@ def _home(anchor: str | None, label: str) -> Location:
 
 
 def _studies_with(table: str) -> Callable[[Evidence], Sequence[Location]]:
-    """A study child table (translations, excerpts): its own page once the site has one, else
-    the page of the first study with rows in it (study pages show every child table)."""
+    """A study child table of that name: the page of the first study with rows in it (study
+    pages show every child table)."""
 
     def find(evidence: Evidence) -> Sequence[Location]:
         study = next((s for s in evidence.studies if _rows(s, table)), None)
         if study is None:
             return ()
-        return (Location(f"{table.replace('_', ' ').capitalize()}", f"evidence/{table}.md"),
-                Location(f"{evidence.review.wording.Study} page: {study.label}",
-                         f"studies/{slug(study.id)}.md"))
+        return (Location(f"{evidence.review.wording.Study} page: {study.label}",
+                         f"studies/{slug(study.id)}.md"),)
 
     return find
 
 
 def _rows(study: Study, table: str) -> bool:
     return any(t.name == table and t.rows for t in study.extra_tables)
+
+
+def _translations(evidence: Evidence) -> Sequence[Location]:
+    """The translation table (`Evidence.translations`, x-synthesis: translations), else a study
+    child table named so; read with getattr so the rule holds with or without that feature."""
+    if getattr(evidence, "translations", ()):
+        return (Location("Translation table", "translations/index.md"),)
+    return _studies_with("translations")(evidence)
+
+
+def _excerpts(evidence: Evidence) -> Sequence[Location]:
+    """The theme page showing the first excerpt (`Evidence.excerpts`), else a study child
+    table named so (as `_translations`)."""
+    # node id -> (title, the theme whose page shows it, its anchor there)
+    nodes: dict[str, tuple[str, str, str | None]] = {t.id: (t.title, t.id, None)
+                                                    for t in evidence.themes}
+    nodes.update({s.id: (s.title, s.theme, s.id) for t in evidence.themes for s in t.subthemes})
+    for excerpt in getattr(evidence, "excerpts", ()):
+        found = nodes.get(str(getattr(excerpt, "subtheme", None)))
+        if found is not None:
+            title, theme, anchor = found
+            return (Location(f"Theme page: {title}", f"themes/{slug(theme)}.md",
+                             str(slug(anchor)) if anchor else None),)
+    return _studies_with("excerpts")(evidence)
 
 
 def _line_of_argument(evidence: Evidence) -> Sequence[Location]:
@@ -160,8 +183,8 @@ FINDERS: dict[str, Finder] = {
     "version": lambda e: (Location("Cite this version", "cite.md"),),
     "authors": lambda e: _if(bool(e.review.citation and e.review.citation.authors),
                              Location("Cite this version", "cite.md")),
-    "translations": _studies_with("translations"),
-    "excerpts": _studies_with("excerpts"),
+    "translations": _translations,
+    "excerpts": _excerpts,
     "line_of_argument": _line_of_argument,
 }
 

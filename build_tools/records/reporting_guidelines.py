@@ -185,6 +185,7 @@ def check_reporting(review: YamlDocument | None) -> list[Problem]:
         return []
     problems: list[Problem] = []
     declared: list[Guideline] = []
+    methods = _method_ids(review.data)
     guidelines = block.get("guidelines")
     for index, name in enumerate(guidelines if isinstance(guidelines, list) else ()):
         if name not in GUIDELINE_FILES:
@@ -211,7 +212,19 @@ def check_reporting(review: YamlDocument | None) -> list[Problem]:
                 problems.append(_problem(review, (*where, "where", position),
                                          f"{rule!r} is not a rule", rules_allowed(),
                                          Code.NOT_ALLOWED))
+            elif rule.startswith(METHOD_RULE) and rule[len(METHOD_RULE):] not in methods:
+                problems.append(_problem(review, (*where, "where", position),
+                                         f"{rule!r} names no section of methods",
+                                         "methods:<id> of an entry of methods: "
+                                         + (", ".join(sorted(methods)) or "none given"),
+                                         Code.UNDEFINED_REFERENCE))
     return problems
+
+
+def _method_ids(data: dict[str, Any]) -> set[str]:
+    methods = data.get("methods")
+    return {str(m.get("id")) for m in (methods if isinstance(methods, list) else ())
+            if isinstance(m, dict) and m.get("id") is not None}
 
 
 def _problem(document: YamlDocument, path: tuple[str | int, ...], message: str, allowed: str,
