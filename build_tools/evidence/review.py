@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from build_tools.core.mdtext import slug
 from build_tools.records.yaml_source import YamlDocument
 
 
@@ -71,6 +72,15 @@ class Method:
     title: str | None
     text: str | None
     source: str | None
+
+    @property
+    def anchor(self) -> str | None:
+        """The section's id on the Methods page (its `id`, when that is safe in a link), so
+        other pages can link to it (the reporting checklists do)."""
+        try:
+            return str(slug(self.id)) if self.id else None
+        except ValueError:
+            return None
 
 
 @dataclass(frozen=True)
@@ -188,6 +198,24 @@ class ReviewCitation:
 
 
 @dataclass(frozen=True)
+class ItemReporting:
+    """review.yaml's word on one guideline item: the rules that report it instead of the
+    guideline's (`where`, still evaluated from data; None: the guideline's), and a note."""
+
+    where: tuple[str, ...] | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Reporting:
+    """`reporting:`: the guidelines the site is checked against (ids of shipped guidelines),
+    and per-item declarations keyed by item id (`emerge-7`)."""
+
+    guidelines: tuple[str, ...]
+    items: Mapping[str, ItemReporting] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Wording:
     """How the site names the review and its studies (`wording:`, defaults by `kind`)."""
 
@@ -236,6 +264,7 @@ class Review:
     findings: tuple[FindingEntry, ...]
     citation: ReviewCitation | None
     document: dict[str, Any] = field(compare=False, repr=False)
+    reporting: Reporting | None = None
 
     @property
     def expected_count(self) -> int | None:
@@ -320,7 +349,20 @@ def review_from_data(document: Any) -> Review:
             _text(citation.get("concept_doi")), _text(citation.get("version_doi")),
         ) if citation else None,
         document=data,
+        reporting=_reporting(_block(data, "reporting")),
     )
+
+
+def _reporting(block: Mapping[str, Any]) -> Reporting | None:
+    guidelines = tuple(str(g) for g in _list(block.get("guidelines")) if g is not None)
+    if not guidelines:
+        return None  # no guideline declared: no reporting pages
+    return Reporting(guidelines, {
+        str(key): ItemReporting(
+            tuple(str(r) for r in value["where"]) if isinstance(value.get("where"), list)
+            else None,
+            _text(value.get("note")))
+        for key, value in _mapping(block.get("items")).items() if isinstance(value, dict)})
 
 
 def _theme(item: Mapping[str, Any]) -> ThemeEntry:

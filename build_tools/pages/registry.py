@@ -22,6 +22,7 @@ from build_tools.core.mdtext import plain_title
 from build_tools.core.output_cache import OutputCache
 from build_tools.core.timings import stage
 from build_tools.evidence.assemble import Evidence
+from build_tools.pages.checklists import checklist_pages
 from build_tools.pages.downloads import download_pages
 from build_tools.pages.feed import feed_page
 from build_tools.pages.page import Page
@@ -128,6 +129,11 @@ def feed(site: SiteInputs) -> list[Page]:
     return [feed_page(site.evidence, site.version.date, site.version.feed)]
 
 
+def reporting(site: SiteInputs, pages: Sequence[Page] = ()) -> list[Page]:
+    """The reporting checklists: they link to the pages built before them (READS_PAGES)."""
+    return checklist_pages(site.evidence, {page.path for page in pages}, site.render.page)
+
+
 def about(site: SiteInputs) -> list[Page]:
     return about_pages(site.handwritten)
 
@@ -142,8 +148,12 @@ def about_pages(handwritten: Sequence[Handwritten]) -> list[Page]:
 PRODUCERS: tuple[Producer, ...] = (
     home, methods, themes, studies, references, evidence, downloads,
     changelog, cite, release_data, feed,
+    reporting,
     about,
 )
+# Producers that also read the pages made before them (in PRODUCERS' order).
+READS_PAGES: dict[Producer, Callable[[SiteInputs, Sequence[Page]], list[Page]]] = {
+    reporting: reporting}
 
 
 def produce_pages(site: SiteInputs,
@@ -151,7 +161,10 @@ def produce_pages(site: SiteInputs,
     """Every page, in navigation order. A generated page replaces a hand-written one of the
     same path (as the MkDocs plugin does with the file), so that one is not placed twice."""
     with stage("pages"):
-        pages = [page for produce in producers for page in produce(site)]
+        pages: list[Page] = []
+        for produce in producers:
+            reader = READS_PAGES.get(produce)
+            pages += reader(site, tuple(pages)) if reader else produce(site)
     generated = {page.path for page in pages if not page.handwritten}
     return tuple(page for page in pages if not (page.handwritten and page.path in generated))
 

@@ -59,6 +59,8 @@ REVIEW_FORMAT: dict[str, Shape] = {
     "key_findings": [{"text": TEXT, "source": TEXT}],
     "appraisal_tool": {"name": TEXT, "source": TEXT, "noun": TEXT, "total": BOOLEAN,
                        "scale": [{"value": TEXT, "colour": OneOf(COLOURS), "score": NUMBER}]},
+    # the reporting guidelines to check the site against (records/reporting_guidelines.py)
+    "reporting": {"guidelines": [TEXT], "items": Named({"where": [TEXT], "note": TEXT})},
 }
 REQUIRED = ("title",)
 

@@ -18,6 +18,7 @@ from build_tools.core.messages import show as _show
 from build_tools.core.urls import url_problem
 from build_tools.records.identifier_fields import check_identifiers
 from build_tools.records.load import Records
+from build_tools.records.reporting_guidelines import check_reporting
 from build_tools.records.review_checks import (
     check_findings,
     check_review_shape,
@@ -72,6 +73,7 @@ def validate_records(
     problems += check_review_urls(records.review)
     problems += check_theme_tree(records.review)
     problems += check_review_format(records.review, schema)
+    problems += check_reporting(records.review)
     problems += check_declared_fields(records.schema, schema)
     problems += check_findings(schema, tables)
     problems += check_file_names(tables[schema.studies.name], schema.studies)

@@ -195,9 +195,13 @@ def _make_project(root: Path, scenario: str, payload: str,
     shape = Shape.of(project)
     skip = {".themes[].id", ".themes[].subthemes[].id", ".search_rounds[].id",
             ".findings[].id",  # ids, checked by the schema's pattern
-            ".appraisal_tool.scale[].colour", ".kind"}  # one of a list, checked by validation
+            ".appraisal_tool.scale[].colour", ".kind",  # one of a list, checked by validation
+            ".reporting.guidelines", ".reporting.items.emerge-2.where"}  # ids, validated
     review = yaml.safe_load(project.review_file.read_text("utf-8"))
     review.setdefault("citation", {"authors": [None, None]})  # "Cite this version" names them
+    review.setdefault("reporting", {  # the note of a declared item is shown on its checklist
+        "guidelines": ["emerge"], "items": {"emerge-2": {"where": ["question"],
+                                                         "note": None}}})
     review = _poison_review(review, fields, payload, "", skip, addresses)
     project.review_file.write_text(yaml.safe_dump(review, sort_keys=False, allow_unicode=True),
                                    "utf-8")
