@@ -188,6 +188,14 @@ class ReviewCitation:
 
 
 @dataclass(frozen=True)
+class Role:
+    """An entry of `roles:`: someone whose words the review quotes (an excerpt's speaker)."""
+
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
 class Wording:
     """How the site names the review and its studies (`wording:`, defaults by `kind`)."""
 
@@ -236,6 +244,7 @@ class Review:
     findings: tuple[FindingEntry, ...]
     citation: ReviewCitation | None
     document: dict[str, Any] = field(compare=False, repr=False)
+    roles: tuple[Role, ...] = ()  # who may speak in an excerpt (a study's `excerpts`)
 
     @property
     def expected_count(self) -> int | None:
@@ -244,6 +253,10 @@ class Review:
 
     def method(self, method_id: str) -> Method | None:
         return next((m for m in self.methods if m.id == method_id), None)
+
+    def role(self, role_id: str) -> Role:
+        """The declared role of an excerpt's speaker (validation refuses an undeclared one)."""
+        return next((r for r in self.roles if r.id == role_id), Role(role_id, role_id))
 
 
 def build_review(document: YamlDocument) -> Review:
@@ -320,6 +333,8 @@ def review_from_data(document: Any) -> Review:
             _text(citation.get("concept_doi")), _text(citation.get("version_doi")),
         ) if citation else None,
         document=data,
+        roles=tuple(Role(str(r.get("id")), _text(r.get("label")) or str(r.get("id")))
+                    for r in _items(data, "roles")),
     )
 
 

@@ -27,6 +27,7 @@ from build_tools.records.review_checks import (
 from build_tools.records.review_format import check_review_format
 from build_tools.records.schema import TYPE_WORDS, FieldSpec, PackageSchema, TableSpec
 from build_tools.records.schema_checks import check_declared_fields
+from build_tools.records.synthesis_tables import check_synthesis_tables
 from build_tools.records.tables import Row, allowed_keys, collect_rows, walk
 from build_tools.records.yaml_source import YamlDocument
 
@@ -73,6 +74,7 @@ def validate_records(
     problems += check_theme_tree(records.review)
     problems += check_review_format(records.review, schema)
     problems += check_declared_fields(records.schema, schema)
+    problems += check_synthesis_tables(records.schema, schema)
     problems += check_findings(schema, tables)
     problems += check_file_names(tables[schema.studies.name], schema.studies)
     problems += check_examples(tables[schema.studies.name])
@@ -403,7 +405,8 @@ def _translate(error: Any, table: TableSpec, tables: dict[str, list[Row]]) -> li
         known = sorted({str(r.values.get(error.reference_field_names[0]))
                         for r in tables.get(reference, [])},
                        key=lambda v: (not v.isdigit(), int(v) if v.isdigit() else 0, v))
-        allowed = f"one of the {reference} defined: " + ", ".join(known[:30])
+        allowed = (f"one of the {reference} defined: " + ", ".join(known[:30]) if known
+                   else f"no {reference} are defined yet; declare them first")
         if len(known) > 30:
             allowed += f", … ({len(known)} in all)"
         return [Problem(row.document.path, row.line(field), _field_name((*row.path, field)),
@@ -430,6 +433,10 @@ def _translate(error: Any, table: TableSpec, tables: dict[str, list[Row]]) -> li
     if name == "required":
         return [Problem(row.document.path, row.line(field_name), where,
                         "is required but missing", spec.allowed(), code=Code.MISSING_FIELD)]
+    if name == "maxLength":  # the text itself may be long: say how long, do not echo it
+        return [Problem(row.document.path, row.line(field_name), where,
+                        f"is {len(str(cell))} characters long", spec.allowed(),
+                        code=Code.TOO_LONG)]
     return [Problem(row.document.path, row.line(field_name), where,
                     f"{cell!r} is not allowed" if name == "enum" else f"{cell!r} fails {name}",
                     spec.allowed(),
