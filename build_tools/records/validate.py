@@ -378,11 +378,12 @@ def run_frictionless(schema: PackageSchema, tables: dict[str, list[Row]]) -> lis
     for task in report.tasks:
         table = schema.table(task.name)
         for error in task.errors:
-            problems += _translate(error, table, tables)
+            problems += _translate(error, table, tables, schema)
     return problems
 
 
-def _translate(error: Any, table: TableSpec, tables: dict[str, list[Row]]) -> list[Problem]:
+def _translate(error: Any, table: TableSpec, tables: dict[str, list[Row]],
+               schema: PackageSchema) -> list[Problem]:
     rows = tables[table.name]
     row_number = getattr(error, "row_number", None)
     if not row_number or row_number - 2 >= len(rows):
@@ -406,7 +407,7 @@ def _translate(error: Any, table: TableSpec, tables: dict[str, list[Row]]) -> li
                         for r in tables.get(reference, [])},
                        key=lambda v: (not v.isdigit(), int(v) if v.isdigit() else 0, v))
         allowed = (f"one of the {reference} defined: " + ", ".join(known[:30]) if known
-                   else f"no {reference} are defined yet; declare them first")
+                   else _where_to_define(schema, reference))
         if len(known) > 30:
             allowed += f", … ({len(known)} in all)"
         return [Problem(row.document.path, row.line(field), _field_name((*row.path, field)),
@@ -441,3 +442,12 @@ def _translate(error: Any, table: TableSpec, tables: dict[str, list[Row]]) -> li
                     f"{cell!r} is not allowed" if name == "enum" else f"{cell!r} fails {name}",
                     spec.allowed(),
                     code=Code.NOT_ALLOWED if name == "enum" else Code.CONSTRAINT_FAILED)]
+
+
+def _where_to_define(schema: PackageSchema, reference: str) -> str:
+    """What to do when a link names a table that has no row yet (no roles declared)."""
+    spec = next((t for t in schema.tables if t.name == reference), None)
+    if spec is not None and spec.source == "review" and spec.path:
+        return f"no {reference} are defined yet: add them to review.yaml under " + \
+            " → ".join(spec.path)
+    return f"no {reference} are defined yet"
