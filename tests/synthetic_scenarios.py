@@ -343,6 +343,171 @@ def bibliography_files() -> dict[str, Any]:
     return files
 
 
+# ---- the qualitative synthesis: themes, translations (reciprocal, refutational), excerpts ----
+
+META = "synthetic-meta-ethnography"
+# The synthesis as data: themes with subthemes, the two roles whose words are quoted, and per
+# made-up ethnography its contributions, translations and excerpts. Wording and roles are
+# chosen so that no word of another scenario (tests/test_scenario_wording.py) is needed.
+META_THEMES = [
+    {"id": "made-up-belonging", "title": "SYNTHETIC Belonging in a made-up classroom",
+     "summary": "Invented theme: how made-up pupils and teachers describe belonging.",
+     "subthemes": [
+         {"id": "being-noticed", "title": "Being noticed",
+          "summary": "Invented subtheme: being seen by the other side of the desk."},
+         {"id": "shared-jokes", "title": "Shared jokes",
+          "summary": "Invented subtheme: humour as a made-up bridge."}]},
+    {"id": "made-up-distance", "title": "SYNTHETIC Distance and rules",
+     "summary": "Invented theme: where rules keep the made-up people apart.",
+     "subthemes": [
+         {"id": "rules-as-walls", "title": "Rules as walls",
+          "summary": "Invented subtheme: rules felt as barriers."},
+         {"id": "quiet-corners", "title": "Quiet corners",
+          "summary": "Invented subtheme: places to withdraw to."}]},
+]
+META_ROLES = [{"id": "pupil", "label": "Pupil"}, {"id": "teacher", "label": "Teacher"}]
+# (number, voices, [(subtheme, concept, relation, page)], [(subtheme, speaker, text, page)])
+META_ACCOUNTS = [
+    (1, "pupil", [("being-noticed", "the lighthouse teacher", "reciprocal", "4"),
+                  ("rules-as-walls", "the rulebook as a fence", "reciprocal", "6")],
+     [("being-noticed", "pupil", "SYNTHETIC: She looked up when I came in, every day.", "4")]),
+    (2, "teacher", [("being-noticed", "reading the back row", "reciprocal", "11-12"),
+                    ("shared-jokes", "jokes as a pressure valve", "reciprocal", "13")],
+     [("shared-jokes", "teacher", "SYNTHETIC: A joke at nine saves the whole morning.", "13"),
+      ("being-noticed", "teacher", "SYNTHETIC: I count faces, not heads.", "12")]),
+    (3, "both", [("rules-as-walls", "rules as a handrail, not a wall", "refutational", "21"),
+                 ("shared-jokes", "humour that shuts people out", "refutational", "22")],
+     [("rules-as-walls", "pupil", "SYNTHETIC: The rules told me where the floor was.", "21"),
+      ("rules-as-walls", "teacher", "SYNTHETIC: Clear rules let me be kinder.", "23")]),
+    (4, "pupil", [], []),  # contributes to a subtheme, but nothing is translated or quoted
+]
+
+
+def _meta_basics() -> dict[str, Any]:
+    return {
+        "title": "SYNTHETIC TEST SYNTHESIS: made-up ethnographies of belonging at school",
+        "short_title": "SYNTHETIC qualitative synthesis",
+        "kind": "qualitative",
+        "wording": {"review": "living qualitative synthesis", "study": "ethnography",
+                    "studies": "ethnographies"},
+        "question": {"text": "How do made-up pupils and teachers describe belonging?",
+                     "source": "made-up"},
+        "included_studies": {"count": 5, "source": "made-up"},
+        "sources": {"made-up": MADE_UP},
+    }
+
+
+def _meta_themes() -> dict[str, Any]:
+    return {"themes": [{**theme, "source": "made-up",
+                        "subthemes": [{**sub, "source": "made-up"} for sub in theme["subthemes"]]}
+                       for theme in META_THEMES]}
+
+
+def _meta_roles() -> dict[str, Any]:
+    return {"roles": META_ROLES}
+
+
+# review.yaml of the synthesis, one function per block: a new block is one more entry here.
+META_REVIEW_BLOCKS = [_meta_basics, _meta_themes, _meta_roles]
+
+
+def meta_review() -> dict[str, Any]:
+    review: dict[str, Any] = {}
+    for block in META_REVIEW_BLOCKS:
+        review.update(block())
+    return review
+
+
+def _child_table(name: str, title: str, path: str, fields: list[dict[str, Any]],
+                 links: dict[str, str], **extra: Any) -> dict[str, Any]:
+    """A list in each record, linked to its record and (`links`: field → table) others."""
+    keys = [{"fields": ["study"], "reference": {"resource": "studies", "fields": ["id"]}}]
+    keys += [{"fields": [field], "reference": {"resource": table, "fields": ["id"]}}
+             for field, table in links.items()]
+    return {"name": name, "title": title,
+            "x-rows": {"from": "studies", "path": [path], "parent": {"study": "id"}}, **extra,
+            "schema": {"fields": [{"name": "study", "title": "Record", "type": "string",
+                                   "constraints": {"required": True}}, *fields],
+                       "foreignKeys": keys}}
+
+
+def meta_schema() -> dict[str, Any]:
+    studies = {
+        "name": "studies", "title": "Included ethnographies",
+        "x-rows": {"from": "studies"},
+        "x-require-one-of": [["doi", "title"]],
+        "x-table-columns": ["voices"],
+        "x-table-filters": ["voices", "year"],
+        "schema": {"primaryKey": ["id"], "fields": _studies_fields(
+            _field("voices", "Voices", "string", "Whose accounts it reports.",
+                   constraints={"enum": ["pupil", "teacher", "both"]}),
+        )},
+    }
+    shipped = {name: _shipped_table(name) for name in ("themes", "subthemes", "roles")}
+    contributions = _child_table(
+        "study_subthemes", "Contributions to subthemes", "contributions",
+        [{"name": "subtheme", "title": "Subtheme", "type": "string",
+          "constraints": {"required": True}},
+         {"name": "note", "title": "Note", "type": "string"}],
+        {"subtheme": "subthemes"})
+    translations = _child_table(
+        "translations", "Translations", "translations",
+        [_field("subtheme", "Subtheme", "string", "The subtheme translated into.",
+                constraints={"required": True}),
+         _field("concept", "Concept", "string", "The account's own concept, in our words.",
+                constraints={"required": True}),
+         _field("relation", "Translation", "string", "Reciprocal or refutational.",
+                constraints={"required": True, "enum": ["reciprocal", "refutational"]}),
+         _field("page", "Page", "string", "Where the account says it."),
+         _field("source", "Source", "string", "Which source supports it.")],
+        {"subtheme": "subthemes"}, **{"x-synthesis": "translations"})
+    excerpts = _child_table(
+        "excerpts", "Excerpts", "excerpts",
+        [_field("subtheme", "Subtheme", "string", "The subtheme illustrated.",
+                constraints={"required": True}),
+         _field("speaker", "Speaker", "string", "A role declared in review.yaml.",
+                constraints={"required": True}),
+         _field("text", "Excerpt", "string", "The passage, at most 300 characters.",
+                constraints={"required": True, "maxLength": 300}),
+         _field("page", "Page", "string", "The page it is on."),
+         _field("source", "Source", "string", "Which source it is quoted from.")],
+        {"subtheme": "subthemes", "speaker": "roles"}, **{"x-synthesis": "excerpts"})
+    return {"name": "synthetic-synthesis-data", "title": "Data of the synthetic synthesis",
+            "resources": [studies, contributions, _sources_table(), translations, excerpts,
+                          shipped["themes"], shipped["subthemes"], shipped["roles"]]}
+
+
+def meta_files() -> dict[str, Any]:
+    files: dict[str, Any] = {"review.yaml": meta_review(),
+                             "schema/datapackage.yaml": meta_schema()}
+    for number, voices, translations, excerpts in META_ACCOUNTS:
+        supported = sorted({row[0] for row in [*translations, *excerpts]}) or ["quiet-corners"]
+        record: dict[str, Any] = {
+            "id": f"synthetic-ethnography-{number:02d}",
+            "doi": f"10.5555/synthetic-ethnography.{number:02d}",
+            "title": f"SYNTHETIC: made-up ethnography number {number} of a classroom",
+            "authors": [f"Fieldwork, {chr(64 + number)}.", "Notebook, Kit"],
+            "year": 2010 + number,
+            "journal": "Journal of Synthetic Ethnographies",
+            "voices": voices,
+            "notes": MADE_UP_NOTE,
+            "curation_status": "extracted",
+            "contributions": [{"subtheme": s, "note": "Made-up contribution."} for s in supported],
+        }
+        if translations:
+            record["translations"] = [
+                {"subtheme": s, "concept": f"SYNTHETIC {c}", "relation": r, "page": p,
+                 "source": "made-up full text"} for s, c, r, p in translations]
+        if excerpts:
+            record["excerpts"] = [
+                {"subtheme": s, "speaker": who, "text": text, "page": p,
+                 "source": "made-up full text"} for s, who, text, p in excerpts]
+        record["sources"] = [{"description": "Generated by tests/synthetic_scenarios.py; not a "
+                                             "real ethnography"}]
+        files[f"studies/{record['id']}.yaml"] = record
+    return files
+
+
 # ---- writing ---------------------------------------------------------------------------------
 
 MKDOCS = """# SYNTHETIC scenario review of the tests, generated by tests/synthetic_scenarios.py.
@@ -362,7 +527,8 @@ markdown_extensions:
       permalink: true
 """
 HEADER = "# SYNTHETIC test data, generated by tests/synthetic_scenarios.py: do not edit by hand.\n"
-SCENARIO_FILES = {TRIALS: trials_files, BIBLIOGRAPHY: bibliography_files}
+SCENARIO_FILES = {TRIALS: trials_files, BIBLIOGRAPHY: bibliography_files,
+                  META: meta_files}
 
 
 def rendered(name: str) -> dict[str, str]:

@@ -28,6 +28,14 @@ SYNTHETIC = {
     "perspective": "both",
     "country": "Testland",
     "contributions": [{"subtheme": "human-connection"}, {"subtheme": "reciprocal-trust"}],
+    # a translation table and an excerpt, so their pages are checked too
+    "translations": [
+        {"subtheme": "human-connection", "concept": "SYNTHETIC made-up concept",
+         "relation": "reciprocal", "page": "1", "source": "made up by the test"},
+        {"subtheme": "empathy-and-hope", "concept": "SYNTHETIC made-up counter-concept",
+         "relation": "refutational", "page": "2", "source": "made up by the test"}],
+    "excerpts": [{"subtheme": "empathy-and-hope", "speaker": "client",
+                  "text": "SYNTHETIC words made up by the test.", "page": "2"}],
     "sources": [{"description": "Synthetic record written by tests/test_browser.py"}],
 }
 AXE_PAGES = {
@@ -37,6 +45,8 @@ AXE_PAGES = {
     "theme": "themes/working-on-the-edge/",
     "matrix": "evidence/matrix/",
     "prisma": "evidence/prisma/",
+    "translations": "translations/",
+    "translation concept": "translations/human-connection/",
 }
 
 

@@ -28,15 +28,15 @@ def _write(files, folder):
 
 def test_data_package_files_names_every_table(project):
     assert sorted(_files(project)) == [
-        "appraisal_questions.csv", "appraisals.csv", "datapackage.json", "findings.csv",
-        "prisma_counts.csv", "search_rounds.csv", "sources.csv", "studies.csv",
-        "study_subthemes.csv", "subthemes.csv", "themes.csv"]
+        "appraisal_questions.csv", "appraisals.csv", "datapackage.json", "excerpts.csv",
+        "findings.csv", "prisma_counts.csv", "roles.csv", "search_rounds.csv", "sources.csv",
+        "studies.csv", "study_subthemes.csv", "subthemes.csv", "themes.csv", "translations.csv"]
 
 
 def test_data_package_files_valid_by_frictionless(project, tmp_path):
     report = validate(str(_write(_files(project), tmp_path / "site")))
     assert report.valid, report.flatten(["type", "note"])
-    assert report.stats["tasks"] == 10
+    assert report.stats["tasks"] == 13
 
 
 def test_descriptor_has_paths_and_none_of_our_extensions(project):

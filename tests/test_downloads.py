@@ -26,10 +26,10 @@ from tests.refdata import HOSTILE_TITLE, scenario_studies
 def study(study_id: str):
     return next(s for s in scenario_studies() if s.id == study_id)
 
-DOWNLOADS = ["appraisal_questions.csv", "appraisals.csv", "datapackage.json", "findings.csv",
-             "prisma_counts.csv", "references.bib", "references.json", "references.ris",
-             "search_rounds.csv", "sources.csv", "studies.csv", "study_subthemes.csv",
-             "subthemes.csv", "themes.csv"]
+DOWNLOADS = ["appraisal_questions.csv", "appraisals.csv", "datapackage.json", "excerpts.csv",
+             "findings.csv", "prisma_counts.csv", "references.bib", "references.json",
+             "references.ris", "roles.csv", "search_rounds.csv", "sources.csv", "studies.csv",
+             "study_subthemes.csv", "subthemes.csv", "themes.csv", "translations.csv"]
 
 
 def _article(page: str) -> str:

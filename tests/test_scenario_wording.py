@@ -1,9 +1,10 @@
-"""Three scenario reviews of three kinds: each shows its own wording, never another's.
+"""Four scenario reviews of three kinds: each shows its own wording, never another's.
 
 The qualitative meta-ethnography (the shipped shape), the quantitative trials review (RoB 2, an
-effects table) and the living bibliography (a category tree, arXiv preprints, TeX math) are
-built from tests/scenarios/; every generated page of each (Markdown, SVG, downloads) is read
-for the words that belong to the other two.
+effects table), the living bibliography (a category tree, arXiv preprints, TeX math) and a
+synthetic qualitative synthesis (translations, excerpts) are built from tests/scenarios/;
+every generated page of each (Markdown, SVG, downloads) is read for the words that belong to the
+others.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ OWN_WORDS = {
                         "therapist", "study", "studies"],
     "synthetic-trials-review": ["RoB 2", "risk of bias", "trial", "trials", "randomised"],
     "synthetic-preprint-bibliography": ["bibliography", "arXiv", "preprint", "papers"],
+    "synthetic-meta-ethnography": ["ethnographies", "pupil", "teacher", "Translation table"],
 }
 
 

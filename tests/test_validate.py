@@ -31,9 +31,9 @@ CASES: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
     "unknown field": (
         {"studies/s1.yaml": STUDY.format(id="s1") + "colour: blue\n"},
         ["studies/s1.yaml:6: colour: unknown field (one of: added_in, analysis_method, appraisal, "
-         "authors, contributions, country, curation_status, data_collection, doi, first_author, "
-         "id, issue, journal, notes, pages, participants, perspective, sample_size, setting, "
-         "sources, title, volume, year)"],
+         "authors, contributions, country, curation_status, data_collection, doi, excerpts, "
+         "first_author, id, issue, journal, notes, pages, participants, perspective, sample_size, "
+         "setting, sources, title, translations, volume, year)"],
     ),
     "wrong type": (
         {"studies/s1.yaml": STUDY.format(id="s1") + 'year: "2018"\n'},
@@ -220,7 +220,7 @@ def test_validate_checks_the_review_citation_block(project: Project, capsys) -> 
 
 
 REVIEW_KEYS = ("appraisal_tool, citation, findings, included_studies, key_findings, kind, "
-               "living, methods, protocol, question, reported_characteristics, reporting, "
+               "living, methods, protocol, question, reported_characteristics, reporting, roles, "
                "search_rounds, short_title, source_review, sources, themes, title, wording")
 REVIEW_CASES = {  # (text replaced, replacement) -> the lines validate prints
     "a mistyped top-level key": (

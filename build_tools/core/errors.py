@@ -91,6 +91,7 @@ class Code(StrEnum):
     UNDEFINED_REFERENCE = "undefined-reference"
     NOT_ALLOWED = "not-allowed"
     CONSTRAINT_FAILED = "constraint-failed"
+    TOO_LONG = "too-long"
     DUPLICATE_FINDING = "duplicate-finding"
     CONFLICTING_FIELDS = "conflicting-fields"
     FRICTIONLESS_ERROR = "frictionless-error"

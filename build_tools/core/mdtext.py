@@ -97,6 +97,14 @@ def prose(value: Any, css_class: str = "lr-prose") -> Markup:
     return Markup(f'<div class="{css_class}">\n{body}\n</div>')
 
 
+def quotation(value: Any) -> Markup:
+    """A passage quoted from a study: `prose`, but as a <blockquote>, so that readers and
+    assistive technology know it is quoted; every paragraph stays inert text."""
+    parts = re.split(r"\n\s*\n", str(value).strip())
+    body = "\n".join(f"<p>{math_text(part)}</p>" for part in parts if part.strip())
+    return Markup(f'<blockquote class="lr-excerpt">\n{body}\n</blockquote>')
+
+
 def link(url: Any, label: Any = None) -> Markup:
     """A link only to an address the URL rule allows (urls.url_problem); anything else
     (javascript:, data:, Markdown inside the address, …) stays plain text."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from build_tools.core.identifiers import FORMATS as IDENTIFIER_FORMATS
@@ -17,6 +18,7 @@ from build_tools.crossref.works import (
     citation_from_work,
 )
 from build_tools.evidence.review import Review, Source
+from build_tools.evidence.synthesis import Excerpt, Translation, synthesis_rows
 from build_tools.records.findings_framework import FindingsFramework, findings_framework
 from build_tools.records.identifier_fields import record_identifiers
 from build_tools.records.schema import FieldSpec, PackageSchema
@@ -152,6 +154,8 @@ class Evidence:
     matrix_split: FieldSpec | None = None  # x-matrix-split: the field the matrix counts by
     charts: tuple[ChartSpec, ...] = ()  # x-charts: the fields drawn on the charts page
     findings_framework: FindingsFramework | None = None  # x-findings on the findings table
+    translations: tuple[Translation, ...] = ()  # x-synthesis: translations (none: no page)
+    excerpts: tuple[Excerpt, ...] = ()  # x-synthesis: excerpts, shown on the theme pages
 
     @property
     def sources(self) -> Mapping[str, Source]:
@@ -173,7 +177,20 @@ class Evidence:
         return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
     def study(self, study_id: str) -> Study:
-        return next(s for s in self.studies if s.id == study_id)
+        return self.studies_by_id[study_id]
+
+    @cached_property
+    def studies_by_id(self) -> dict[str, Study]:
+        return {s.id: s for s in self.studies}
+
+    def excerpts_of(self, node_id: str) -> tuple[Excerpt, ...]:
+        """The excerpts illustrating one subtheme (or theme), in the studies' order."""
+        return tuple(sorted((e for e in self.excerpts if e.subtheme == node_id),
+                            key=lambda e: self._order[e.study]))
+
+    @cached_property
+    def _order(self) -> dict[str, int]:
+        return {s.id: n for n, s in enumerate(self.studies)}
 
     def subtheme(self, subtheme_id: str) -> Subtheme:
         """The node a contribution names: a subtheme at any depth, or a top-level theme (then
@@ -209,6 +226,7 @@ def assemble_evidence(
             child for found in extra if (child := found.get(study_id)) is not None)))
     studies.sort(key=lambda s: (s.citation.first_family or s.id).lower() + s.id)
     themes = _themes(review, studies)
+    translations, excerpts = synthesis_rows(schema, tables)
     questions = tuple((q.number, q.text) for q in
                       (review.appraisal_tool.questions if review.appraisal_tool else ()))
     return Evidence(
@@ -226,6 +244,8 @@ def assemble_evidence(
         if schema.studies.descriptor.get("x-matrix-split") else None,
         charts=_charts(schema),
         findings_framework=findings_framework(schema),
+        translations=translations,
+        excerpts=excerpts,
     )
 
 

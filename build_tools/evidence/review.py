@@ -216,6 +216,14 @@ class Reporting:
 
 
 @dataclass(frozen=True)
+class Role:
+    """An entry of `roles:`: someone whose words the review quotes (an excerpt's speaker)."""
+
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
 class Wording:
     """How the site names the review and its studies (`wording:`, defaults by `kind`)."""
 
@@ -265,6 +273,7 @@ class Review:
     citation: ReviewCitation | None
     document: dict[str, Any] = field(compare=False, repr=False)
     reporting: Reporting | None = None
+    roles: tuple[Role, ...] = ()  # who may speak in an excerpt (a study's `excerpts`)
 
     @property
     def expected_count(self) -> int | None:
@@ -273,6 +282,10 @@ class Review:
 
     def method(self, method_id: str) -> Method | None:
         return next((m for m in self.methods if m.id == method_id), None)
+
+    def role(self, role_id: str) -> Role:
+        """The declared role of an excerpt's speaker (validation refuses an undeclared one)."""
+        return next((r for r in self.roles if r.id == role_id), Role(role_id, role_id))
 
 
 def build_review(document: YamlDocument) -> Review:
@@ -350,6 +363,8 @@ def review_from_data(document: Any) -> Review:
         ) if citation else None,
         document=data,
         reporting=_reporting(_block(data, "reporting")),
+        roles=tuple(Role(str(r.get("id")), _text(r.get("label")) or str(r.get("id")))
+                    for r in _items(data, "roles")),
     )
 
 

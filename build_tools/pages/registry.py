@@ -34,6 +34,7 @@ from build_tools.pages.render import (
     study_pages,
     theme_pages,
 )
+from build_tools.pages.synthesis import translation_pages
 from build_tools.pages.version_pages import (
     VersionData,
     changelog_pages,
@@ -88,6 +89,11 @@ def methods(site: SiteInputs) -> list[Page]:
 
 def themes(site: SiteInputs) -> list[Page]:
     return theme_pages(site.render)
+
+
+def translations(site: SiteInputs) -> list[Page]:
+    """The translation table of a meta-ethnography, in the Themes section (none: no page)."""
+    return translation_pages(site.evidence, site.render.page)
 
 
 def studies(site: SiteInputs) -> list[Page]:
@@ -146,7 +152,7 @@ def about_pages(handwritten: Sequence[Handwritten]) -> list[Page]:
 
 
 PRODUCERS: tuple[Producer, ...] = (
-    home, methods, themes, studies, references, evidence, downloads,
+    home, methods, themes, translations, studies, references, evidence, downloads,
     changelog, cite, release_data, feed,
     reporting,
     about,

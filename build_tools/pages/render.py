@@ -45,8 +45,8 @@ def make_environment() -> Environment:
     environment.filters.update(
         text=mdtext.text, paragraphs=mdtext.paragraphs, link=mdtext.link, doi_url=mdtext.doi_url,
         slug=mdtext.slug, or_missing=or_missing, preformatted=mdtext.preformatted,
-        prose=mdtext.prose, arxiv_url=mdtext.arxiv_url, pubmed_url=mdtext.pubmed_url,
-        anchor=anchor, yaml_string=yaml_string,
+        prose=mdtext.prose, quotation=mdtext.quotation, arxiv_url=mdtext.arxiv_url,
+        pubmed_url=mdtext.pubmed_url, anchor=anchor, yaml_string=yaml_string,
     )
     environment.globals["href"] = href
     return environment

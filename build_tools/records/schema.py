@@ -70,6 +70,8 @@ class FieldSpec:
             words = FORMAT_WORDS[self.format]
         if "pattern" in self.constraints:
             words += f" matching {self.constraints['pattern']}"
+        if "maxLength" in self.constraints:
+            words += f" of at most {self.constraints['maxLength']} characters"
         low, high = self.constraints.get("minimum"), self.constraints.get("maximum")
         if low is not None and high is not None:
             words += f" from {low} to {high}"

@@ -28,6 +28,7 @@ from build_tools.records.review_checks import (
 from build_tools.records.review_format import check_review_format
 from build_tools.records.schema import TYPE_WORDS, FieldSpec, PackageSchema, TableSpec
 from build_tools.records.schema_checks import check_declared_fields
+from build_tools.records.synthesis_tables import check_synthesis_tables
 from build_tools.records.tables import Row, allowed_keys, collect_rows, walk
 from build_tools.records.yaml_source import YamlDocument
 
@@ -75,6 +76,7 @@ def validate_records(
     problems += check_review_format(records.review, schema)
     problems += check_reporting(records.review)
     problems += check_declared_fields(records.schema, schema)
+    problems += check_synthesis_tables(records.schema, schema)
     problems += check_findings(schema, tables)
     problems += check_file_names(tables[schema.studies.name], schema.studies)
     problems += check_examples(tables[schema.studies.name])
@@ -378,11 +380,12 @@ def run_frictionless(schema: PackageSchema, tables: dict[str, list[Row]]) -> lis
     for task in report.tasks:
         table = schema.table(task.name)
         for error in task.errors:
-            problems += _translate(error, table, tables)
+            problems += _translate(error, table, tables, schema)
     return problems
 
 
-def _translate(error: Any, table: TableSpec, tables: dict[str, list[Row]]) -> list[Problem]:
+def _translate(error: Any, table: TableSpec, tables: dict[str, list[Row]],
+               schema: PackageSchema) -> list[Problem]:
     rows = tables[table.name]
     row_number = getattr(error, "row_number", None)
     if not row_number or row_number - 2 >= len(rows):
@@ -405,7 +408,8 @@ def _translate(error: Any, table: TableSpec, tables: dict[str, list[Row]]) -> li
         known = sorted({str(r.values.get(error.reference_field_names[0]))
                         for r in tables.get(reference, [])},
                        key=lambda v: (not v.isdigit(), int(v) if v.isdigit() else 0, v))
-        allowed = f"one of the {reference} defined: " + ", ".join(known[:30])
+        allowed = (f"one of the {reference} defined: " + ", ".join(known[:30]) if known
+                   else _where_to_define(schema, reference))
         if len(known) > 30:
             allowed += f", … ({len(known)} in all)"
         return [Problem(row.document.path, row.line(field), _field_name((*row.path, field)),
@@ -432,7 +436,20 @@ def _translate(error: Any, table: TableSpec, tables: dict[str, list[Row]]) -> li
     if name == "required":
         return [Problem(row.document.path, row.line(field_name), where,
                         "is required but missing", spec.allowed(), code=Code.MISSING_FIELD)]
+    if name == "maxLength":  # the text itself may be long: say how long, do not echo it
+        return [Problem(row.document.path, row.line(field_name), where,
+                        f"is {len(str(cell))} characters long", spec.allowed(),
+                        code=Code.TOO_LONG)]
     return [Problem(row.document.path, row.line(field_name), where,
                     f"{cell!r} is not allowed" if name == "enum" else f"{cell!r} fails {name}",
                     spec.allowed(),
                     code=Code.NOT_ALLOWED if name == "enum" else Code.CONSTRAINT_FAILED)]
+
+
+def _where_to_define(schema: PackageSchema, reference: str) -> str:
+    """What to do when a link names a table that has no row yet (no roles declared)."""
+    spec = next((t for t in schema.tables if t.name == reference), None)
+    if spec is not None and spec.source == "review" and spec.path:
+        return f"no {reference} are defined yet: add them to review.yaml under " + \
+            " → ".join(spec.path)
+    return f"no {reference} are defined yet"

@@ -64,6 +64,19 @@ PAYLOAD = "\n\n".join([
     "    indented code pwn",
 ])
 SHOWN = " ".join(PAYLOAD.split())
+# For a field with a schema maxLength (an excerpt: at most 300 characters), the payload's most
+# active parts, which fit; the whole payload there is refused with a located problem instead.
+SHORT_PAYLOAD = "\n\n".join([
+    '<script>alert("pwn1")</script>',
+    '<img src=x onerror=alert("pwn2")>',
+    '[md link](javascript:alert("pwn4"))',
+    "{{ 7 * 191 }}",
+    '{: onclick="alert(7)" #pwnid .pwnclass }',
+    "*[HTML]: Hyper Text pwn abbreviation",
+    "</title></textarea></script><svg onload=alert(8)>",
+    '<div markdown="1">**pwn bold**</div>',
+])
+SHORT_SHOWN = " ".join(SHORT_PAYLOAD.split())
 SKIP_REVIEW_KEYS = {"source"}
 # Addresses the URL rule allows although they carry Markdown emphasis, strike-through and
 # percent-encoded HTML and link syntax; and what the harmless build has in the same places.
@@ -99,6 +112,11 @@ def _text_fields(project: Project) -> list[tuple[str, str, str]]:
             if f.type in ("string", "array") and f.free]
 
 
+def _fitting(payload: str, limit: int | None) -> str:
+    """The payload, or its short form where the field's maxLength would refuse it."""
+    return SHORT_PAYLOAD if limit is not None and len(payload) + 8 > limit else payload
+
+
 ADDRESS_KEYS = ("url", "doi")
 # The scenarios whose every field kind the suite fills: the shipped review's shape, and a
 # quantitative review with a judgement scale and a child table of its own (effects).
@@ -113,6 +131,7 @@ class Shape:
 
     required: dict[str, dict[str, Any]]
     list_key: dict[str, str]
+    max_length: dict[tuple[str, str], int]  # (table, field) -> the schema's maxLength
 
     @classmethod
     def of(cls, project: Project) -> Shape:
@@ -121,6 +140,9 @@ class Shape:
         assert schema is not None and checked.validation is not None
         tables = checked.validation.tables
         required: dict[str, dict[str, Any]] = {}
+        max_length = {(table.name, spec.name): int(spec.constraints["maxLength"])
+                      for table in schema.tables for spec in table.fields
+                      if "maxLength" in spec.constraints}
         for table in schema.tables:
             if table.source != "studies":
                 continue
@@ -142,7 +164,8 @@ class Shape:
                 else:
                     values[spec.name] = "synthetic"
             required[table.name] = values
-        return cls(required, {t.name: t.path[0] for t in schema.child_tables()})
+        return cls(required, {t.name: t.path[0] for t in schema.child_tables()},
+                   max_length)
 
     def record(self, study_id: str, url: str = "https://example.org/synthetic") -> dict[str, Any]:
         """A valid record with one row of every child table that needs one (sources)."""
@@ -165,7 +188,8 @@ def _study(study_id: str, fields: Fields, payload: str, text_fields: list[tuple[
         if name == ("first_author" if with_authors else "authors"):
             continue
         where = f"studies/{study_id}.yaml {table}.{name}"
-        value: Any = (fields.value(where, payload) if kind == "string"
+        payload_here = _fitting(payload, shape.max_length.get((table, name)))
+        value: Any = (fields.value(where, payload_here) if kind == "string"
                       else [fields.value(where, payload), fields.value(where, payload)])
         shape.put(record, table, name, value)
     return record
@@ -194,7 +218,7 @@ def _make_project(root: Path, scenario: str, payload: str,
     text_fields = _text_fields(project)
     shape = Shape.of(project)
     skip = {".themes[].id", ".themes[].subthemes[].id", ".search_rounds[].id",
-            ".findings[].id",  # ids, checked by the schema's pattern
+            ".findings[].id", ".roles[].id",  # ids, checked by the schema's pattern
             ".appraisal_tool.scale[].colour", ".kind",  # one of a list, checked by validation
             ".reporting.guidelines", ".reporting.items.emerge-2.where"}  # ids, validated
     review = yaml.safe_load(project.review_file.read_text("utf-8"))
@@ -359,7 +383,7 @@ def test_every_text_field_is_shown_as_written_or_not_at_all(builds) -> None:
     hostile, _ = builds
     bodies = " ".join(visible(article(raw)) for raw in pages(hostile.site).values())
     # A name is shown as "Family, Given": the comma that splits it gets a space after it.
-    variants = (SHOWN, SHOWN.replace(",", ", ", 1))
+    variants = (SHOWN, SHOWN.replace(",", ", ", 1), SHORT_SHOWN)
     shown = {marker for marker in hostile.fields.markers
              if any(f"{marker} {variant}" in bodies for variant in variants)}
     # Crossref's titles and names are markup, not plain text: their tags are stripped (except
@@ -547,3 +571,25 @@ def test_identifier_fields_refuse_free_text_with_a_located_problem(tmp_path: Pat
     located = {p.field for p in validation.errors
                if p.file == "studies/hostile-x.yaml" and p.line > 1}
     assert located >= set(names)
+
+
+def test_the_translation_table_and_excerpts_show_the_payload_as_text(builds) -> None:
+    """The synthesis views (pages/synthesis.py, the theme pages' excerpts) are among the pages
+    checked above: the hostile records' translations and excerpts reach them, as text."""
+    hostile, _ = builds
+    if hostile.scenario != "alliance-review":  # the scenario whose schema declares them
+        return
+    concepts = [m for m, where in hostile.fields.markers.items()
+                if where.endswith("translations.concept")]
+    excerpts = [m for m, where in hostile.fields.markers.items()
+                if where.endswith("excerpts.text")]
+    assert len(concepts) == len(excerpts) == 2
+    table = visible(article((hostile.site / "translations/index.html").read_text("utf-8")))
+    for marker in concepts:
+        assert f"{marker} {SHOWN}" in table
+    themes = " ".join(visible(article(p.read_text("utf-8")))
+                      for p in (hostile.site / "themes").rglob("*.html"))
+    for marker in excerpts:
+        assert f"{marker} {SHORT_SHOWN}" in themes
+    raw = "".join(p.read_text("utf-8") for p in (hostile.site / "themes").rglob("*.html"))
+    assert raw.count('<blockquote class="lr-excerpt">') == 2

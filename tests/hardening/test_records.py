@@ -265,10 +265,16 @@ INTEGER_FIELDS = {  # table -> field -> what the message says is allowed
     ("studies", "sample_size"): "a whole number of at least 1",
     ("appraisals", "question"): "a whole number",
 }
-NESTED = {"appraisals": "appraisal", "study_subthemes": "contributions", "sources": "sources"}
+TEXT_RULES = {("excerpts", "text"): "text of at most 300 characters"}  # else "text"
+NESTED = {"appraisals": "appraisal", "study_subthemes": "contributions", "sources": "sources",
+          "translations": "translations", "excerpts": "excerpts"}
 NESTED_REQUIRED = {"appraisals": {"question": 1, "answer": "yes"},
                    "study_subthemes": {"subtheme": "human-connection"},
-                   "sources": {"description": "test"}}
+                   "sources": {"description": "test"},
+                   "translations": {"subtheme": "human-connection", "concept": "test",
+                                    "relation": "reciprocal"},
+                   "excerpts": {"subtheme": "human-connection", "speaker": "client",
+                                "text": "test"}}
 
 
 def _record_fields(project: Project, type_name: str) -> list[tuple[str, str]]:
@@ -327,10 +333,10 @@ def test_every_text_field_refuses_a_decimal_number_that_would_lose_digits(
     fields = _record_fields(project, "string")
     write_study("s1", **_record_with({field: 1.10 for field in fields}))
     code, lines = validate(project, capsys)
-    rule = "text; put a number with a decimal point in quotes to keep it as written"
+    rule = "; put a number with a decimal point in quotes to keep it as written"
     expected = sorted(
         f"{name if table == 'studies' else NESTED[table] + '[0].' + name}: 1.1 is a number "
-        f"({rule})" for table, name in fields)
+        f"({TEXT_RULES.get((table, name), 'text')}{rule})" for table, name in fields)
     got = sorted(line.split(": ", 1)[1] for line in lines[:-1])
     assert (code, got, lines[-1]) == (1, expected, f"{len(fields)} problem(s) in 1 file(s)")
 
@@ -484,8 +490,8 @@ WHAT_TO_DO = {
         "jounral: X\n", 6,
         "jounral: unknown field; did you mean journal? (one of: added_in, analysis_method, "
         "appraisal, authors, contributions, country, curation_status, data_collection, doi, "
-        "first_author, id, issue, journal, notes, pages, participants, perspective, "
-        "sample_size, setting, sources, title, volume, year)"),
+        "excerpts, first_author, id, issue, journal, notes, pages, participants, perspective, "
+        "sample_size, setting, sources, title, translations, volume, year)"),
     "a mistyped nested field": (
         "    descripton: y\n", 6,
         "sources[0].descripton: unknown field; did you mean description? "
