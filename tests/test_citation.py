@@ -108,14 +108,14 @@ def test_pages_show_the_notice_and_the_home_page_lists_it(project: Project, writ
         write_cached_work(project.cache_dir, CachedWork(doi, "2026-11-20T10:00:00Z", work(name)))
     pages = {p.path: p.content for p in generate_site(project).pages}
     study = pages["studies/sadasivan2012.md"]
-    assert '!!! warning "Correction"' in study
+    assert '<div class="admonition warning">\n<p class="admonition-title">Correction</p>' in study
     assert "(reported by the publisher)" in study
     assert "Citation from Crossref, retrieved 2026&#45;11&#45;20." in study
-    assert "| Licence | <a href=\"http://creativecommons.org/licenses/by/4.0/\">" in study
-    assert "| Cited by | 72 (Crossref count on 2026&#45;11&#45;20) |" in study
+    assert "<td>Licence</td><td><a href=\"http://creativecommons.org/licenses/by/4.0/\">" in study
+    assert "<td>Cited by</td><td>72 (Crossref count on 2026&#45;11&#45;20)</td>" in study
     xu = pages["studies/xu2020.md"]
-    assert "# Construction of a reference material panel for detecting <i>KRAS</i>" in xu
-    assert "!!! warning" not in xu and "!!! danger" not in xu
+    assert "<h1>Construction of a reference material panel for detecting <i>KRAS</i>" in xu
+    assert "admonition warning" not in xu and "admonition danger" not in xu
     home = pages["index.md"]
     assert '!!! warning "Retractions and corrections"' in home  # a correction, no retraction
     assert "(studies/sadasivan2012.md): Correction (2012&#45;05&#45;08)" in home
@@ -142,6 +142,7 @@ def test_a_retraction_is_shown_once_in_red(project: Project, write_study) -> Non
                                                     "2026-11-20T10:00:00Z", synthetic))
     pages = {p.path: p.content for p in generate_site(project).pages}
     study = pages["studies/synthetic2019.md"]
-    assert study.count('!!! danger "Retraction"') == 1
+    assert study.count('<div class="admonition danger">') == 1
+    assert '<p class="admonition-title">Retraction</p>' in study
     assert "(reported by the publisher and Retraction Watch)" in study
     assert '!!! danger "Retractions and corrections"' in pages["index.md"]

@@ -205,15 +205,16 @@ def test_validate_checks_review_yaml_sources(project: Project, capsys) -> None:
 
 
 def test_validate_checks_the_review_citation_block(project: Project, capsys) -> None:
+    first = len(project.review_file.read_text(encoding="utf-8").splitlines()) + 2
     with project.review_file.open("a", encoding="utf-8") as review:
         review.write("citation:\n  authors: 5\n  concept_doi: not-a-doi\n  editors: [x]\n")
     code, output = validate(project, capsys)
     assert code == 1
     assert output.splitlines() == [
-        "review.yaml:198: citation.authors: 5 is a number (a list of text items)",
-        "review.yaml:199: citation.concept_doi: 'not-a-doi' is not a DOI "
+        f"review.yaml:{first}: citation.authors: 5 is a number (a list of text items)",
+        f"review.yaml:{first + 1}: citation.concept_doi: 'not-a-doi' is not a DOI "
         "(a DOI such as 10.1080/10503307.2017.1359428)",
-        "review.yaml:200: citation.editors: unknown field "
+        f"review.yaml:{first + 2}: citation.editors: unknown field "
         "(one of: authors, concept_doi, version_doi)",
         "3 problem(s) in 1 file(s)",
     ]
