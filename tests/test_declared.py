@@ -74,9 +74,10 @@ def test_without_a_declared_split_the_matrix_counts_every_study_once(project: Pr
     write_study("synth2020", contributions=[{"subtheme": "small-wins"}])
     pages = _pages(project)
     matrix = pages["evidence/matrix.md"]
-    assert "| Study | [" in matrix  # no split column
-    row = next(line for line in matrix.splitlines() if line.startswith("| [Small wins]"))
-    assert row.endswith("| **2** |")  # synthetic-one and synth2020, summed over no split
+    assert "<tr><th>Study</th><th style" in matrix  # no split column
+    row = next(line for line in matrix.splitlines() if ">Small wins</a></td>" in line)
+    assert row.endswith("<td style=\"text-align: right;\"><strong>2</strong></td></tr>")
+    assert row.count("<td") == 2  # synthetic-one and synth2020, summed over no split
     lead = re.search(r'<p class="lr-lead">(.*?)</p>', pages["studies/synth2020.md"])
     assert lead and "perspective" not in lead.group(1).lower()
 

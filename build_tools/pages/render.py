@@ -27,6 +27,7 @@ from build_tools.pages.page import Page, relative_url
 from build_tools.pages.paging import Part, numbered_paths, split_into_parts
 
 MISSING = "not yet curated"
+HTML_TEMPLATE = ".html.j2"  # the suffix of templates that write raw HTML pages
 THEME_LIST_LIMIT = 300  # supporting studies shown on a theme page itself, per theme or subtheme
 LIST_PART_SIZE = 1000  # studies per page of a list that moved off its theme page
 REFERENCES_PER_PAGE = 1000  # ~0.55 MB of HTML per part; at 2,500 studies one page was 1.4 MB
@@ -47,6 +48,7 @@ def make_environment() -> Environment:
         slug=mdtext.slug, or_missing=or_missing, preformatted=mdtext.preformatted,
         prose=mdtext.prose, quotation=mdtext.quotation, arxiv_url=mdtext.arxiv_url,
         pubmed_url=mdtext.pubmed_url, anchor=anchor, yaml_string=yaml_string,
+        plain_title=mdtext.plain_title,
     )
     environment.globals["href"] = href
     return environment
@@ -105,7 +107,10 @@ class Renderer:
         return self.environment.get_template(template).render(**self.context, **extra)
 
     def page(self, template: str, path: str, nav: tuple[str, ...] | None, **extra: Any) -> Page:
-        return Page(path, self.text(template, here=path, **extra), nav)
+        """A page from a template: `*.html.j2` ones write raw HTML under their front matter,
+        which MkDocs then gets without Markdown (Page.body_html)."""
+        return Page(path, self.text(template, here=path, **extra), nav,
+                    body_html=template.endswith(HTML_TEMPLATE))
 
 
 def home_pages(render: Renderer) -> list[Page]:
@@ -132,7 +137,7 @@ def theme_pages(render: Renderer) -> list[Page]:
             parts = split_into_parts(list(studies), LIST_PART_SIZE,
                                      numbered_paths(f"themes/{theme.id}--{node_id}"), _study_range)
             long_lists[node_id] = parts[0].path.rsplit("/", 1)[-1]
-            list_pages += [render.page("theme_list.md.j2", part.path, None, theme=theme,
+            list_pages += [render.page("theme_list.html.j2", part.path, None, theme=theme,
                                        title=title, count=len(studies), part=part)
                            for part in parts]
         pages.append(render.page("theme.md.j2", f"themes/{theme.id}.md",
@@ -148,7 +153,7 @@ def _study_range(chunk: Sequence[tuple[Study, str | None]]) -> str:
 def study_pages(render: Renderer) -> list[Page]:
     """The studies table (in the navigation) and one page per study (out of it)."""
     wording = render.evidence.review.wording
-    return [render.page("studies.md.j2", "studies/index.md", (wording.Studies,)),
+    return [render.page("studies.html.j2", "studies/index.md", (wording.Studies,)),
             *(study_page(render, study) for study in render.evidence.studies)]
 
 
@@ -160,16 +165,15 @@ def study_page(render: Renderer, study: Study) -> Page:
     title = citation.title or "Title not yet curated"
     authors = "; ".join(author.display for author in citation.authors) or citation.first_author
     found_by = " · ".join(str(part) for part in (authors, citation.year, citation.journal) if part)
-    content = render.text("study.md.j2", here=path, study=study,
-                          page_title=mdtext.plain_title(title),
-                          search_summary=" ".join(neutralise(found_by).split()))
-    return Page(path, content, None, body_html=True)
+    return render.page("study.html.j2", path, None, study=study,
+                       page_title=mdtext.plain_title(title),
+                       search_summary=" ".join(neutralise(found_by).split()))
 
 
 def reference_pages(render: Renderer) -> list[Page]:
     """The References list, split into parts of at most REFERENCES_PER_PAGE (the first part
     keeps the list's address and navigation place)."""
-    return [render.page("references.md.j2", part.path,
+    return [render.page("references.html.j2", part.path,
                         ("References",) if part.number == 1 else None, part=part)
             for part in reference_parts(render.citations)]
 

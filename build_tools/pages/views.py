@@ -60,7 +60,7 @@ def evidence_pages(evidence: Evidence, render: RenderPage) -> list[Page]:
     mapped = [s for s in evidence.studies if s.contributions]
     columns = sum(len(theme.subthemes) for theme in evidence.themes)
     pages = [  # no themes: nothing to map studies to, no matrix
-        render("matrix.md.j2", part.path, (SECTION, "Evidence matrix") if part.number == 1
+        render("matrix.html.j2", part.path, (SECTION, "Evidence matrix") if part.number == 1
                else None, part=part,
                unmapped=[s for s in evidence.studies if not s.contributions],
                split_field=evidence.matrix_split, split_values=split_values(evidence),
@@ -78,7 +78,7 @@ def evidence_pages(evidence: Evidence, render: RenderPage) -> list[Page]:
         appraised = [s for s in evidence.studies if s.appraisal]
         for part in split_into_parts(appraised, rows_per_page(len(evidence.appraisal_questions)),
                                      numbered_paths("evidence/appraisal"), _label_range):
-            pages.append(render("appraisal.md.j2", part.path,
+            pages.append(render("appraisal.html.j2", part.path,
                                 (SECTION, "Quality appraisal") if part.number == 1 else None,
                                 part=part,
                                 unappraised=[s for s in evidence.studies if not s.appraisal],
