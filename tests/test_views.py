@@ -34,8 +34,8 @@ def test_matrix_links_cells_and_splits_counts_by_perspective(project, write_stud
     assert splits["human-connection"] == (1, 0, 1)  # client, therapist, both
     assert splits["reciprocal-trust"] == (1, 0, 0)
     page = _page(site, "evidence/matrix.md")
-    ticks = re.findall(r'class="lr-tick" href="\.\./\.\./studies/(\w+)/#contribution-to-the-synthesis"',
-                       page)
+    tick = r'class="lr-tick" href="\.\./\.\./studies/(\w+)/#contribution-to-the-synthesis"'
+    ticks = re.findall(tick, page)
     assert sorted(ticks) == ["synth2020", "synth2020", "synth2021"]
     assert "Not yet mapped to subthemes (4)" in page
 
