@@ -9,6 +9,7 @@ anchor scan, and compared with `html_pages.markdown_output` and `html_pages.anch
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import markdown
@@ -16,6 +17,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from markupsafe import Markup
 from mkdocs.config import load_config
 from mkdocs.structure.pages import _RawHTMLPreprocessor
 from mkdocs.utils.meta import get_data
@@ -23,6 +25,7 @@ from mkdocs.utils.meta import get_data
 from build_tools.core.errors import InvalidRecords
 from build_tools.core.project import Project
 from build_tools.pages.generate import generate_site
+from build_tools.site import shared_nav
 from build_tools.site.build import build_site
 from build_tools.site.html_pages import anchor_ids, markdown_output
 from build_tools.site.search_summary import SUMMARY_KEY
@@ -115,3 +118,26 @@ def test_each_study_has_one_small_search_entry_with_title_authors_and_year(
             assert record["authors"][0].split(",")[0] in entry["text"]
         if record.get("year"):
             assert str(record["year"]) in entry["text"]
+
+
+def test_pages_out_of_the_navigation_share_one_rendered_sidebar(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sidebar is rendered once per key, not once per study page; that it equals what each
+    page renders itself is tests/test_docs_tree.py's comparison with a plain MkDocs build."""
+    rendered: list[str] = []
+    put = shared_nav.SharedNav._put
+
+    def counting(self: shared_nav.SharedNav, key: str, html: str) -> Markup:
+        rendered.append(key)
+        return put(self, key, html)
+
+    monkeypatch.setattr(shared_nav.SharedNav, "_put", counting)
+    project = make_project(tmp_path / "project")
+    site = build_site(project, strict=True, site_dir=tmp_path / "site")
+    study_pages = list((site / "studies").glob("*/index.html"))
+    assert len(study_pages) > 2
+    assert 1 <= len(rendered) == len(set(rendered)) < len(study_pages)
+    sidebars = {re.search(r'<div class="md-sidebar md-sidebar--primary".*?</nav>',
+                          path.read_text("utf-8"), re.S).group(0)  # type: ignore[union-attr]
+                for path in study_pages}
+    assert len(sidebars) == 1

@@ -5,12 +5,32 @@ back, stripped of the blank lines around it), so handing MkDocs that HTML direct
 same page at a fraction of the cost: a study page took ~10 ms to convert, a one-paragraph page
 0.5 ms. tests/test_html_pages.py checks the equality against Markdown itself, and the exported
 tree, which plain MkDocs builds with Markdown, gives the same site (tests/test_docs_tree.py).
+The plugin makes such a page a `RawHtmlPage`, which does not even set Python-Markdown up (MkDocs
+makes a converter with every extension for each page: ~2 ms).
 """
 
 from __future__ import annotations
 
 import html
 import re
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+
+
+class RawHtmlPage(Page):
+    """An MkDocs page whose source is raw HTML under front matter: its HTML is its body, with
+    the anchors MkDocs would have found in it and no table of contents (raw HTML adds none).
+    Its title is its front matter's."""
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        if self.markdown is None:
+            raise RuntimeError("the page's source has not been read")
+        self.content = markdown_output(self.markdown)
+        self.toc = get_toc([])
+        self.present_anchor_ids = anchor_ids(self.content)
 
 
 def markdown_output(body: str) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -34,8 +35,8 @@ from build_tools.pages.feed import FEED_PATH, feed_link_tag
 from build_tools.pages.generate import AssembledSite, assemble_site
 from build_tools.pages.page import Page
 from build_tools.pages.registry import Handwritten, about_pages, build_nav
-from build_tools.site import search_summary
-from build_tools.site.html_pages import anchor_ids, markdown_output
+from build_tools.site import search_summary, shared_nav
+from build_tools.site.html_pages import RawHtmlPage
 from build_tools.site.serve_errors import (
     configure_problem_site,
     problem_files,
@@ -97,8 +98,8 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         self._saved_epoch: str | None = None
         self.serving = False  # under `mkdocs serve`, invalid records give a problem page
         self.problems: list[str] | None = None  # what that page lists; None: the site is good
-        self._html_bodies: dict[str, str] = {}  # raw-HTML pages' bodies, between two hooks
         self._by_path: tuple[tuple[Page, ...], dict[str, Page]] | None = None
+        self.shared_nav = shared_nav.SharedNav()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup also keeps this plugin across serve's rebuilds, so the pages of
@@ -233,24 +234,17 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         tag = feed_link_tag(get_relative_url(FEED_PATH, page.url))
         return output.replace("</head>", f"{tag}\n</head>", 1)
 
-    def on_page_markdown(
-        self, markdown: str, page: MkDocsPage, config: MkDocsConfig, files: Files
-    ) -> str:
-        """A raw-HTML page skips Markdown: its body comes back in on_page_content."""
+    def on_pre_page(self, page: MkDocsPage, config: MkDocsConfig, files: Files) -> MkDocsPage:
+        """A raw-HTML page skips Markdown altogether (html_pages.RawHtmlPage)."""
         generated = self._generated.get(page.file.src_uri)
-        if generated is None or not generated.body_html or self.problems is not None:
-            return markdown
-        self._html_bodies[page.file.src_uri] = markdown
-        return ""
+        if generated is not None and generated.body_html and self.problems is None:
+            page.__class__ = RawHtmlPage
+        return page
 
     def on_page_content(
         self, html: str, page: MkDocsPage, config: MkDocsConfig, files: Files
     ) -> str:
         """Pin a title the theme cannot turn into markup (see mdtext.plain_title)."""
-        body = self._html_bodies.pop(page.file.src_uri, None)
-        if body is not None:
-            html = markdown_output(body)
-            page.present_anchor_ids = anchor_ids(html)
         if page.title:
             page.meta["title"] = plain_title(page.title)
         return html
@@ -258,10 +252,16 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
     def on_page_context(
         self, context: Any, page: MkDocsPage, config: MkDocsConfig, nav: Any
     ) -> Any:
-        """A page kept out of the search parser gets its one entry: title and summary."""
+        """A page kept out of the search parser gets its one entry: title and summary; a page
+        out of the navigation the key of the sidebar it shares (shared_nav)."""
         if self.problems is None:
             search_summary.on_page_context(context, page, config, nav)
+            shared_nav.add_key(context, page, nav)
         return context
+
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        self.shared_nav.install(env)
+        return env
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         """Reload on edits to the data, not only to docs/."""
