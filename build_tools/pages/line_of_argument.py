@@ -39,7 +39,7 @@ ANCHOR = "node-"  # a node's row in the table alternative: #node-<id>
 SVG_IDS = "loa-"  # the drawing's own ids (title, desc, arrow), unique on the page
 
 MARGIN, BOX_WIDTH, GAP = 16, 176, 32
-SIZE, LINE_HEIGHT, PAD, MAX_LINES = 13, 16, 8, 4
+SIZE, LINE_HEIGHT, PAD, MAX_LINES = 12, 15, 8, 4  # 12 * 1.25 = 15: whole numbers
 BAND, ROW_GAP, ARC = 28, 72, 40
 RELATION_SIZE, RELATION_CHARACTERS = 11, 28
 
@@ -61,7 +61,7 @@ def line_of_argument_pages(evidence: Evidence, render: RenderPage) -> list[Page]
         return []
     return [render("line_of_argument.md.j2", PATH, NAV, model=model,
                    nodes=supported_nodes(evidence, model), edges=edge_rows(model),
-                   drawing=Markup(argument_svg(model)))]
+                   drawing=Markup(argument_svg(model).rstrip("\n")))]
 
 
 def edge_rows(model: LineOfArgument) -> tuple[EdgeRow, ...]:

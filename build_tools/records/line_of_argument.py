@@ -35,16 +35,20 @@ def check_line_of_argument(review: YamlDocument | None) -> list[Problem]:
     level_ids = checker.ids(levels, "levels", "label")
     node_ids = checker.ids(nodes, "nodes", "label")
     subthemes, themes = _declared_themes(review.data)
-    for index, node in nodes:
+    for index, node in nodes or ():
         where: FieldPath = (BLOCK, "nodes", index)
-        checker.reference(node, (*where, "level"), level_ids, "a declared level", required=True)
+        if levels is not None:  # levels not a list: one problem, from review_format
+            checker.reference(node, (*where, "level"), level_ids, "a declared level",
+                              required=True)
         for name, known, what in (("subthemes", subthemes, "a subtheme"),
                                   ("themes", themes, "a theme")):
             values = node.get(name)
             for position, value in enumerate(values if isinstance(values, list) else ()):
                 checker.value(value, (*where, name, position), known, what)
-    for index, edge in checker.entries(block, "edges", None):
+    for index, edge in checker.entries(block, "edges", None) or ():
         where = (BLOCK, "edges", index)
+        if nodes is None:
+            break  # nodes not a list: one problem, from review_format
         ends = [checker.reference(edge, (*where, end), node_ids, "a node", required=True)
                 for end in ("from", "to")]
         checker.required(edge, (*where, "relation"))
@@ -66,13 +70,15 @@ class _Checker:
                                      message, allowed, code=code))
 
     def entries(self, block: dict[str, Any], key: str,
-                required: str | None) -> list[tuple[int, dict[str, Any]]]:
-        """The mappings of a list of the block (others are review_format's problem)."""
+                required: str | None) -> list[tuple[int, dict[str, Any]]] | None:
+        """The mappings of a list of the block (others are review_format's problem); None
+        when the value is there but not a list."""
         value = block.get(key)
         if required and (value is None or value == []):
             self.add((BLOCK, key), "is required but missing", required, Code.MISSING_FIELD)
-        items = value if isinstance(value, list) else []
-        return [(index, item) for index, item in enumerate(items) if isinstance(item, dict)]
+        if value is not None and not isinstance(value, list):
+            return None
+        return [(index, item) for index, item in enumerate(value or ()) if isinstance(item, dict)]
 
     def required(self, item: dict[str, Any], path: FieldPath) -> str | None:
         value = item.get(str(path[-1]))
@@ -81,11 +87,11 @@ class _Checker:
             return None
         return _text(value)
 
-    def ids(self, entries: list[tuple[int, dict[str, Any]]], key: str,
+    def ids(self, entries: list[tuple[int, dict[str, Any]]] | None, key: str,
             label: str) -> list[str]:
         """The entries' ids, in order, each reported when missing, unsafe or given twice."""
         seen: dict[str, int] = {}
-        for index, item in entries:
+        for index, item in entries or ():
             where: FieldPath = (BLOCK, key, index)
             self.required(item, (*where, label))
             found = self.required(item, (*where, "id"))
