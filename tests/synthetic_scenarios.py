@@ -407,8 +407,48 @@ def _meta_roles() -> dict[str, Any]:
     return {"roles": META_ROLES}
 
 
+# The line of argument over the subthemes above: (id, label, level, subthemes, themes), and
+# edges (from, relation, to). Made up, like everything in this scenario.
+META_ARGUMENT_NODES = [
+    ("noticed", "SYNTHETIC Being seen by a teacher", "micro", ["being-noticed"], []),
+    ("joking", "SYNTHETIC Shared humour", "micro", ["shared-jokes"], []),
+    ("withdrawing", "SYNTHETIC Finding a quiet corner", "micro", ["quiet-corners"], []),
+    ("rules", "SYNTHETIC Rules read as walls or handrails", "meso", ["rules-as-walls"], []),
+    ("belonging", "SYNTHETIC Belonging as a made-up classroom's climate", "macro", [],
+     ["made-up-belonging"]),
+]
+META_ARGUMENT_EDGES = [
+    ("noticed", "leads to", "belonging"), ("joking", "eases", "rules"),
+    ("rules", "shapes", "belonging"), ("withdrawing", "offsets", "noticed"),
+]
+
+
+def _meta_line_of_argument() -> dict[str, Any]:
+    return {"line_of_argument": {
+        "title": "SYNTHETIC line of argument",
+        "summary": "Invented model: made-up moments between pupils and teachers add up to a "
+                   "made-up climate of belonging.",
+        "source": "made-up",
+        "levels": [{"id": "micro", "label": "Micro-processes"},
+                   {"id": "meso", "label": "Meso-processes"},
+                   {"id": "macro", "label": "Macro-processes"}],
+        "nodes": [{"id": node_id, "label": label, "level": level, "subthemes": subthemes,
+                   "themes": themes,
+                   "description": f"Invented description of {label.split(' ', 1)[1].lower()}."}
+                  for node_id, label, level, subthemes, themes in META_ARGUMENT_NODES],
+        "edges": [{"from": a, "to": b, "relation": relation}
+                  for a, relation, b in META_ARGUMENT_EDGES],
+    }}
+
+
+def _meta_reporting() -> dict[str, Any]:
+    """Every shipped guideline, so the checklists see the synthesis views."""
+    return {"reporting": {"guidelines": ["emerge", "entreq", "prisma-2020", "prisma-lsr"]}}
+
+
 # review.yaml of the synthesis, one function per block: a new block is one more entry here.
-META_REVIEW_BLOCKS = [_meta_basics, _meta_themes, _meta_roles]
+META_REVIEW_BLOCKS = [_meta_basics, _meta_themes, _meta_roles, _meta_line_of_argument,
+                      _meta_reporting]
 
 
 def meta_review() -> dict[str, Any]:

@@ -65,8 +65,8 @@ def test_the_translation_table_is_in_the_themes_section_after_the_themes(project
     pages = generate_site(project).pages
     nav = build_nav(pages)
     themes = next(entry["Themes"] for entry in nav if "Themes" in entry)
-    assert list(themes[-1].items()) == [("Translation table", "translations/index.md")]
-    assert len(themes) == 3  # two themes, then the table
+    assert list(themes[2].items()) == [("Translation table", "translations/index.md")]
+    assert len(themes) == 4  # two themes, the table, then the line of argument
 
 
 def test_each_cell_is_the_concept_with_its_relation_page_and_source(project) -> None:

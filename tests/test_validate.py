@@ -221,8 +221,9 @@ def test_validate_checks_the_review_citation_block(project: Project, capsys) -> 
 
 
 REVIEW_KEYS = ("appraisal_tool, citation, findings, included_studies, key_findings, kind, "
-               "living, methods, protocol, question, reported_characteristics, reporting, roles, "
-               "search_rounds, short_title, source_review, sources, themes, title, wording")
+               "line_of_argument, living, methods, protocol, question, reported_characteristics, "
+               "reporting, roles, search_rounds, short_title, source_review, sources, themes, "
+               "title, wording")
 REVIEW_CASES = {  # (text replaced, replacement) -> the lines validate prints
     "a mistyped top-level key": (
         ("\ntitle: ", "\ntitel: "),

@@ -224,6 +224,53 @@ class Role:
 
 
 @dataclass(frozen=True)
+class ArgumentLevel:
+    """A row of the line-of-argument model (micro-, meso-, macro-processes), in order."""
+
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class ArgumentNode:
+    """A concept of the line of argument, on one level, drawing on subthemes and themes."""
+
+    id: str
+    label: str
+    level: str
+    description: str | None
+    subthemes: tuple[str, ...]
+    themes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ArgumentEdge:
+    """How one node bears on another (`from` and `to` in review.yaml), in a few words."""
+
+    source: str
+    target: str
+    relation: str | None
+
+
+@dataclass(frozen=True)
+class LineOfArgument:
+    """`line_of_argument:`: the synthesis' model as levels, nodes and edges, with its source."""
+
+    title: str | None
+    summary: str | None
+    source: str | None
+    levels: tuple[ArgumentLevel, ...]
+    nodes: tuple[ArgumentNode, ...]
+    edges: tuple[ArgumentEdge, ...]
+
+    def node(self, node_id: str) -> ArgumentNode | None:
+        return next((n for n in self.nodes if n.id == node_id), None)
+
+    def level(self, level_id: str) -> ArgumentLevel | None:
+        return next((level for level in self.levels if level.id == level_id), None)
+
+
+@dataclass(frozen=True)
 class Wording:
     """How the site names the review and its studies (`wording:`, defaults by `kind`)."""
 
@@ -274,6 +321,7 @@ class Review:
     document: dict[str, Any] = field(compare=False, repr=False)
     reporting: Reporting | None = None
     roles: tuple[Role, ...] = ()  # who may speak in an excerpt (a study's `excerpts`)
+    line_of_argument: LineOfArgument | None = None  # None: no line-of-argument page
 
     @property
     def expected_count(self) -> int | None:
@@ -365,7 +413,34 @@ def review_from_data(document: Any) -> Review:
         reporting=_reporting(_block(data, "reporting")),
         roles=tuple(Role(str(r.get("id")), _text(r.get("label")) or str(r.get("id")))
                     for r in _items(data, "roles")),
+        line_of_argument=_line_of_argument(_block(data, "line_of_argument")),
     )
+
+
+def _line_of_argument(block: Mapping[str, Any]) -> LineOfArgument | None:
+    """The model as declared; entries without an id are left out (validation reports them),
+    and a model without nodes is no model (no page)."""
+    nodes = tuple(
+        ArgumentNode(str(n["id"]), _text(n.get("label")) or str(n["id"]), str(n.get("level")),
+                     _text(n.get("description")), _ids(n.get("subthemes")),
+                     _ids(n.get("themes")))
+        for n in _items(block, "nodes") if _text(n.get("id")))
+    if not nodes:
+        return None
+    return LineOfArgument(
+        title=_text(block.get("title")), summary=_text(block.get("summary")),
+        source=_text(block.get("source")),
+        levels=tuple(ArgumentLevel(str(v["id"]), _text(v.get("label")) or str(v["id"]))
+                     for v in _items(block, "levels") if _text(v.get("id"))),
+        nodes=nodes,
+        edges=tuple(ArgumentEdge(str(e.get("from")), str(e.get("to")), _text(e.get("relation")))
+                    for e in _items(block, "edges")
+                    if _text(e.get("from")) and _text(e.get("to"))),
+    )
+
+
+def _ids(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in _list(value) if _text(v))
 
 
 def _reporting(block: Mapping[str, Any]) -> Reporting | None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from build_tools.core.mdtext import slug
 from build_tools.evidence.assemble import Evidence, Study
+from build_tools.pages.line_of_argument import PATH as LINE_OF_ARGUMENT
 from build_tools.pages.page import Page
 from build_tools.pages.prisma import build_flow
 from build_tools.records.reporting_guidelines import (
@@ -105,8 +106,8 @@ def _rows(study: Study, table: str) -> bool:
 
 def _translations(evidence: Evidence) -> Sequence[Location]:
     """The translation table (`Evidence.translations`, x-synthesis: translations), else a study
-    child table named so; read with getattr so the rule holds with or without that feature."""
-    if getattr(evidence, "translations", ()):
+    child table named so."""
+    if evidence.translations:
         return (Location("Translation table", "translations/index.md"),)
     return _studies_with("translations")(evidence)
 
@@ -118,8 +119,8 @@ def _excerpts(evidence: Evidence) -> Sequence[Location]:
     nodes: dict[str, tuple[str, str, str | None]] = {t.id: (t.title, t.id, None)
                                                     for t in evidence.themes}
     nodes.update({s.id: (s.title, s.theme, s.id) for t in evidence.themes for s in t.subthemes})
-    for excerpt in getattr(evidence, "excerpts", ()):
-        found = nodes.get(str(getattr(excerpt, "subtheme", None)))
+    for excerpt in evidence.excerpts:
+        found = nodes.get(excerpt.subtheme)
         if found is not None:
             title, theme, anchor = found
             return (Location(f"Theme page: {title}", f"themes/{slug(theme)}.md",
@@ -128,10 +129,9 @@ def _excerpts(evidence: Evidence) -> Sequence[Location]:
 
 
 def _line_of_argument(evidence: Evidence) -> Sequence[Location]:
-    model = getattr(evidence.review, "line_of_argument", None)  # absent before that feature
-    return _if(bool(model), *(Location("Line of argument", path) for path in
-                              ("evidence/line-of-argument.md", "line-of-argument.md",
-                               "synthesis/line-of-argument.md")))
+    """The line-of-argument page (pages/line_of_argument.py), when review.yaml declares one."""
+    return _if(evidence.review.line_of_argument is not None,
+               Location("Line of argument", LINE_OF_ARGUMENT))
 
 
 def _living(name: str) -> Finder:

@@ -25,6 +25,7 @@ from build_tools.evidence.assemble import Evidence
 from build_tools.pages.checklists import checklist_pages
 from build_tools.pages.downloads import download_pages
 from build_tools.pages.feed import feed_page
+from build_tools.pages.line_of_argument import line_of_argument_pages
 from build_tools.pages.page import Page
 from build_tools.pages.render import (
     Renderer,
@@ -96,6 +97,12 @@ def translations(site: SiteInputs) -> list[Page]:
     return translation_pages(site.evidence, site.render.page)
 
 
+def line_of_argument(site: SiteInputs) -> list[Page]:
+    """The line-of-argument model declared in review.yaml, after the translation table (none
+    declared: no page)."""
+    return line_of_argument_pages(site.evidence, site.render.page)
+
+
 def studies(site: SiteInputs) -> list[Page]:
     return study_pages(site.render)
 
@@ -152,7 +159,7 @@ def about_pages(handwritten: Sequence[Handwritten]) -> list[Page]:
 
 
 PRODUCERS: tuple[Producer, ...] = (
-    home, methods, themes, translations, studies, references, evidence, downloads,
+    home, methods, themes, translations, line_of_argument, studies, references, evidence, downloads,
     changelog, cite, release_data, feed,
     reporting,
     about,

@@ -55,6 +55,8 @@ class Drawing:
     title: str
     description: str
     elements: list[str] = field(default_factory=list)
+    role: str = "img"  # "group" when it holds links, which an image would hide
+    ids: str = ""  # prefix of its ids (title, desc, arrow) when it is inline in a page
 
     def add(self, element: str) -> None:
         self.elements.append(element)
@@ -80,22 +82,28 @@ class Drawing:
                  f"{spans}</text>")
 
     def arrow(self, x1: float, y1: float, x2: float, y2: float) -> None:
-        self.line(x1, y1, x2, y2, stroke=INK, stroke_width=1.5, marker_end="url(#arrow)")
+        self.line(x1, y1, x2, y2, stroke=INK, stroke_width=1.5, marker_end=self.marker)
+
+    @property
+    def marker(self) -> str:
+        """The arrowhead, for `marker-end` of any line or path of this drawing."""
+        return f"url(#{self.ids}arrow)"
 
     def render(self) -> str:
+        prefix = self.ids
         head = attributes(
             xmlns="http://www.w3.org/2000/svg", viewBox=f"0 0 {_n(self.width)} {_n(self.height)}",
-            role="img", aria_labelledby="title desc", font_family=FONT,
+            role=self.role, aria_labelledby=f"{prefix}title {prefix}desc", font_family=FONT,
         )
         marker = (
-            '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
-            f'markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" '
-            f'fill="{INK}"/></marker></defs>'
+            f'<defs><marker id="{prefix}arrow" viewBox="0 0 10 10" refX="9" refY="5" '
+            'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
+            f'<path d="M 0 0 L 10 5 L 0 10 z" fill="{INK}"/></marker></defs>'
         )
         body = "\n".join(self.elements)
         return (
-            f"<svg {head}>\n<title id=\"title\">{escape(self.title)}</title>\n"
-            f"<desc id=\"desc\">{escape(self.description)}</desc>\n{marker}\n"
+            f"<svg {head}>\n<title id=\"{prefix}title\">{escape(self.title)}</title>\n"
+            f"<desc id=\"{prefix}desc\">{escape(self.description)}</desc>\n{marker}\n"
             f"<rect width=\"100%\" height=\"100%\" fill=\"{PAPER}\" rx=\"6\"/>\n{body}\n</svg>\n"
         )
 

@@ -61,6 +61,13 @@ REVIEW_FORMAT: dict[str, Shape] = {
                        "scale": [{"value": TEXT, "colour": OneOf(COLOURS), "score": NUMBER}]},
     # the reporting guidelines to check the site against (records/reporting_guidelines.py)
     "reporting": {"guidelines": [TEXT], "items": Named({"where": [TEXT], "note": TEXT})},
+    # the synthesis' model, drawn on its own page (records/line_of_argument.py checks its ids)
+    "line_of_argument": {
+        "title": TEXT, "summary": TEXT, "source": TEXT,
+        "levels": [{"id": TEXT, "label": TEXT}],
+        "nodes": [{"id": TEXT, "label": TEXT, "level": TEXT, "description": TEXT,
+                   "subthemes": [TEXT], "themes": [TEXT]}],
+        "edges": [{"from": TEXT, "to": TEXT, "relation": TEXT}]},
 }
 REQUIRED = ("title",)
 

@@ -17,6 +17,7 @@ from build_tools.core.messages import describe as _describe
 from build_tools.core.messages import show as _show
 from build_tools.core.urls import url_problem
 from build_tools.records.identifier_fields import check_identifiers
+from build_tools.records.line_of_argument import check_line_of_argument
 from build_tools.records.load import Records
 from build_tools.records.reporting_guidelines import check_reporting
 from build_tools.records.review_checks import (
@@ -75,6 +76,7 @@ def validate_records(
     problems += check_theme_tree(records.review)
     problems += check_review_format(records.review, schema)
     problems += check_reporting(records.review)
+    problems += check_line_of_argument(records.review)
     problems += check_declared_fields(records.schema, schema)
     problems += check_synthesis_tables(records.schema, schema)
     problems += check_findings(schema, tables)

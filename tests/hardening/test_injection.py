@@ -211,6 +211,18 @@ def _poison_review(node: Any, fields: Fields, payload: str, path: str, skip: set
     return node
 
 
+def _line_of_argument(review: dict[str, Any]) -> dict[str, Any]:
+    """A line-of-argument model over the scenario's first subtheme (if any): every text of it
+    (title, summary, labels, descriptions, relations) is poisoned like the rest of the file."""
+    subthemes = [s["id"] for t in review.get("themes") or () for s in t.get("subthemes") or ()]
+    return {"title": None, "summary": None,
+            "levels": [{"id": "micro", "label": None}, {"id": "macro", "label": None}],
+            "nodes": [{"id": "a", "label": None, "level": "micro", "description": None,
+                       "subthemes": subthemes[:1]},
+                      {"id": "b", "label": None, "level": "macro", "description": None}],
+            "edges": [{"from": "a", "to": "b", "relation": None}]}
+
+
 def _make_project(root: Path, scenario: str, payload: str,
                   addresses: dict[str, str]) -> tuple[Project, Fields]:
     project = make_project(root, scenario)
@@ -220,12 +232,16 @@ def _make_project(root: Path, scenario: str, payload: str,
     skip = {".themes[].id", ".themes[].subthemes[].id", ".search_rounds[].id",
             ".findings[].id", ".roles[].id",  # ids, checked by the schema's pattern
             ".appraisal_tool.scale[].colour", ".kind",  # one of a list, checked by validation
-            ".reporting.guidelines", ".reporting.items.emerge-2.where"}  # ids, validated
+            ".reporting.guidelines", ".reporting.items.emerge-2.where",  # ids, validated
+            *(f".line_of_argument.{key}" for key in (  # ids and references, validated
+                "levels[].id", "nodes[].id", "nodes[].level", "nodes[].subthemes",
+                "nodes[].themes", "edges[].from", "edges[].to"))}
     review = yaml.safe_load(project.review_file.read_text("utf-8"))
     review.setdefault("citation", {"authors": [None, None]})  # "Cite this version" names them
     review.setdefault("reporting", {  # the note of a declared item is shown on its checklist
         "guidelines": ["emerge"], "items": {"emerge-2": {"where": ["question"],
                                                          "note": None}}})
+    review.setdefault("line_of_argument", _line_of_argument(review))
     review = _poison_review(review, fields, payload, "", skip, addresses)
     project.review_file.write_text(yaml.safe_dump(review, sort_keys=False, allow_unicode=True),
                                    "utf-8")
@@ -593,3 +609,23 @@ def test_the_translation_table_and_excerpts_show_the_payload_as_text(builds) -> 
         assert f"{marker} {SHORT_SHOWN}" in themes
     raw = "".join(p.read_text("utf-8") for p in (hostile.site / "themes").rglob("*.html"))
     assert raw.count('<blockquote class="lr-excerpt">') == 2
+
+
+def test_the_line_of_argument_shows_the_payload_as_text_in_its_drawing_and_table(
+        builds) -> None:
+    """The line-of-argument page (pages/line_of_argument.py) draws record text into an inline
+    SVG: the labels there are text of the drawing, whole in its title, description and table."""
+    hostile, _ = builds
+    markers = {m: where for m, where in hostile.fields.markers.items()
+               if ".line_of_argument." in where}
+    assert len(markers) == 9  # title, summary, two levels, two nodes with descriptions, a relation
+    raw = article((hostile.site / "line-of-argument/index.html").read_text("utf-8"))
+    body = visible(raw)
+    for marker in markers:
+        assert f"{marker} {SHOWN}" in body, markers[marker]
+    svg = raw[raw.index("<svg "):raw.index("</svg>") + len("</svg>")]
+    root = ET.fromstring(svg)  # the drawing is still well-formed XML
+    assert not [e for e in root.iter() if e.tag.split("}")[-1] in ("script", "foreignObject")]
+    assert _unsafe(elements(svg)) == []
+    title = root.findtext("{http://www.w3.org/2000/svg}title") or ""
+    assert " ".join(title.split()).endswith(SHOWN)
