@@ -2,17 +2,26 @@
 
 APA references are the stage that uses it; both the helper and that stage are compared with
 one process, and the helper is checked to have really used another process (a comparison alone
-would pass with no worker at all)."""
+would pass with no worker at all). Each check runs in a fresh interpreter: the test process may
+hold other threads (browser tests, servers), where the helper rightly declines to fork.
+"""
 
 from __future__ import annotations
 
+import json
+import multiprocessing
 import os
+import subprocess
+import sys
+from typing import Any
 
 import pytest
 
 from build_tools.core import parallel
-from build_tools.formats import references
-from tests.refdata import hostile_study, scenario_studies
+from tests.conftest import REPO
+
+needs_fork = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                                reason="no fork on this platform: the helper runs in one process")
 
 
 def process_of_each(items: list[int]) -> list[tuple[int, int]]:
@@ -20,14 +29,25 @@ def process_of_each(items: list[int]) -> list[tuple[int, int]]:
     return [(item * item, os.getpid()) for item in items]
 
 
+def in_fresh_interpreter(code: str) -> Any:
+    """What `code` prints as JSON, run by a new Python in the repository (one thread)."""
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                          text=True, check=True, timeout=300)
+    return json.loads(done.stdout)
+
+
+@needs_fork
 def test_chunks_come_back_in_order_from_more_than_one_process() -> None:
-    if not parallel.fork_is_safe():
-        pytest.skip("no safe fork in this process: the helper runs everything here by design")
-    items = list(range(101))
-    results = parallel.map_in_chunks(process_of_each, items, min_items=2, workers=3)
-    assert [square for square, _ in results] == [item * item for item in items]
-    processes = [pid for _, pid in results]
-    assert processes[0] == os.getpid() and len(set(processes)) > 1  # a worker may take two
+    found = in_fresh_interpreter(
+        "import json, os\n"
+        "from build_tools.core import parallel\n"
+        "from tests.test_parallel import process_of_each\n"
+        "results = parallel.map_in_chunks(process_of_each, list(range(101)), min_items=2,"
+        " workers=3)\n"
+        "print(json.dumps({'results': results, 'here': os.getpid()}))\n")
+    assert [square for square, _ in found["results"]] == [item * item for item in range(101)]
+    processes = [pid for _, pid in found["results"]]
+    assert processes[0] == found["here"] and len(set(processes)) > 1  # a worker may take two
 
 
 def test_below_the_threshold_or_with_one_processor_it_runs_here() -> None:
@@ -36,12 +56,20 @@ def test_below_the_threshold_or_with_one_processor_it_runs_here() -> None:
         assert {pid for _, pid in results} == {os.getpid()}
 
 
-def test_apa_references_formatted_in_parallel_are_those_of_one_process(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    studies = [*scenario_studies(), hostile_study()]
-    one_process = [(r.study_id, r.text, str(r.markup))
-                   for r in references.apa_references(studies)]
-    monkeypatch.setattr(references, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(parallel, "usable_processors", lambda: 3)
-    split = [(r.study_id, r.text, str(r.markup)) for r in references.apa_references(studies)]
-    assert split == one_process and len(split) == len(studies) > 2
+@needs_fork
+def test_apa_references_formatted_in_parallel_are_those_of_one_process() -> None:
+    found = in_fresh_interpreter(
+        "import json\n"
+        "from build_tools.core import parallel\n"
+        "from build_tools.formats import references\n"
+        "from tests.refdata import hostile_study, scenario_studies\n"
+        "studies = [*scenario_studies(), hostile_study()]\n"
+        "def texts():\n"
+        "    return [[r.study_id, r.text, str(r.markup)]"
+        " for r in references.apa_references(studies)]\n"
+        "one = texts()\n"
+        "references.PARALLEL_FROM = 2\n"
+        "parallel.usable_processors = lambda: 3\n"
+        "print(json.dumps({'one': one, 'split': texts(), 'forks': parallel.fork_is_safe()}))\n")
+    assert found["forks"], "the split run really used workers"
+    assert found["split"] == found["one"] and len(found["one"]) > 2
