@@ -3,8 +3,8 @@
 Material renders the whole navigation into every page: ~3.5 ms a page with a review's few dozen
 entries, as much as the rest of a study page. A raw HTML page (html_pages.RawHtmlPage: no table
 of contents) that is not in the navigation gets exactly the sidebar of any other such page with
-the same `base_url` and the same `hide` settings: no entry in it is active and every link in it
-is relative to `base_url`. The theme override (assets/theme/main.html) renders it for the first
+the same folder and the same `hide` settings: no entry in it is active and every link in it
+is relative to its folder. The theme override (assets/theme/main.html) renders it for the first
 such page and reuses it for the others. Without the plugin (an exported tree built by plain
 MkDocs) no key is set and every page renders its own: tests/test_docs_tree.py compares both.
 """
@@ -12,6 +12,7 @@ MkDocs) no key is set and every page renders its own: tests/test_docs_tree.py co
 from __future__ import annotations
 
 import json
+import posixpath
 from typing import Any
 
 from jinja2 import Environment
@@ -40,11 +41,17 @@ class SharedNav:
 
 
 def add_key(context: dict[str, Any], page: Any, nav: Any) -> None:
-    """Give a page that can share its sidebar the key of the sidebar it shares."""
+    """Give a page that can share its sidebar the key of the sidebar it shares: pages in the
+    same folder (`studies/a/` and `studies/b/`) get the same relative links to every page
+    outside their own folders, which holds every navigation entry that is not inside them."""
     if not isinstance(page, RawHtmlPage) or nav is None:
         return
     if any(entry is page for entry in nav.pages):
         return  # in the navigation: its own entry is active
+    url = str(page.url)
+    if url.endswith("/") and any(str(entry.url).startswith(url) for entry in nav.pages):
+        return  # a navigation entry inside its folder: its link differs from page to page
     hide = page.meta.get("hide") or []
     settings = sorted(str(item) for item in hide) if isinstance(hide, list) else [str(hide)]
-    context[CONTEXT_KEY] = json.dumps([str(context.get("base_url")), settings])
+    folder = posixpath.dirname(url.rstrip("/"))
+    context[CONTEXT_KEY] = json.dumps([folder, str(context.get("base_url")), settings])
