@@ -58,9 +58,9 @@ def test_assessed_finding_shows_judgements_and_studies(project, write_file, writ
     assert dict(finding.components)["Adequacy"].level == "moderate concerns"
     row = next(line for line in _page(site, "evidence/findings.md").splitlines()
                if "SYNTHETIC finding" in line)
-    assert "Adequacy: **moderate concerns**" in row
-    assert "**Moderate**" in row
-    assert "(../studies/synthetic2020.md)" in row
+    assert "Adequacy: <strong>moderate concerns</strong>" in row
+    assert "<strong>Moderate</strong>" in row
+    assert 'href="../../studies/synthetic2020/"' in row
     assert "not assessed" not in row
 
 

@@ -122,7 +122,8 @@ def downloads(site: SiteInputs) -> list[Page]:
 def changelog(site: SiteInputs) -> list[Page]:
     if site.version is None:
         return []
-    return changelog_pages(site.version, site.evidence, site.render.environment)
+    return changelog_pages(site.version, site.evidence, site.render.environment,
+                           site.use_directory_urls)
 
 
 def cite(site: SiteInputs) -> list[Page]:

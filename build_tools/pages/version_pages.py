@@ -43,12 +43,18 @@ class VersionData:
     feed: tuple[FeedEntry, ...] = ()
 
 
+CHANGELOG = "changelog.md"
+
+
 def changelog_pages(version: VersionData, evidence: Evidence,
-                    environment: Environment | None = None) -> list[Page]:
-    """What changed in this version, and the earlier releases."""
-    content = (environment or make_environment()).get_template("changelog.md.j2").render(
-        built=version.built, log=version.changelog, review=evidence.review)
-    return [Page("changelog.md", content, ("What changed",))]
+                    environment: Environment | None = None,
+                    use_directory_urls: bool = True) -> list[Page]:
+    """What changed in this version, and the earlier releases (raw HTML: a first release
+    lists every study)."""
+    content = (environment or make_environment()).get_template("changelog.html.j2").render(
+        built=version.built, log=version.changelog, review=evidence.review, here=CHANGELOG,
+        use_directory_urls=use_directory_urls)
+    return [Page(CHANGELOG, content, ("What changed",), body_html=True)]
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,7 @@ def evidence_pages(evidence: Evidence, render: RenderPage) -> list[Page]:
     ]
     findings = review_findings(evidence)
     if findings and evidence.findings_framework:  # no framework or no finding: no page
-        pages.append(render("findings.md.j2", "evidence/findings.md",
+        pages.append(render("findings.html.j2", "evidence/findings.md",
                             (SECTION, "Summary of findings"), findings=findings,
                             framework=evidence.findings_framework))
     if tool is not None and evidence.appraisal_questions:  # no tool declared: no page
