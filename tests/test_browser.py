@@ -38,6 +38,22 @@ SYNTHETIC = {
                   "text": "SYNTHETIC words made up by the test.", "page": "2"}],
     "sources": [{"description": "Synthetic record written by tests/test_browser.py"}],
 }
+# A made-up line of argument over the scenario's subthemes, so its drawing is checked too.
+SYNTHETIC_ARGUMENT = {
+    "title": "SYNTHETIC line of argument made up by tests/test_browser.py",
+    "levels": [{"id": "micro", "label": "Micro-processes"},
+               {"id": "macro", "label": "Macro-processes"}],
+    "nodes": [
+        {"id": "trust", "label": "SYNTHETIC trust", "level": "micro",
+         "subthemes": ["reciprocal-trust"]},
+        {"id": "hope", "label": "SYNTHETIC hope with a long label that has to wrap in its box",
+         "level": "micro", "subthemes": ["empathy-and-hope"]},
+        {"id": "alliance", "label": "SYNTHETIC alliance", "level": "macro",
+         "themes": ["working-on-the-edge"]}],
+    "edges": [{"from": "trust", "to": "alliance", "relation": "builds"},
+              {"from": "hope", "to": "alliance", "relation": "sustains"},
+              {"from": "trust", "to": "hope", "relation": "allows"}],
+}
 AXE_PAGES = {
     "home": "",
     "studies": "studies/",
@@ -47,6 +63,7 @@ AXE_PAGES = {
     "prisma": "evidence/prisma/",
     "translations": "translations/",
     "translation concept": "translations/human-connection/",
+    "line of argument": "line-of-argument/",
 }
 
 
@@ -60,6 +77,9 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = make_project(tmp_path_factory.mktemp("project"))
     (project.studies_dir / "synthetic_test_study.yaml").write_text(
         yaml.safe_dump(SYNTHETIC, sort_keys=False), "utf-8")
+    review = yaml.safe_load(project.review_file.read_text("utf-8"))
+    review["line_of_argument"] = SYNTHETIC_ARGUMENT
+    project.review_file.write_text(yaml.safe_dump(review, sort_keys=False), "utf-8")
     return build_site(project, strict=True)
 
 
