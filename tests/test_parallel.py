@@ -73,3 +73,23 @@ def test_apa_references_formatted_in_parallel_are_those_of_one_process() -> None
         "print(json.dumps({'one': one, 'split': texts(), 'forks': parallel.fork_is_safe()}))\n")
     assert found["forks"], "the split run really used workers"
     assert found["split"] == found["one"] and len(found["one"]) > 2
+
+
+@needs_fork
+def test_bibtex_entries_written_in_parallel_are_those_of_one_process() -> None:
+    found = in_fresh_interpreter(
+        "import json\n"
+        "from build_tools.core import parallel\n"
+        "from build_tools.formats import exports\n"
+        "from tests.refdata import hostile_study, scenario_studies\n"
+        "items = exports.csl_items([*scenario_studies(), hostile_study()])\n"
+        "one = exports.bibtex_text(items)\n"
+        "exports._entry_texts.clear()\n"
+        "exports.PARALLEL_FROM = 2\n"
+        "parallel.usable_processors = lambda: 3\n"
+        "exports.prepare_bibtex_entries(items)\n"
+        "prepared = len(exports._entry_texts)\n"
+        "print(json.dumps({'one': one, 'split': exports.bibtex_text(items),"
+        " 'prepared': prepared, 'items': len(items)}))\n")
+    assert found["prepared"] == found["items"] > 2  # all written by the split run
+    assert found["split"] == found["one"]

@@ -7,7 +7,6 @@ Output is deterministic: items in the order given, keys sorted in JSON, no dates
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -17,11 +16,13 @@ from pybtex.database import BibliographyData, Entry, Person
 from rispy.writer import RisWriter
 
 from build_tools.core.identifiers import pubmed_url
+from build_tools.core.parallel import map_in_chunks
 from build_tools.evidence.assemble import Study
 from build_tools.formats.csl import arxiv_id, csl_item, item_entry_type
 from build_tools.formats.latex import MathWriter, latex_text
 
 Items = Sequence[dict[str, Any]]  # CSL-JSON items
+PARALLEL_FROM = 400  # entries to write before forked workers pay for themselves (~0.7 ms each)
 
 
 def csl_items(studies: Iterable[Study]) -> list[dict[str, Any]]:
@@ -42,8 +43,39 @@ def bibtex_text(items: Items) -> str:
     return "\n".join(_bibtex_entry_text(json.dumps(item, sort_keys=True)) for item in items)
 
 
-@functools.lru_cache(maxsize=65536)
+ENTRY_TEXTS_KEPT = 65536  # entries remembered per process (a long `serve` session stays small)
+_entry_texts: dict[str, str] = {}
+
+
+def prepare_bibtex_entries(items: Items) -> None:
+    """Write the entries of many items at once, on every processor (core.parallel), so that
+    `bibtex_text` finds them written: the same texts, in a fraction of the time."""
+    keys = list(dict.fromkeys(json.dumps(item, sort_keys=True) for item in items))
+    missing = [key for key in keys if key not in _entry_texts]
+    for key, text in zip(missing, map_in_chunks(_written_entries, missing,
+                                                min_items=PARALLEL_FROM), strict=True):
+        _remember(key, text)
+
+
+def _written_entries(keys: list[str]) -> list[str]:
+    return [_written_entry(key) for key in keys]
+
+
 def _bibtex_entry_text(item_json: str) -> str:
+    text = _entry_texts.get(item_json)
+    if text is None:
+        text = _remember(item_json, _written_entry(item_json))
+    return text
+
+
+def _remember(key: str, text: str) -> str:
+    if len(_entry_texts) >= ENTRY_TEXTS_KEPT:
+        _entry_texts.clear()
+    _entry_texts[key] = text
+    return text
+
+
+def _written_entry(item_json: str) -> str:
     item = json.loads(item_json)
     data = BibliographyData(entries={item.get("citation-key", item["id"]): _bibtex_entry(item)})
     # The writer class itself: by name, pybtex would scan every installed package's entry

@@ -34,7 +34,12 @@ from build_tools.core.timings import stage
 from build_tools.evidence.assemble import Study
 from build_tools.formats.citeproc_lookups import remembered_style_lookups
 from build_tools.formats.csl import citeproc_item, csl_item, missing_fields
-from build_tools.formats.exports import bibtex_text, csl_items, ris_text
+from build_tools.formats.exports import (
+    bibtex_text,
+    csl_items,
+    prepare_bibtex_entries,
+    ris_text,
+)
 
 STYLE = "apa"
 _TAGS = {"i": ("\ue000", "\ue001"), "b": ("\ue002", "\ue003"),
@@ -339,6 +344,7 @@ def cite_studies(studies: Iterable[Study],
 
 def _cite(studies: list[Study], by_id: dict[str, Study],
           cache: OutputCache | None) -> dict[str, StudyCitation]:
+    prepare_bibtex_entries(csl_items(studies))
     return {
         reference.study_id: StudyCitation(
             apa=reference,
