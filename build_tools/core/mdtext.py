@@ -22,7 +22,8 @@ from typing import Any
 from markupsafe import Markup
 
 from build_tools.core import identifiers, urls
-from build_tools.core.neutral import neutralise
+from build_tools.core.neutral import neutralise, one_line
+from build_tools.core.text_rules import LINK_ID
 
 _SPECIAL = frozenset("\\`*_{}[]()#+-.!|<>&\"'~^=:$@%/;?")
 _ENTITIES = {ord(c): f"&#{ord(c)};" for c in _SPECIAL}  # str.translate: one C pass per value
@@ -34,8 +35,7 @@ def text(value: Any) -> Markup:
     """One line of inert text (newlines fold to spaces, as in a table cell)."""
     if isinstance(value, Markup):
         return value
-    folded = " ".join(neutralise(str(value)).split())
-    return Markup(folded.translate(_ENTITIES))
+    return Markup(one_line(value).translate(_ENTITIES))
 
 
 # TeX math between single dollars, by Pandoc's rule (tex_math_dollars): the opening $ has no
@@ -65,7 +65,7 @@ def math_text(value: Any) -> Markup:
     """
     if isinstance(value, Markup):
         return value
-    folded = " ".join(neutralise(str(value)).split())
+    folded = one_line(value)
     pieces, start = [], 0
     for match in _MATH.finditer(folded):
         pieces.append(folded[start:match.start()].translate(_ENTITIES))
@@ -116,12 +116,9 @@ def link(url: Any, label: Any = None) -> Markup:
     return Markup(f'<a href="{href}">{shown}</a>')
 
 
-_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
-
-
 def slug(value: Any) -> Markup:
     """An id placed in a link target or anchor; ids are validated, so anything else is a bug."""
-    if not isinstance(value, str) or not _SLUG.match(value):
+    if not isinstance(value, str) or not LINK_ID.match(value):
         raise ValueError(f"not a safe id for a link: {value!r}")
     return Markup(value)
 
@@ -144,7 +141,7 @@ def plain_title(value: Any) -> str:
     in <title>, so no escaping survives both: the four HTML-special characters are replaced by
     look-alike glyphs instead.
     """
-    return " ".join(neutralise(html.unescape(str(value))).split()).translate(_TITLE_LOOKALIKES)
+    return one_line(html.unescape(str(value))).translate(_TITLE_LOOKALIKES)
 
 
 def doi_url(doi: str) -> str:

@@ -24,3 +24,10 @@ def neutralise(text: str) -> str:
     if text.isprintable():  # the common case, one C pass (bidi controls are not printable)
         return text
     return _BIDI.sub("", _CONTROLS.sub(" ", text))
+
+
+def one_line(value: object) -> str:
+    """The value as one line of neutral text: runs of white space (line breaks included)
+    become one space, ends trimmed. What table cells, references, search entries and drawings
+    need from record text."""
+    return " ".join(neutralise(str(value)).split())

@@ -26,6 +26,10 @@ RAW_FORBIDDEN = re.compile(f"[{_BASE}]")
 VALUE_FORBIDDEN = re.compile(f"[\r{_BASE}]")
 """In a value or a field name: only tab and line feed of all control characters."""
 
+LINK_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+"""An id written as it is into link targets and anchors (themes, methods, model nodes)."""
+LINK_ID_RULE = "letters, digits, - and _, starting with a letter or digit"
+
 CONTROL_NAMES = {
     "\x00": "NUL", "\x07": "bell", "\x08": "backspace", "\x0b": "vertical tab",
     "\x0c": "form feed", "\r": "carriage return", "\x1b": "escape", "\x7f": "delete",

@@ -41,10 +41,9 @@ def supported_nodes(evidence: Evidence, model: LineOfArgument) -> tuple[Supporte
 
 
 def levels_in_use(model: LineOfArgument) -> tuple[ArgumentLevel, ...]:
-    """The declared levels in order, then any level a node names that is not declared (only
-    on unvalidated data): the rows of the drawing."""
-    declared = list(model.levels)
-    for node in model.nodes:
-        if all(level.id != node.level for level in declared):
-            declared.append(ArgumentLevel(node.level, node.level))
-    return tuple(declared)
+    """The rows of the drawing: the declared levels that hold a node, in order, then any level
+    a node names that is not declared (only on unvalidated data)."""
+    named = dict.fromkeys(node.level for node in model.nodes)
+    declared = [level for level in model.levels if level.id in named]
+    known = {level.id for level in declared}
+    return (*declared, *(ArgumentLevel(name, name) for name in named if name not in known))

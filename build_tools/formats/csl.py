@@ -17,7 +17,7 @@ from build_tools.core.identifiers import (
     csl_entry_type,
     entry_type,
 )
-from build_tools.core.neutral import neutralise
+from build_tools.core.neutral import one_line
 from build_tools.crossref.works import Author, Citation
 from build_tools.formats.version_citation import VersionCitation
 
@@ -141,4 +141,4 @@ def _csl_name(author: Author) -> dict[str, str]:
 def _clean(value: Any) -> str:
     """One line of text without control or bidi characters: references are single-line in every
     format we write (BibTeX, RIS, CSL-JSON, APA), and Crossref text never met the YAML loader."""
-    return " ".join(neutralise(str(value)).split())
+    return one_line(value)

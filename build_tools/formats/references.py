@@ -337,19 +337,18 @@ def cite_studies(studies: Iterable[Study],
                  cache: OutputCache | None = None) -> dict[str, StudyCitation]:
     """Each study's APA reference, BibTeX entry and RIS record, keyed by study id, APA order."""
     studies = list(studies)
-    by_id = {s.id: s for s in studies}
     with stage("references"):
-        return _cite(studies, by_id, cache)
+        return _cite(studies, cache)
 
 
-def _cite(studies: list[Study], by_id: dict[str, Study],
-          cache: OutputCache | None) -> dict[str, StudyCitation]:
-    prepare_bibtex_entries(csl_items(studies))
+def _cite(studies: list[Study], cache: OutputCache | None) -> dict[str, StudyCitation]:
+    items = {study.id: item for study, item in zip(studies, csl_items(studies), strict=True)}
+    prepare_bibtex_entries(list(items.values()))
     return {
         reference.study_id: StudyCitation(
             apa=reference,
-            bibtex=bibtex_text(csl_items([by_id[reference.study_id]])),
-            ris=ris_text(csl_items([by_id[reference.study_id]])),
+            bibtex=bibtex_text([items[reference.study_id]]),
+            ris=ris_text([items[reference.study_id]]),
         )
         for reference in apa_references(studies, cache)
     }

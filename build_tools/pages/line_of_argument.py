@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from build_tools.core.neutral import neutralise
+from build_tools.core.neutral import one_line
 from build_tools.evidence.assemble import Evidence
 from build_tools.evidence.line_of_argument import levels_in_use, supported_nodes
 from build_tools.evidence.review import ArgumentNode, LineOfArgument
@@ -35,7 +35,7 @@ from build_tools.pages.svg import (
 
 PATH = "line-of-argument.md"
 NAV = ("Themes", "Line of argument")  # in the Themes section, after the translation table
-ANCHOR = "node-"  # a node's row in the table alternative: #node-<id>
+ANCHOR = "node-"  # a node's row in the table (line_of_argument.md.j2 writes the same)
 SVG_IDS = "loa-"  # the drawing's own ids (title, desc, arrow), unique on the page
 
 MARGIN, BOX_WIDTH, GAP = 16, 176, 32
@@ -92,17 +92,16 @@ class Box:
 def argument_svg(model: LineOfArgument) -> str:
     """The model as an inline SVG: a group of links (role="group") with a title and a
     description in words; every label escaped, every number whole."""
-    levels = [level for level in levels_in_use(model)
-              if any(node.level == level.id for node in model.nodes)]
+    levels = levels_in_use(model)
     rows = [[node for node in model.nodes if node.level == level.id] for level in levels]
     widest = max((len(row) for row in rows), default=1)
     width = max(360, 2 * MARGIN + widest * BOX_WIDTH + (widest - 1) * GAP)
-    drawing = Drawing(width, 0, _plain(model.title or "Line of argument"), describe(model),
+    drawing = Drawing(width, 0, one_line(model.title or "Line of argument"), describe(model),
                       role="group", ids=SVG_IDS)
     boxes: dict[str, Box] = {}
     y = 10
     for number, (level, row) in enumerate(zip(levels, rows, strict=True)):
-        drawing.text(MARGIN, y + 14, _plain(level.label), fill=ACCENT, font_size=12,
+        drawing.text(MARGIN, y + 14, one_line(level.label), fill=ACCENT, font_size=12,
                      font_weight=700)
         drawing.line(MARGIN, y + 20, width - MARGIN, y + 20, stroke=LINE, stroke_width=1)
         y += BAND
@@ -128,17 +127,17 @@ def argument_svg(model: LineOfArgument) -> str:
 
 def describe(model: LineOfArgument) -> str:
     """The drawing in words, for its <desc>: the nodes of each level, then every edge."""
-    levels = [level for level in levels_in_use(model)
-              if any(node.level == level.id for node in model.nodes)]
+    levels = levels_in_use(model)
     parts = [f"{len(model.nodes)} {'node' if len(model.nodes) == 1 else 'nodes'} on "
              f"{len(levels)} {'level' if len(levels) == 1 else 'levels'}."]
-    parts += [f"{_plain(level.label)}: "
-              + "; ".join(_plain(n.label) for n in model.nodes if n.level == level.id) + "."
+    parts += [f"{one_line(level.label)}: "
+              + "; ".join(one_line(n.label) for n in model.nodes if n.level == level.id) + "."
               for level in levels]
     edges = edge_rows(model)
-    parts.append("Edges: " + "; ".join(
-        f"{_plain(e.source.label)} {_plain(e.relation or 'relates to')} {_plain(e.target.label)}"
-        for e in edges) + "." if edges else "No edges.")
+    sentences = [" ".join(one_line(part) for part in
+                          (e.source.label, e.relation or "relates to", e.target.label))
+                 for e in edges]
+    parts.append("Edges: " + "; ".join(sentences) + "." if edges else "No edges.")
     parts.append("Each node links to its row in the table below.")
     return " ".join(parts)
 
@@ -195,7 +194,7 @@ def _box(drawing: Drawing, box: Box) -> None:
 
 def _relation(drawing: Drawing, x: int, y: int, relation: str) -> None:
     """The relation on its edge, on a patch of paper so the line does not cross it."""
-    text = _shorten(_plain(relation), RELATION_CHARACTERS)
+    text = _shorten(one_line(relation), RELATION_CHARACTERS)
     width = int(len(text) * RELATION_SIZE * CHAR_WIDTH) + 8
     drawing.rect(x - width // 2, y - RELATION_SIZE // 2 - 3, width, RELATION_SIZE + 5,
                  fill=PAPER, rx=3)
@@ -207,7 +206,7 @@ def _label_lines(label: str) -> list[str]:
     """A label wrapped to its box; past MAX_LINES it ends in an ellipsis (the table has it
     whole)."""
     width = (BOX_WIDTH - 2 * PAD) * 100 // int(SIZE * CHAR_WIDTH * 100)
-    lines = [_shorten(line, width) for line in wrap(_plain(label), BOX_WIDTH - 2 * PAD, SIZE)]
+    lines = [_shorten(line, width) for line in wrap(one_line(label), BOX_WIDTH - 2 * PAD, SIZE)]
     if len(lines) > MAX_LINES:
         lines = [*lines[:MAX_LINES - 1], lines[MAX_LINES - 1][:width - 2].rstrip() + " …"]
     return lines
@@ -215,9 +214,3 @@ def _label_lines(label: str) -> list[str]:
 
 def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
-
-
-def _plain(text: str) -> str:
-    """Record text for the drawing: no control or bidi characters, one line (the SVG writer
-    escapes it)."""
-    return " ".join(neutralise(str(text)).split())

@@ -48,10 +48,6 @@ class Part(Generic[Item]):
     def label(self) -> str:
         return self.parts[self.number - 1].label
 
-    def link_from(self, other: PartLink) -> str:
-        """The Markdown link target of `other`, from this part's page (pages share a folder)."""
-        return other.path.rsplit("/", 1)[-1]
-
 
 def numbered_paths(base: str) -> Callable[[int], str]:
     """Paths of the parts of a list: `base.md` (the list's usual address), `base-2.md`, …"""

@@ -19,7 +19,7 @@ from markdown.extensions.toc import slugify
 from markupsafe import Markup
 
 from build_tools.core import mdtext
-from build_tools.core.neutral import neutralise
+from build_tools.core.neutral import one_line
 from build_tools.core.output_cache import OutputCache
 from build_tools.evidence.assemble import Evidence, Study
 from build_tools.formats.references import StudyCitation, cite_studies
@@ -167,7 +167,7 @@ def study_page(render: Renderer, study: Study) -> Page:
     found_by = " · ".join(str(part) for part in (authors, citation.year, citation.journal) if part)
     return render.page("study.html.j2", path, None, study=study,
                        page_title=mdtext.plain_title(title),
-                       search_summary=" ".join(neutralise(found_by).split()))
+                       search_summary=one_line(found_by))
 
 
 def reference_pages(render: Renderer) -> list[Page]:

@@ -10,16 +10,14 @@ once there; here it is skipped.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from typing import Any
 
 from build_tools.core.errors import Code, Problem
-from build_tools.records.yaml_source import FieldPath, YamlDocument
+from build_tools.core.text_rules import LINK_ID, LINK_ID_RULE
+from build_tools.records.yaml_source import FieldPath, YamlDocument, field_name
 
 BLOCK = "line_of_argument"
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
-ID_RULE = "letters, digits, - and _, starting with a letter or digit"
 
 
 def check_line_of_argument(review: YamlDocument | None) -> list[Problem]:
@@ -66,7 +64,7 @@ class _Checker:
         self.problems: list[Problem] = []
 
     def add(self, path: FieldPath, message: str, allowed: str, code: Code) -> None:
-        self.problems.append(Problem(self.review.path, self.review.line_of(path), _name(path),
+        self.problems.append(Problem(self.review.path, self.review.line_of(path), field_name(path),
                                      message, allowed, code=code))
 
     def entries(self, block: dict[str, Any], key: str,
@@ -97,8 +95,8 @@ class _Checker:
             found = self.required(item, (*where, "id"))
             if found is None:
                 continue
-            if not _ID.match(found):
-                self.add((*where, "id"), f"{found!r} is not an id", ID_RULE,
+            if not LINK_ID.match(found):
+                self.add((*where, "id"), f"{found!r} is not an id", LINK_ID_RULE,
                          Code.CONSTRAINT_FAILED)
             elif found in seen:
                 first = self.review.line_of((BLOCK, key, seen[found], "id"))
@@ -142,10 +140,3 @@ def _text(value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, (str, int, dt.date)):
         return None
     return str(value)
-
-
-def _name(path: FieldPath) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text

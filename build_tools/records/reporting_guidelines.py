@@ -9,14 +9,14 @@ its file and line; `pages/checklists.py` says where on the site each rule's data
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
 from build_tools.core.errors import Code, Problem
-from build_tools.records.yaml_source import YamlDocument, parse_yaml
+from build_tools.core.text_rules import LINK_ID
+from build_tools.records.yaml_source import YamlDocument, field_name, parse_yaml
 
 # What in a review's data can report an item. `methods:<id>` (a section of review.yaml's
 # `methods`) is the one rule with a parameter.
@@ -28,7 +28,6 @@ RULES: tuple[str, ...] = (
     "translations", "excerpts", "line_of_argument",
 )
 METHOD_RULE = "methods:"
-_METHOD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 GUIDELINE_FILES = ("emerge", "entreq", "prisma-2020", "prisma-lsr")
 ITEM_FIELDS = ("number", "section", "name", "text", "reported_by", "confirmed")
 GUIDELINE_FIELDS = ("id", "name", "short_name", "citation", "doi", "url", "licence", "checked",
@@ -74,7 +73,7 @@ def valid_rule(rule: Any) -> bool:
     if not isinstance(rule, str):
         return False
     if rule.startswith(METHOD_RULE):
-        return bool(_METHOD_ID.match(rule[len(METHOD_RULE):]))
+        return bool(LINK_ID.match(rule[len(METHOD_RULE):]))
     return rule in RULES
 
 
@@ -229,17 +228,10 @@ def _method_ids(data: dict[str, Any]) -> set[str]:
 
 def _problem(document: YamlDocument, path: tuple[str | int, ...], message: str, allowed: str,
              code: Code) -> Problem:
-    return Problem(document.path, document.line_of(path), _name(path) or "(file)", message,
+    return Problem(document.path, document.line_of(path), field_name(path) or "(file)", message,
                    allowed, code=code)
 
-
-def _name(path: tuple[str | int, ...]) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
 
 
 def _text(value: Any) -> str | None:
     return None if value is None else " ".join(str(value).split())
-

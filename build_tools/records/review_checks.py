@@ -16,7 +16,7 @@ from build_tools.core.urls import url_problem
 from build_tools.records.findings_framework import FindingsFramework, findings_framework
 from build_tools.records.schema import PackageSchema
 from build_tools.records.tables import Row, allowed_keys, walk
-from build_tools.records.yaml_source import YamlDocument
+from build_tools.records.yaml_source import YamlDocument, field_name
 
 
 def check_review_shape(review: YamlDocument | None, schema: PackageSchema) -> list[Problem]:
@@ -30,14 +30,14 @@ def check_review_shape(review: YamlDocument | None, schema: PackageSchema) -> li
             continue
         for item, where, _ in walk(review.data, path, ()):
             if not isinstance(item, dict):
-                problems.append(Problem(review.path, review.line_of(where), _name(where),
+                problems.append(Problem(review.path, review.line_of(where), field_name(where),
                                         "is not a mapping", "a mapping of fields",
                                         code=Code.NOT_A_MAPPING))
                 continue
             for key in item:
                 if key not in keys:
                     problems.append(Problem(review.path, review.line_of((*where, key)),
-                                            _name((*where, key)), *unknown_field(key, keys),
+                                            field_name((*where, key)), *unknown_field(key, keys),
                                             code=Code.UNKNOWN_FIELD))
     return problems
 
@@ -57,7 +57,7 @@ def check_theme_tree(review: YamlDocument | None) -> list[Problem]:
         where = ("themes", index, "parent")
         parent = str(theme["parent"])
         if parent not in parents:
-            problems.append(Problem(review.path, review.line_of(where), _name(where),
+            problems.append(Problem(review.path, review.line_of(where), field_name(where),
                                     f"{parent!r} is not a theme", "the id of another theme",
                                     code=Code.UNDEFINED_REFERENCE))
             continue
@@ -68,7 +68,7 @@ def check_theme_tree(review: YamlDocument | None) -> list[Problem]:
             above = parents.get(node)
             node = str(above) if above is not None else None
         if node is not None:
-            problems.append(Problem(review.path, review.line_of(where), _name(where),
+            problems.append(Problem(review.path, review.line_of(where), field_name(where),
                                     f"makes {theme.get('id')!r} a theme below itself",
                                     "a tree: no theme may be its own ancestor",
                                     code=Code.CONFLICTING_FIELDS))
@@ -87,7 +87,7 @@ def check_review_urls(review: YamlDocument | None) -> list[Problem]:
             continue
         wrong = url_problem(value) if value is not None else None
         if wrong:
-            problems.append(Problem(review.path, review.line_of(path), _name(path), *wrong,
+            problems.append(Problem(review.path, review.line_of(path), field_name(path), *wrong,
                                     code=Code.BAD_URL))
     return problems
 
@@ -120,14 +120,15 @@ def check_findings(schema: PackageSchema, tables: dict[str, list[Row]]) -> list[
                 continue
             first = seen.setdefault((kind, target), row)
             if first is not row:
-                problems.append(Problem(row.document.path, row.line(kind), _name((*row.path, kind)),
+                problems.append(Problem(row.document.path, row.line(kind),
+                                        field_name((*row.path, kind)),
                                         f"{target!r} already has a finding at "
                                         f"{first.document.path}:{first.line(kind)}",
                                         f"one finding per {kind}",
                                         code=Code.DUPLICATE_FINDING))
         if row.values.get("subtheme") and row.values.get("theme"):
             problems.append(Problem(row.document.path, row.line("theme"),
-                                    _name((*row.path, "theme")), "is given with subtheme",
+                                    field_name((*row.path, "theme")), "is given with subtheme",
                                     "a finding summarises either one subtheme or one theme",
                                     code=Code.CONFLICTING_FIELDS))
     return problems
@@ -142,14 +143,14 @@ def _explanations(framework: FindingsFramework, row: Row) -> list[Problem]:
         given, explained = row.values.get(judgement), row.values.get(explanation)
         if given and not explained:
             problems.append(Problem(row.document.path, row.line(judgement),
-                                    _name((*row.path, judgement)),
+                                    field_name((*row.path, judgement)),
                                     f"{given!r} is given without {explanation}",
                                     f"{framework.name or 'the framework'} asks for an "
                                     "explanation of every judgement",
                                     code=Code.MISSING_FIELD))
         elif explained and not given:
             problems.append(Problem(row.document.path, row.line(explanation),
-                                    _name((*row.path, explanation)),
+                                    field_name((*row.path, explanation)),
                                     f"explains a {judgement} that is not given",
                                     f"give {judgement} too, or leave both out",
                                     code=Code.CONFLICTING_FIELDS))
@@ -159,15 +160,8 @@ def _explanations(framework: FindingsFramework, row: Row) -> list[Problem]:
         levels = framework.levels(overall)
         shown = ", ".join(levels[:-1]) + (" or " if len(levels) > 1 else "") + \
             (levels[-1] if levels else "")
-        problems.append(Problem(row.document.path, row.line(), _name(row.path),
+        problems.append(Problem(row.document.path, row.line(), field_name(row.path),
                                 f"has component judgements but no overall {overall}",
                                 f"add {overall}: {shown}".rstrip(": "),
                                 code=Code.MISSING_FIELD))
     return problems
-
-
-def _name(path: tuple[str | int, ...]) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text

@@ -16,7 +16,7 @@ from typing import Any
 from build_tools.core.errors import Code, Problem
 from build_tools.core.messages import container_remedy, describe, found_instead, show, unknown_field
 from build_tools.records.schema import PackageSchema
-from build_tools.records.yaml_source import FieldPath, YamlDocument
+from build_tools.records.yaml_source import FieldPath, YamlDocument, field_name
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ def _check(review: YamlDocument, value: Any, path: FieldPath, shape: Shape,
             _check(review, item, (*path, key), shape.item, tables, problems)
     elif isinstance(shape, OneOf):
         if value not in shape.values:
-            problems.append(Problem(review.path, review.line_of(path), _name(path),
+            problems.append(Problem(review.path, review.line_of(path), field_name(path),
                                     f"{show(value)} is not allowed",
                                     "one of: " + ", ".join(shape.values),
                                     code=Code.NOT_ALLOWED))
@@ -129,7 +129,7 @@ def _check_fields(review: YamlDocument, value: dict[str, Any], path: FieldPath,
             if item is not None and not isinstance(item, (list, dict)):
                 _wrong(review, where, item, "a list", "a list of mappings", problems)
         else:
-            problems.append(Problem(review.path, review.line_of(where), _name(where),
+            problems.append(Problem(review.path, review.line_of(where), field_name(where),
                                     *unknown_field(key, {*shape, *nested}),
                                     code=Code.UNKNOWN_FIELD))
 
@@ -157,12 +157,5 @@ def _wrong(review: YamlDocument, path: FieldPath, value: Any, expected: str, all
         message = found_instead(expected, value)
     else:
         message = f"{show(value)} is {describe(value)}"
-    problems.append(Problem(review.path, review.line_of(path), _name(path), message, allowed,
+    problems.append(Problem(review.path, review.line_of(path), field_name(path), message, allowed,
                             code=code))
-
-
-def _name(path: FieldPath) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text

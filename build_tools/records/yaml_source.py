@@ -51,6 +51,14 @@ QUOTE_COLON = "put the value in quotes: a colon followed by a space starts a new
 FieldPath = tuple[str | int, ...]
 
 
+def field_name(path: FieldPath) -> str:
+    """A field's path as problems name it: `citation.authors`, `themes[2].parent`."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
 class _CoreResolver(BaseResolver):
     """YAML 1.2 core scalars (plus ISO dates): `yes`, `no`, `on`, `1:20` and `010` stay text."""
 
