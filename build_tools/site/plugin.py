@@ -16,12 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
+from markupsafe import Markup
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page as MkDocsPage
 from mkdocs.utils import get_relative_url
 
@@ -35,7 +37,7 @@ from build_tools.pages.feed import FEED_PATH, feed_link_tag
 from build_tools.pages.generate import AssembledSite, assemble_site
 from build_tools.pages.page import Page
 from build_tools.pages.registry import Handwritten, about_pages, build_nav
-from build_tools.site import search_summary, shared_nav
+from build_tools.site import page_store, search_summary, shared_nav
 from build_tools.site.html_pages import RawHtmlPage
 from build_tools.site.serve_errors import (
     configure_problem_site,
@@ -100,6 +102,9 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         self.problems: list[str] | None = None  # what that page lists; None: the site is good
         self._by_path: tuple[tuple[Page, ...], dict[str, Page]] | None = None
         self.shared_nav = shared_nav.SharedNav()
+        self.store_root: Path | None = None  # where kept outputs live (None: keep nothing)
+        self.nav: Navigation | None = None
+        self.page_store: page_store.PageStore | None = None  # this build's reused theme HTML
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup also keeps this plugin across serve's rebuilds, so the pages of
@@ -116,7 +121,9 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         root = self.config.project_dir or str(Path(config.config_file_path).parent)
         self.project = Project.at(root)
         self.problems = self.released = None
+        self.nav = self.page_store = None
         prepared, self.prepared = self.prepared, None  # one build each, and not kept after
+        self.store_root = prepared.output_cache if prepared else default_cache_root()
         self._refuse_unsafe_folders(config)
         try:
             site = prepared.site if prepared else assemble_site(self.project)
@@ -196,6 +203,7 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
     @event_priority(-100)  # after every other plugin has written its files
     def on_post_build(self, config: MkDocsConfig) -> None:
         mark_site(Path(config.site_dir))  # so the next build may replace this folder
+        self.page_store = None
         if self.released is not None:
             write_manifest(Path(config.site_dir), self.released)
         self._restore_epoch()
@@ -229,10 +237,18 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
                                         inclusion=inclusion))
         return files
 
-    def on_post_page(self, output: str, page: Any, config: MkDocsConfig) -> str:
+    @event_priority(100)  # the theme's output, before any plugin post-processes it
+    def _keep_page_output(self, output: str, page: Any, config: MkDocsConfig) -> str:
+        if self.page_store is not None:
+            self.page_store.keep(page.file.src_uri, output)
+        return output
+
+    def _announce_feed(self, output: str, page: Any, config: MkDocsConfig) -> str:
         """Announce the updates feed in every page's <head>, for browsers and feed readers."""
         tag = feed_link_tag(get_relative_url(FEED_PATH, page.url))
         return output.replace("</head>", f"{tag}\n</head>", 1)
+
+    on_post_page = CombinedEvent(_keep_page_output, _announce_feed)
 
     def on_pre_page(self, page: MkDocsPage, config: MkDocsConfig, files: Files) -> MkDocsPage:
         """A raw-HTML page skips Markdown altogether (html_pages.RawHtmlPage)."""
@@ -257,11 +273,42 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         if self.problems is None:
             search_summary.on_page_context(context, page, config, nav)
             shared_nav.add_key(context, page, nav)
+        if self.page_store is not None:
+            kept = self.page_store.output_of(page.file.src_uri)
+            if kept is not None:
+                context[page_store.CONTEXT_KEY] = Markup(kept)
         return context
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        self.nav = nav
+        return nav
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         self.shared_nav.install(env)
+        self.page_store = self._reuse_kept_pages(config, files)
         return env
+
+    def _reuse_kept_pages(self, config: MkDocsConfig, files: Files) -> page_store.PageStore | None:
+        """Every page is read by now (titles known): the generated raw HTML pages whose theme
+        output the last build kept, for the same inputs, are not rendered again (page_store)."""
+        if self.store_root is None or self.project is None or self.nav is None \
+                or self.problems is not None:
+            return None
+        store = page_store.open_store(self.store_root, self.project.root, config, self.nav)
+        if store is None:
+            return None
+        generated = self._generated
+        candidates = [file.page for file in files.documentation_pages()
+                      if isinstance(file.page, RawHtmlPage) and file.src_uri in generated
+                      and isinstance(generated[file.src_uri].content, str)
+                      and "template" not in file.page.meta]
+        page_store.plan_reuse(store, ((page.file.src_uri, str(page.url),
+                                       str(generated[page.file.src_uri].content))
+                                      for page in candidates))
+        for page in candidates:
+            if page.file.src_uri in store.reused:
+                page.meta["template"] = page_store.CACHED_TEMPLATE
+        return store
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         """Reload on edits to the data, not only to docs/."""

@@ -1,0 +1,229 @@
+"""The theme's HTML of generated pages, kept between builds: a rebuild renders only what changed.
+
+After Markdown (which raw HTML pages skip, html_pages.py), Material's templates are most of what
+MkDocs spends on a study page. What they make of a page depends on the page's source, its
+address, and the site around it: the configuration, the navigation (with its titles), the
+theme's templates and the versions of MkDocs, Material and this code. All of it goes into the
+entry's key (`site_fingerprint`, `page_key`), so a changed input is a miss, never a stale page;
+tests/test_page_store.py builds with and without the store after each kind of change and
+compares every byte.
+
+What is kept is the template's output before any `on_post_page` handler runs, so every plugin
+still post-processes every page. A plugin or hook this module does not know could change a
+page in ways the key cannot see: with one, nothing is stored or reused.
+
+The store keeps one entry per page address and project (a later build replaces it), so it
+stays the size of one site. Entries live in the user's cache folder (core.output_cache), never
+in the project; one that is missing, a link, too large or for another key is a miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import material
+import mkdocs
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.nav import Navigation
+from mkdocs.theme import Theme
+from mkdocs.utils import get_build_datetime
+
+from build_tools.core.input_files import read_regular_file
+
+FORMAT = 1  # raise when what is stored, or how a page is made from it, changes
+STORE_KIND = "pages"
+CACHED_TEMPLATE = "lr-cached-page.html"  # assets/theme: the stored HTML, else main.html
+CONTEXT_KEY = "lr_cached_page"
+MAX_ENTRY_BYTES = 16 * 1024 * 1024
+KEY_LENGTH = 64  # hex SHA-256, the first line of an entry
+
+# Plugins whose page events only read a page (search), add what the key already holds (ours,
+# mike's version settings) or work on the finished site (offline).
+KNOWN_PLUGINS = frozenset({"search", "material/search", "living-review", "living-review/offline",
+                           "offline", "material/offline", "mike"})
+# Config settings that say where or how MkDocs runs, not what a page looks like.
+RUN_SETTINGS = frozenset({"site_dir", "config_file_path", "dev_addr", "watch", "strict",
+                          "plugins", "hooks", "validation", "exclude_docs", "not_in_nav",
+                          "draft_docs", "remote_branch", "remote_name", "docs_dir"})
+# Our code that shapes a page's theme output besides the templates.
+SHAPING_MODULES = ("plugin.py", "shared_nav.py", "html_pages.py", "page_store.py",
+                   "search_summary.py")
+
+
+@dataclass
+class PageStore:
+    """This build's view of the store: which pages are reused and which are to be kept."""
+
+    folder: Path
+    fingerprint: str
+    keys: dict[str, str] = field(default_factory=dict)  # src_uri: its key in this build
+    reused: dict[str, Path] = field(default_factory=dict)  # src_uri: entry to read
+    to_keep: dict[str, Path] = field(default_factory=dict)  # src_uri: entry to write
+
+    def output_of(self, src_uri: str) -> str | None:
+        """The kept HTML of a page reused in this build (None: render it after all)."""
+        entry = self.reused.get(src_uri)
+        return None if entry is None else _read_entry(entry, self.keys[src_uri])
+
+    def keep(self, src_uri: str, output: str) -> None:
+        """Keep a page this build rendered, for the next build."""
+        entry = self.to_keep.pop(src_uri, None)
+        if entry is not None:
+            _write_entry(entry, self.keys[src_uri], output)
+
+
+def open_store(root: Path, project_root: Path, config: MkDocsConfig,
+               nav: Navigation) -> PageStore | None:
+    """The store for this project and build, or None when pages must not be reused."""
+    fingerprint = site_fingerprint(config, nav)
+    if fingerprint is None:
+        return None
+    return PageStore(store_folder(root, project_root), fingerprint)
+
+
+def store_folder(root: Path, project_root: Path) -> Path:
+    """The entries of one project (by its folder): one per page address."""
+    project = hashlib.sha256(os.fsencode(project_root.resolve())).hexdigest()[:24]
+    return root / STORE_KIND / project
+
+
+def plan_reuse(store: PageStore, pages: Iterable[tuple[str, str, str]]) -> None:
+    """For each (src_uri, url, source) of a cacheable page: reused if its entry has its key,
+    else kept after this build renders it."""
+    for src_uri, url, source in pages:
+        key = page_key(store.fingerprint, src_uri, url, source)
+        entry = store.folder / _entry_name(src_uri)
+        store.keys[src_uri] = key
+        if _entry_key(entry) == key:
+            store.reused[src_uri] = entry
+        else:
+            store.to_keep[src_uri] = entry
+
+
+def page_key(fingerprint: str, src_uri: str, url: str, source: str) -> str:
+    """Everything a page's theme output depends on: the site's fingerprint and the page."""
+    digest = hashlib.sha256()
+    for part in (fingerprint, src_uri, url, source):
+        data = part.encode("utf-8", "surrogatepass")
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def site_fingerprint(config: MkDocsConfig, nav: Navigation) -> str | None:
+    """What the theme reads besides the page, as one hash; None if a plugin or hook we do not
+    know takes part (it could change pages in ways no key sees)."""
+    if set(config.plugins) - KNOWN_PLUGINS or config.hooks:
+        return None
+    settings = {key: stable(value) for key, value in config.items()
+                if key not in RUN_SETTINGS and not key.startswith("_")}
+    parts = {
+        "format": FORMAT,
+        "mkdocs": mkdocs.__version__,
+        "material": getattr(material, "__version__", "?"),
+        "date": get_build_datetime().isoformat(),
+        "plugins": {name: stable(dict(plugin.config)) for name, plugin in config.plugins.items()},
+        "settings": settings,
+        "nav": nav_outline(nav.items),
+        "templates": _templates_digest(config.theme),
+        "code": _files_digest(Path(__file__).parent / name for name in SHAPING_MODULES),
+    }
+    text = json.dumps(parts, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def nav_outline(items: Iterable[Any]) -> list[Any]:
+    """The navigation as the sidebar shows it: kind, title, address and children."""
+    return [[type(item).__name__, str(item.title), str(getattr(item, "url", "")),
+             nav_outline(item.children or ()) if getattr(item, "children", None) else []]
+            for item in items]
+
+
+def stable(value: Any) -> Any:
+    """A JSON form of a setting that is the same in every process (no object addresses)."""
+    if isinstance(value, Theme):
+        return {"name": value.name, "dirs": list(value.dirs),
+                "vars": stable(dict(value.items())),
+                "static_templates": sorted(value.static_templates)}
+    if isinstance(value, Mapping):
+        return {str(key): stable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [stable(item) for item in value]
+        return sorted(items, key=repr) if isinstance(value, (set, frozenset)) else items
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    text = repr(value)
+    return type(value).__qualname__ if " at 0x" in text else text
+
+
+def _templates_digest(theme: Theme) -> str:
+    return _files_digest(path for folder in theme.dirs
+                         for path in sorted(Path(folder).rglob("*.html")))
+
+
+def _files_digest(paths: Iterable[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(os.fsencode(path))
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"\0unreadable")
+    return digest.hexdigest()
+
+
+def _entry_name(src_uri: str) -> str:
+    name = hashlib.sha256(src_uri.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{name[:2]}/{name}.html"
+
+
+def _entry_key(entry: Path) -> str | None:
+    """The key an entry was stored under, from its first line (None: no usable entry)."""
+    try:
+        if not entry.is_file() or entry.is_symlink():
+            return None
+        with open(entry, "rb") as handle:
+            head = handle.read(KEY_LENGTH + 1)
+    except OSError:
+        return None
+    if len(head) != KEY_LENGTH + 1 or head[-1:] != b"\n":
+        return None
+    return head[:KEY_LENGTH].decode("ascii", "replace")
+
+
+def _read_entry(entry: Path, key: str) -> str | None:
+    raw = read_regular_file(entry, MAX_ENTRY_BYTES)
+    if raw is None or raw[:KEY_LENGTH + 1] != f"{key}\n".encode("ascii"):
+        return None
+    try:
+        return raw[KEY_LENGTH + 1:].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _write_entry(entry: Path, key: str, output: str) -> None:
+    """Write atomically; a store that cannot be written is simply not used."""
+    try:
+        data = f"{key}\n{output}".encode()
+    except UnicodeEncodeError:
+        return
+    if len(data) > MAX_ENTRY_BYTES:
+        return
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-")
+    except OSError:
+        return
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, entry)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)

@@ -1,0 +1,238 @@
+"""The page store (site/page_store.py): a rebuild reuses the theme HTML of pages whose inputs
+did not change, and the site is byte for byte the site built without the store, after every
+kind of change a project can make."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from mkdocs.config import load_config
+from mkdocs.structure.nav import Navigation
+
+from build_tools.core.project import Project
+from build_tools.site import page_store
+from build_tools.site.build import build_site
+from tests.factories import make_project
+
+Change = Callable[[Project], None]
+
+
+def site_bytes(folder: Path) -> dict[str, bytes]:
+    return {path.relative_to(folder).as_posix(): path.read_bytes()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def entries(cache: Path) -> dict[Path, int]:
+    """Each stored page entry and its inode (a rewritten entry gets a new one)."""
+    folder = cache / page_store.STORE_KIND
+    return {path: path.stat().st_ino for path in folder.rglob("*.html")} if folder.exists() else {}
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def change_a_study(project: Project) -> None:
+    study = next(path for path in sorted(project.studies_dir.glob("*.yaml"))
+                 if "\nnotes: " in path.read_text("utf-8"))
+    replace_in(study, "\nnotes: ", "\nnotes: Changed for the page store test. ")
+
+
+def rename_the_site(project: Project) -> None:
+    replace_in(project.mkdocs_file, "site_name: \"Living review:", "site_name: \"Renamed:")
+
+
+def change_the_palette(project: Project) -> None:
+    replace_in(project.mkdocs_file, "primary: teal", "primary: indigo")
+
+
+def add_social_links(project: Project) -> None:
+    with project.mkdocs_file.open("a", encoding="utf-8") as out:
+        out.write("extra:\n  social:\n    - icon: fontawesome/brands/github\n"
+                  "      link: https://example.org/changed\n")
+
+
+def override_the_theme(project: Project) -> None:
+    overrides = project.root / "overrides"
+    overrides.mkdir()
+    (overrides / "main.html").write_text(
+        '{% extends "base.html" %}\n{% block announce %}A banner of our own{% endblock %}\n',
+        "utf-8")
+    replace_in(project.mkdocs_file, "  name: material\n",
+               "  name: material\n  custom_dir: overrides\n")
+
+
+def add_a_page(project: Project) -> None:
+    (project.root / "docs" / "added.md").write_text("# An added page\n\nText.\n", "utf-8")
+
+
+def retitle_a_page(project: Project) -> None:
+    page = project.root / "docs" / "notes.md"
+    lines = page.read_text("utf-8").splitlines()
+    heading = next(i for i, line in enumerate(lines) if line.startswith("# "))
+    lines[heading] = "# A heading changed for the test"
+    page.write_text("\n".join(lines) + "\n", "utf-8")
+
+
+# (change, whether unchanged pages may be reused after it)
+CHANGES: dict[str, tuple[Change, bool]] = {
+    "one study changed": (change_a_study, True),
+    "site renamed": (rename_the_site, False),
+    "palette changed": (change_the_palette, False),
+    "social links added": (add_social_links, False),
+    "theme overridden": (override_the_theme, False),
+    "a page added to the navigation": (add_a_page, False),
+    "a navigation title changed": (retitle_a_page, False),
+}
+
+
+@pytest.fixture(scope="module")
+def warm(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A project of the scenario review and a store warmed by one build of it (twice: the
+    second build must reuse every page the first kept)."""
+    root = tmp_path_factory.mktemp("store")
+    project = make_project(root / "review")
+    cache = root / "cache"
+    first = site_bytes(build_site(project, output_cache=cache))
+    kept = entries(cache)
+    assert len(kept) >= 5
+    second = site_bytes(build_site(project, output_cache=cache))
+    assert entries(cache) == kept, "the second build rewrote pages it should have reused"
+    assert second == first
+    return project.root, cache
+
+
+@pytest.mark.parametrize("name", CHANGES)
+def test_after_each_kind_of_change_the_site_is_the_site_built_without_the_store(
+        name: str, warm: tuple[Path, Path], tmp_path: Path) -> None:
+    change, reusable = CHANGES[name]
+    shutil.copytree(warm[0], tmp_path / "review")
+    shutil.copytree(warm[1], tmp_path / "cache")
+    # The store is per project folder: the copy gets the warm entries under its own name.
+    shutil.rmtree(tmp_path / "cache" / page_store.STORE_KIND)
+    shutil.copytree(page_store.store_folder(warm[1], warm[0]),
+                    page_store.store_folder(tmp_path / "cache", tmp_path / "review"))
+    project = Project.at(tmp_path / "review")
+    change(project)
+    before = entries(tmp_path / "cache")
+    with_store = site_bytes(build_site(project, output_cache=tmp_path / "cache"))
+    after = entries(tmp_path / "cache")
+    fresh = site_bytes(build_site(project, site_dir=tmp_path / "fresh", output_cache=None))
+    assert with_store == fresh
+    reused = [path for path, inode in before.items() if after.get(path) == inode]
+    if reusable:
+        assert reused and len(reused) < len(before)
+    else:
+        assert not reused, f"{len(reused)} pages reused after: {name}"
+
+
+def rebuilt_after(tmp_path: Path, prepare: Change, change: Change) -> tuple[bool, bool]:
+    """Build a prepared project, change it, rebuild with the store: (whether the site equals
+    one built without the store, whether any page was reused)."""
+    project = make_project(tmp_path / "review")
+    prepare(project)
+    cache = tmp_path / "cache"
+    build_site(project, output_cache=cache)
+    change(project)
+    before = entries(cache)
+    with_store = site_bytes(build_site(project, output_cache=cache))
+    after = entries(cache)
+    fresh = site_bytes(build_site(project, site_dir=tmp_path / "fresh", output_cache=None))
+    return with_store == fresh, any(after.get(path) == inode for path, inode in before.items())
+
+
+def test_a_changed_template_of_the_project_renders_every_page_again(tmp_path: Path) -> None:
+    def edit(project: Project) -> None:
+        replace_in(project.root / "overrides" / "main.html", "A banner of our own", "Changed")
+
+    assert rebuilt_after(tmp_path, override_the_theme, edit) == (True, False)
+
+
+def test_a_title_the_navigation_takes_from_a_heading_renders_every_page_again(
+        tmp_path: Path) -> None:
+    """With `nav:` in mkdocs.yml and no title given, a page's heading is its navigation title,
+    which every page's sidebar shows."""
+    def listed_without_titles(project: Project) -> None:
+        with project.mkdocs_file.open("a", encoding="utf-8") as out:
+            out.write("nav:\n  - index.md\n  - notes.md\n  - studies/index.md\n")
+
+    assert rebuilt_after(tmp_path, listed_without_titles, retitle_a_page) == (True, False)
+
+
+def test_a_page_whose_entry_cannot_be_read_is_rendered_as_usual(
+        warm: tuple[Path, Path], tmp_path: Path) -> None:
+    """An entry that has its key but cannot be read when the page is written (another build
+    replaced it, the disk failed) falls back to the theme: the same page."""
+    shutil.copytree(warm[0], tmp_path / "review")
+    project = Project.at(tmp_path / "review")
+    cache = tmp_path / "cache"
+    expected = site_bytes(build_site(project, output_cache=cache))
+    for path in entries(cache):
+        path.write_bytes(path.read_bytes() + b"\xff")  # key intact, text no longer UTF-8
+    assert site_bytes(build_site(project, output_cache=cache)) == expected
+
+
+def test_a_stored_entry_is_what_a_rebuild_shows(warm: tuple[Path, Path], tmp_path: Path) -> None:
+    """Control: the store is really read (byte identity alone could pass unread)."""
+    shutil.copytree(warm[0], tmp_path / "review")
+    project = Project.at(tmp_path / "review")
+    cache = tmp_path / "cache"
+    build_site(project, output_cache=cache)
+    for path in entries(cache):
+        raw = path.read_bytes()
+        path.write_bytes(raw.replace(b"</body>", b"<!-- from the store --></body>", 1))
+    site = build_site(project, output_cache=cache)
+    marked = [path for path in site.rglob("*.html")
+              if b"<!-- from the store -->" in path.read_bytes()]
+    assert len(marked) == len(entries(cache))
+
+
+def test_a_plugin_or_hook_it_does_not_know_turns_the_store_off(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "review")
+    (project.root / "hooks.py").write_text("def on_page_context(context, **kwargs):\n"
+                                           "    return context\n", "utf-8")
+    replace_in(project.mkdocs_file, "plugins:\n", "hooks:\n  - hooks.py\nplugins:\n")
+    cache = tmp_path / "cache"
+    build_site(project, output_cache=cache)
+    assert not entries(cache)
+    config = load_config(str(project.mkdocs_file))
+    assert page_store.open_store(cache, project.root, config, _empty_nav()) is None
+
+
+def test_the_fingerprint_is_the_same_in_every_process(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """No object address or other per-process value may enter it, or nothing is ever reused.
+    (The build's date does: a build pins it, see plugin._apply_plan.)"""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    project = make_project(tmp_path / "review")
+    first = load_config(str(project.mkdocs_file))
+    second = load_config(str(project.mkdocs_file))
+    assert page_store.site_fingerprint(first, _empty_nav()) == \
+        page_store.site_fingerprint(second, _empty_nav())
+    first.extra["changed"] = "yes"
+    assert page_store.site_fingerprint(first, _empty_nav()) != \
+        page_store.site_fingerprint(second, _empty_nav())
+
+
+@given(st.binary(max_size=300))
+def test_any_bytes_in_an_entry_give_a_page_or_a_miss(raw: bytes) -> None:
+    folder = Path(os.environ["LIVINGREVIEW_CACHE_DIR"]) / "page-store-hypothesis"
+    folder.mkdir(parents=True, exist_ok=True)
+    entry = folder / "entry.html"
+    entry.write_bytes(raw)
+    key = page_store._entry_key(entry)
+    assert key is None or len(key) == page_store.KEY_LENGTH
+    text = page_store._read_entry(entry, "0" * page_store.KEY_LENGTH)
+    assert text is None or raw.startswith(b"0" * page_store.KEY_LENGTH + b"\n")
+
+
+def _empty_nav() -> Navigation:
+    return Navigation([], [])
