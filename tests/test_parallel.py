@@ -93,3 +93,24 @@ def test_bibtex_entries_written_in_parallel_are_those_of_one_process() -> None:
         " 'prepared': prepared, 'items': len(items)}))\n")
     assert found["prepared"] == found["items"] > 2  # all written by the split run
     assert found["split"] == found["one"]
+
+
+@needs_fork
+def test_study_pages_rendered_in_parallel_are_those_of_one_process(tmp_path: Any) -> None:
+    found = in_fresh_interpreter(
+        "import json\n"
+        "from pathlib import Path\n"
+        "from build_tools.core import parallel\n"
+        "from build_tools.pages import render\n"
+        "from build_tools.pages.generate import generate_site\n"
+        "from tests.factories import make_project\n"
+        f"project = make_project(Path({str(tmp_path / 'review')!r}))\n"
+        "def pages():\n"
+        "    return [[p.path, p.content] for p in generate_site(project).pages"
+        " if p.path.startswith('studies/')]\n"
+        "one = pages()\n"
+        "render.STUDY_PAGES_PARALLEL_FROM = 2\n"
+        "parallel.usable_processors = lambda: 3\n"
+        "print(json.dumps({'one': one, 'split': pages(), 'forks': parallel.fork_is_safe()}))\n")
+    assert found["forks"], "the split run really used workers"
+    assert found["split"] == found["one"] and len(found["one"]) > 3

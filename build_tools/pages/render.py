@@ -21,6 +21,7 @@ from markupsafe import Markup
 from build_tools.core import mdtext
 from build_tools.core.neutral import one_line
 from build_tools.core.output_cache import OutputCache
+from build_tools.core.parallel import map_in_chunks
 from build_tools.evidence.assemble import Evidence, Study
 from build_tools.formats.references import StudyCitation, cite_studies
 from build_tools.pages.page import Page, relative_url
@@ -154,7 +155,29 @@ def study_pages(render: Renderer) -> list[Page]:
     """The studies table (in the navigation) and one page per study (out of it)."""
     wording = render.evidence.review.wording
     return [render.page("studies.html.j2", "studies/index.md", (wording.Studies,)),
-            *(study_page(render, study) for study in render.evidence.studies)]
+            *each_study_page(render)]
+
+
+STUDY_PAGES_PARALLEL_FROM = 400  # pages to render before forked workers pay (~1 ms each)
+_forking: list[Renderer] = []  # the renderer forked workers inherit (never pickled)
+
+
+def each_study_page(render: Renderer) -> list[Page]:
+    """Every study's page, rendered on every processor (core.parallel): the pages are
+    independent, and the workers inherit the renderer with its formatted references."""
+    render.context  # noqa: B018 -- made here, once, not in each worker
+    _forking.append(render)
+    try:
+        return map_in_chunks(_study_pages_at, range(len(render.evidence.studies)),
+                             min_items=STUDY_PAGES_PARALLEL_FROM)
+    finally:
+        _forking.pop()
+
+
+def _study_pages_at(positions: list[int]) -> list[Page]:
+    render = _forking[-1]
+    studies = render.evidence.studies
+    return [study_page(render, studies[position]) for position in positions]
 
 
 def study_page(render: Renderer, study: Study) -> Page:
