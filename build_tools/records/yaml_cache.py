@@ -102,17 +102,18 @@ def _encode(value: Any) -> Any:
 
 
 def _decode(value: Any, depth: int) -> Any:
-    if value is None or isinstance(value, (bool, int, str)):
+    kind = type(value)  # json.loads makes exactly these types
+    if kind is str or kind is int or kind is bool or value is None:
         return value
-    if isinstance(value, float):
+    if kind is float:
         if not math.isfinite(value):
             raise _NotKept  # written tagged, never as JSON's NaN or Infinity
         return value
     if depth >= _DEPTH:
         raise _NotKept
-    if isinstance(value, list):
+    if kind is list:
         return [_decode(item, depth + 1) for item in value]
-    if not isinstance(value, dict):
+    if kind is not dict:
         raise _NotKept
     if len(value) == 1 and next(iter(value))[:1] == "$":
         ((tag, content),) = value.items()
@@ -140,20 +141,22 @@ def _tagged(tag: str, content: Any, depth: int) -> Any:
 
 
 def _lines(value: Any) -> dict[FieldPath, int]:
-    if not isinstance(value, list):
+    """[[path, line], …] back to {path: line}: parts are names or list positions, lines from 1
+    (plain type tests in one loop: this runs for every value of every file of a rebuild)."""
+    if type(value) is not list:
         raise _NotKept
     lines: dict[FieldPath, int] = {}
-    for pair in value:
-        if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], list)
-                and len(pair[0]) <= _DEPTH and _is_line(pair[1])
-                and all(isinstance(part, str) or _is_line(part, 0) for part in pair[0])):
-            raise _NotKept
-        lines[tuple(pair[0])] = pair[1]
+    try:
+        for path, line in value:
+            if type(path) is not list or type(line) is not int or line < 1 or len(path) > _DEPTH:
+                raise _NotKept
+            for part in path:
+                if type(part) is not str and (type(part) is not int or part < 0):
+                    raise _NotKept
+            lines[tuple(path)] = line
+    except (TypeError, ValueError):
+        raise _NotKept from None
     return lines
-
-
-def _is_line(value: Any, least: int = 1) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= least
 
 
 def identical(left: Any, right: Any) -> bool:
