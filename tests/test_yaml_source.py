@@ -110,6 +110,16 @@ def test_parse_yaml_refuses_a_number_too_large_to_publish() -> None:
     )
 
 
+@pytest.mark.parametrize(("raw", "tag"), [(b"d: !!bool maybe\n", "bool"),
+                                          (b'd: !!float ""\n', "float"),
+                                          (b"d: !!timestamp 2020-01-02 x\n", "timestamp")])
+def test_parse_yaml_locates_an_explicit_tag_on_text_outside_its_pattern(raw: bytes,
+                                                                         tag: str) -> None:
+    """PyYAML's constructors fail with a KeyError, IndexError or AttributeError there."""
+    assert problem_of(raw).startswith("studies/x.yaml:1: d: cannot read ")
+    assert f" as {tag}: not a " in problem_of(raw)
+
+
 def test_parse_yaml_refuses_a_second_document() -> None:
     assert problem_of(b"id: x\n---\nid: y\n") == (
         "studies/x.yaml:2: (file): not valid YAML: more than one document (a line `---` starts "

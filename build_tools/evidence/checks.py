@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from build_tools.core.clock import build_date
 from build_tools.core.errors import InvalidRecords, Problem
@@ -44,10 +45,10 @@ class CheckedProject:
         return self.schema
 
 
-def check_project(project: Project) -> CheckedProject:
-    """Load and validate every record."""
+def check_project(project: Project, output_cache: Path | None = None) -> CheckedProject:
+    """Load and validate every record (`output_cache`: parses kept between builds)."""
     with stage("load"):
-        records = load_records(project)
+        records = load_records(project, output_cache=output_cache)
     return check_records(project, records)
 
 

@@ -12,10 +12,12 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import rispy
+from pybtex import __version__ as pybtex_version
 from pybtex.database import BibliographyData, Entry, Person
 from rispy.writer import RisWriter
 
 from build_tools.core.identifiers import pubmed_url
+from build_tools.core.output_cache import OutputCache, content_key
 from build_tools.core.parallel import map_in_chunks
 from build_tools.evidence.assemble import Study
 from build_tools.formats.csl import arxiv_id, csl_item, item_entry_type
@@ -45,16 +47,36 @@ def bibtex_text(items: Items) -> str:
 
 ENTRY_TEXTS_KEPT = 65536  # entries remembered per process (a long `serve` session stays small)
 _entry_texts: dict[str, str] = {}
+# Part of every key of the entries kept between builds: raise it when this module or
+# formats.latex changes what an entry says.
+BIBTEX_FORMAT_VERSION = 1
 
 
-def prepare_bibtex_entries(items: Items) -> None:
+def prepare_bibtex_entries(items: Items, cache: OutputCache | None = None) -> None:
     """Write the entries of many items at once, on every processor (core.parallel), so that
-    `bibtex_text` finds them written: the same texts, in a fraction of the time."""
+    `bibtex_text` finds them written: the same texts, in a fraction of the time. An entry kept
+    in `cache` by an earlier build is read instead of written (a rebuild writes only what
+    changed); with or without the cache, the texts are the same."""
     keys = list(dict.fromkeys(json.dumps(item, sort_keys=True) for item in items))
     missing = [key for key in keys if key not in _entry_texts]
+    if cache is not None:
+        missing = [key for key in missing if _stored_entry(cache, key) is None]
     for key, text in zip(missing, map_in_chunks(_written_entries, missing,
                                                 min_items=PARALLEL_FROM), strict=True):
         _remember(key, text)
+        if cache is not None:
+            cache.put(_cache_key(key), {"entry": text})
+
+
+def _cache_key(item_json: str) -> str:
+    return content_key("bibtex", BIBTEX_FORMAT_VERSION, pybtex_version, item_json)
+
+
+def _stored_entry(cache: OutputCache, item_json: str) -> str | None:
+    """The entry an earlier build kept (now remembered for this process too), or None."""
+    stored = cache.get(_cache_key(item_json), lambda value: isinstance(value, dict)
+                       and isinstance(value.get("entry"), str))
+    return None if stored is None else _remember(item_json, stored["entry"])
 
 
 def _written_entries(keys: list[str]) -> list[str]:

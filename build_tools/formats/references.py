@@ -333,17 +333,19 @@ class StudyCitation:
     ris: str
 
 
-def cite_studies(studies: Iterable[Study],
-                 cache: OutputCache | None = None) -> dict[str, StudyCitation]:
-    """Each study's APA reference, BibTeX entry and RIS record, keyed by study id, APA order."""
+def cite_studies(studies: Iterable[Study], cache: OutputCache | None = None,
+                 bibtex_cache: OutputCache | None = None) -> dict[str, StudyCitation]:
+    """Each study's APA reference, BibTeX entry and RIS record, keyed by study id, APA order.
+    `cache` keeps formatted references between builds, `bibtex_cache` written BibTeX entries."""
     studies = list(studies)
     with stage("references"):
-        return _cite(studies, cache)
+        return _cite(studies, cache, bibtex_cache)
 
 
-def _cite(studies: list[Study], cache: OutputCache | None) -> dict[str, StudyCitation]:
+def _cite(studies: list[Study], cache: OutputCache | None,
+          bibtex_cache: OutputCache | None) -> dict[str, StudyCitation]:
     items = {study.id: item for study, item in zip(studies, csl_items(studies), strict=True)}
-    prepare_bibtex_entries(list(items.values()))
+    prepare_bibtex_entries(list(items.values()), bibtex_cache)
     return {
         reference.study_id: StudyCitation(
             apa=reference,

@@ -44,9 +44,10 @@ class GeneratedSite(AssembledSite):
     pages: tuple[Page, ...] = ()
 
 
-def assemble_site(project: Project) -> AssembledSite:
-    """Read, check and assemble the project's files; raises InvalidRecords on bad input."""
-    checked = check_project(project)
+def assemble_site(project: Project, output_cache: Path | None = None) -> AssembledSite:
+    """Read, check and assemble the project's files; raises InvalidRecords on bad input.
+    `output_cache` keeps parsed study files between builds (the records are the same)."""
+    checked = check_project(project, output_cache)
     schema = checked.valid_schema()
     records, validation = checked.records, checked.validation
     assert records.review is not None  # valid_schema() checked it
@@ -61,6 +62,6 @@ def generate_site(project: Project, *, output_cache: Path | None = None) -> Gene
     """The review's pages from the project's files, without version pages (those need what the
     build edge gathers: see site.site_plan); raises InvalidRecords on bad input. `output_cache`
     keeps per-study outputs between builds (core.output_cache): the pages are the same."""
-    site = assemble_site(project)
+    site = assemble_site(project, output_cache)
     return GeneratedSite(site.evidence, site.warnings, site.schema, site.tables,
                          produce_pages(site.inputs(output_cache=output_cache)))

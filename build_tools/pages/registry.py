@@ -73,8 +73,10 @@ class SiteInputs:
     @cached_property
     def render(self) -> Renderer:
         """One Jinja environment and page context for the review's own pages."""
-        cache = OutputCache(self.output_cache, "references") if self.output_cache else None
-        return Renderer(self.evidence, cache, self.use_directory_urls)
+        root = self.output_cache
+        return Renderer(self.evidence, OutputCache(root, "references") if root else None,
+                        self.use_directory_urls,
+                        bibtex_cache=OutputCache(root, "bibtex") if root else None)
 
 
 Producer = Callable[[SiteInputs], list[Page]]

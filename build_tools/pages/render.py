@@ -88,10 +88,12 @@ class Renderer:
     """Renders templates with the context every page of the review shares (made once)."""
 
     def __init__(self, evidence: Evidence, reference_cache: OutputCache | None = None,
-                 use_directory_urls: bool = True) -> None:
+                 use_directory_urls: bool = True,
+                 bibtex_cache: OutputCache | None = None) -> None:
         self.evidence = evidence
         self.environment = make_environment()
         self.reference_cache = reference_cache  # formatted references kept between builds
+        self.bibtex_cache = bibtex_cache  # written BibTeX entries kept between builds
         self.use_directory_urls = use_directory_urls  # how the site's addresses look
 
     @cached_property
@@ -102,7 +104,7 @@ class Renderer:
 
     @cached_property
     def citations(self) -> dict[str, StudyCitation]:
-        return cite_studies(self.evidence.studies, self.reference_cache)
+        return cite_studies(self.evidence.studies, self.reference_cache, self.bibtex_cache)
 
     def text(self, template: str, **extra: Any) -> str:
         return self.environment.get_template(template).render(**self.context, **extra)

@@ -7,8 +7,10 @@ from pathlib import Path
 
 from build_tools.core.errors import Code, Problem, YamlProblem
 from build_tools.core.input_files import kind_of
+from build_tools.core.output_cache import OutputCache
 from build_tools.core.project import Project
-from build_tools.records.yaml_source import YamlDocument, read_yaml_file
+from build_tools.records.yaml_cache import KIND, parse_yaml_cached
+from build_tools.records.yaml_source import YamlDocument, read_yaml_bytes
 
 
 @dataclass(frozen=True)
@@ -21,9 +23,13 @@ class Records:
     problems: tuple[Problem, ...]
 
 
-def load_records(project: Project, only: set[Path] | None = None) -> Records:
-    """Read review.yaml, the schema and studies/*.yaml; a file that fails to read is a problem."""
+def load_records(project: Project, only: set[Path] | None = None,
+                 output_cache: Path | None = None) -> Records:
+    """Read review.yaml, the schema and studies/*.yaml; a file that fails to read is a problem.
+    With `output_cache`, a study file whose bytes an earlier build parsed is not parsed again
+    (records.yaml_cache); the records are the same."""
     problems: list[Problem] = []
+    cache = OutputCache(output_cache, KIND) if output_cache else None
     review = _read(project, project.review_file, problems)
     schema = _read(project, project.schema_file, problems)
     studies = []
@@ -32,7 +38,7 @@ def load_records(project: Project, only: set[Path] | None = None) -> Records:
     for path in study_files(project):
         if only is not None and path.resolve() not in only:
             continue
-        document = _read(project, path, problems)
+        document = _read(project, path, problems, cache)
         if document is not None:
             studies.append(document)
     return Records(review, tuple(studies), schema, tuple(problems))
@@ -79,7 +85,8 @@ def other_entries(project: Project) -> list[Problem]:
     return problems
 
 
-def _read(project: Project, path: Path, problems: list[Problem]) -> YamlDocument | None:
+def _read(project: Project, path: Path, problems: list[Problem],
+          cache: OutputCache | None = None) -> YamlDocument | None:
     display = project.display(path)
     if not path.exists():
         problems.append(Problem(display, 1, "(file)", "file not found", "see README.md",
@@ -92,7 +99,7 @@ def _read(project: Project, path: Path, problems: list[Problem]) -> YamlDocument
                                 code=Code.NOT_REGULAR_FILE))
         return None
     try:
-        return read_yaml_file(path, display)
+        return parse_yaml_cached(read_yaml_bytes(path, display), display, cache)
     except YamlProblem as error:
         problems.extend(error.problems)
         return None

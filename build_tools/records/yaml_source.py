@@ -118,6 +118,11 @@ class YamlDocument:
 
 def read_yaml_file(path: Path, display_path: str) -> YamlDocument:
     """Read and parse a file; raises YamlProblem naming file, line and what to do."""
+    return parse_yaml(read_yaml_bytes(path, display_path), display_path)
+
+
+def read_yaml_bytes(path: Path, display_path: str) -> bytes:
+    """A YAML file's bytes, at most MAX_FILE_BYTES; raises YamlProblem if it cannot be read."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -129,7 +134,7 @@ def read_yaml_file(path: Path, display_path: str) -> YamlDocument:
         raise YamlProblem(Problem(display_path, 1, "(file)",
                                   f"cannot be read: {error.strerror or error}",
                                   "a readable plain file", code=Code.UNREADABLE_FILE)) from None
-    return parse_yaml(raw, display_path)
+    return raw
 
 
 def parse_yaml(raw: bytes, display_path: str) -> YamlDocument:
@@ -446,13 +451,22 @@ def _refuse_characters(text: str, line: int, path: FieldPath, display_path: str,
                                   what + message, allowed, code=Code.CONTROL_CHARACTER))
 
 
+def _timestamp(node: ScalarNode) -> Any:
+    """PyYAML's date or date-time; text that is neither (possible only after an explicit
+    `!!timestamp`) is a ValueError here, where PyYAML would fail on a missing match."""
+    if not SafeConstructor.timestamp_regexp.match(node.value):
+        raise ValueError("not a date (YYYY-MM-DD) or date and time")
+    return _CONSTRUCTOR.construct_yaml_timestamp(node)
+
+
 _CONSTRUCTORS: dict[str, Callable[[ScalarNode], Any]] = {
     "int": lambda n: _core_int(n.value),
     "float": _CONSTRUCTOR.construct_yaml_float,
     "bool": _CONSTRUCTOR.construct_yaml_bool,
     "null": _CONSTRUCTOR.construct_yaml_null,
-    "timestamp": _CONSTRUCTOR.construct_yaml_timestamp,
+    "timestamp": _timestamp,
 }
+
 
 
 def _scalar(node: ScalarNode, path: FieldPath, display_path: str) -> Any:
@@ -471,10 +485,13 @@ def _scalar(node: ScalarNode, path: FieldPath, display_path: str) -> Any:
         value = _CONSTRUCTORS[tag](node)
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**63:
             raise ValueError("too large for a number; put it in quotes to keep it as text")
-    except (ValueError, OverflowError, yaml.YAMLError) as error:
+    except (ValueError, OverflowError, LookupError, yaml.YAMLError) as error:
+        # PyYAML's constructors fail on a LookupError when an explicit tag (`!!bool maybe`,
+        # `!!float ""`) gives them text outside their pattern
+        detail = f"not a {tag}" if isinstance(error, LookupError) else str(error)[:80]
         raise YamlProblem(
             Problem(display_path, line, _display_field(path) or "(file)",
-                    f"cannot read {node.value[:40]!r} as {tag}: {str(error)[:80]}", PLAIN_VALUES,
+                    f"cannot read {node.value[:40]!r} as {tag}: {detail}", PLAIN_VALUES,
                     code=Code.UNREADABLE_VALUE)
         ) from None
     return value

@@ -86,7 +86,7 @@ def build_site(
 def prepare_plugin(project: Project, config: MkDocsConfig, *, release: str | None,
                    date: dt.date | None, output_cache: Path | None = None) -> None:
     """Assemble the review, gather the version, and hand both to the plugin (if listed)."""
-    site = assemble_site(project)
+    site = assemble_site(project, output_cache)
     version = build_version(project, site, release, date)
     plugin = config.plugins.get(PLUGIN_NAME)
     if isinstance(plugin, LivingReviewPlugin):

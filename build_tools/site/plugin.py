@@ -125,8 +125,9 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         prepared, self.prepared = self.prepared, None  # one build each, and not kept after
         self.store_root = prepared.output_cache if prepared else default_cache_root()
         self._refuse_unsafe_folders(config)
+        output_cache = prepared.output_cache if prepared else default_cache_root()
         try:
-            site = prepared.site if prepared else assemble_site(self.project)
+            site = prepared.site if prepared else assemble_site(self.project, output_cache)
         except InvalidRecords as error:
             if not self.serving:
                 raise PluginError(str(error)) from None
@@ -143,8 +144,7 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         plan = plan_site(site, version, site_name=config.site_name, site_url=config.site_url,
                          use_directory_urls=config.use_directory_urls,
                          handwritten=handwritten_pages(Path(config.docs_dir)),
-                         output_cache=(prepared.output_cache if prepared
-                                       else default_cache_root()))
+                         output_cache=output_cache)
         # From here MkDocs needs only the pages: let the records, tables and evidence go, they
         # are most of our memory while MkDocs runs (docs/performance.md).
         date_given = prepared.date_given if prepared else False

@@ -1,0 +1,177 @@
+"""Parsed study files kept between builds (core.output_cache): a rebuild parses only what changed.
+
+A file's parse is filed under its shown path and the SHA-256 of its bytes (and the parser's and
+this format's versions), so a changed byte is a new key. The value is the data and the line of
+each value as JSON. What JSON cannot carry exactly is tagged: a date `{"$date": …}`, a
+date-time `{"$datetime": …}`, a float that is not finite `{"$float": <its 8 bytes>}`, and a
+mapping whose only key starts with `$` is wrapped as `{"$dict": …}` so it is never read as a
+tag. A document is kept only if it reads back identical, types included; a file with a problem
+is never kept, so it is parsed again and the same located problem comes out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import struct
+from typing import Any
+
+import yaml
+
+from build_tools.core.output_cache import OutputCache, content_key
+from build_tools.records.yaml_source import MAX_DEPTH, FieldPath, YamlDocument, parse_yaml
+
+KIND = "parsed-yaml"
+FORMAT_VERSION = 1  # part of every key: raise it when yaml_source or this encoding changes
+_DEPTH = MAX_DEPTH + 1  # a document holds at most MAX_DEPTH collections, one in another
+
+
+def parse_yaml_cached(raw: bytes, display_path: str, cache: OutputCache | None) -> YamlDocument:
+    """`parse_yaml(raw, display_path)`, read from `cache` when an earlier build kept it."""
+    if cache is None:
+        return parse_yaml(raw, display_path)
+    key = content_key(KIND, FORMAT_VERSION, yaml.__version__, display_path,
+                      hashlib.sha256(raw).hexdigest())
+    stored = cache.get(key, lambda value: isinstance(value, dict)
+                       and set(value) == {"data", "lines"})
+    if stored is not None:
+        document = decoded_document(stored, display_path)
+        if document is not None:
+            return document
+    document = parse_yaml(raw, display_path)  # a YamlProblem leaves before anything is kept
+    value = encoded_document(document)
+    if value is not None:
+        cache.put(key, value)
+    return document
+
+
+class _NotKept(Exception):
+    """A value this encoding cannot carry exactly, or a stored value of the wrong shape."""
+
+
+def encoded_document(document: YamlDocument) -> dict[str, Any] | None:
+    """The document as JSON values, or None if it would not read back identical."""
+    try:
+        value = {"data": _encode(document.data),
+                 "lines": [[list(path), line] for path, line in document.lines.items()]}
+    except _NotKept:
+        return None
+    try:  # a lone surrogate (refused by yaml_source, but a cache write must never fail on it)
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except (UnicodeEncodeError, ValueError):
+        return None
+    again = decoded_document(value, document.path)
+    if again is None or not identical(again.data, document.data) or again.lines != document.lines:
+        return None
+    return value
+
+
+def decoded_document(value: dict[str, Any], display_path: str) -> YamlDocument | None:
+    """The document a stored value holds; None if the value is not what `encoded_document`
+    writes (a damaged or planted entry is a miss)."""
+    try:
+        return YamlDocument(display_path, _decode(value["data"], 0), _lines(value["lines"]))
+    except _NotKept:
+        return None
+
+
+def _encode(value: Any) -> Any:
+    kind = type(value)
+    if value is None or kind in (bool, int, str):
+        return value
+    if kind is float:
+        return value if math.isfinite(value) else {"$float": struct.pack(">d", value).hex()}
+    if kind is dt.date:
+        return {"$date": value.isoformat()}
+    if kind is dt.datetime:
+        return {"$datetime": value.isoformat()}
+    if kind is list:
+        return [_encode(item) for item in value]
+    if kind is dict:
+        mapping = {}
+        for name, item in value.items():
+            if type(name) is not str:
+                raise _NotKept
+            mapping[name] = _encode(item)
+        if len(mapping) == 1 and next(iter(mapping))[:1] == "$":
+            return {"$dict": mapping}  # not read as a tag
+        return mapping
+    raise _NotKept
+
+
+def _decode(value: Any, depth: int) -> Any:
+    kind = type(value)  # json.loads makes exactly these types
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is float:
+        if not math.isfinite(value):
+            raise _NotKept  # written tagged, never as JSON's NaN or Infinity
+        return value
+    if depth >= _DEPTH:
+        raise _NotKept
+    if kind is list:
+        return [_decode(item, depth + 1) for item in value]
+    if kind is not dict:
+        raise _NotKept
+    if len(value) == 1 and next(iter(value))[:1] == "$":
+        ((tag, content),) = value.items()
+        return _tagged(tag, content, depth)
+    return {name: _decode(item, depth + 1) for name, item in value.items()}
+
+
+def _tagged(tag: str, content: Any, depth: int) -> Any:
+    if tag == "$dict" and isinstance(content, dict) and len(content) == 1:
+        return {name: _decode(item, depth + 1) for name, item in content.items()}
+    if not isinstance(content, str):
+        raise _NotKept
+    try:
+        if tag == "$float" and len(content) == 16:
+            number: float = struct.unpack(">d", bytes.fromhex(content))[0]
+            if not math.isfinite(number):
+                return number
+        elif tag == "$date":
+            return dt.date.fromisoformat(content)
+        elif tag == "$datetime":
+            return dt.datetime.fromisoformat(content)
+    except ValueError:
+        pass
+    raise _NotKept
+
+
+def _lines(value: Any) -> dict[FieldPath, int]:
+    """[[path, line], …] back to {path: line}: parts are names or list positions, lines from 1
+    (plain type tests in one loop: this runs for every value of every file of a rebuild)."""
+    if type(value) is not list:
+        raise _NotKept
+    lines: dict[FieldPath, int] = {}
+    try:
+        for path, line in value:
+            if type(path) is not list or type(line) is not int or line < 1 or len(path) > _DEPTH:
+                raise _NotKept
+            for part in path:
+                if type(part) is not str and (type(part) is not int or part < 0):
+                    raise _NotKept
+            lines[tuple(path)] = line
+    except (TypeError, ValueError):
+        raise _NotKept from None
+    return lines
+
+
+def identical(left: Any, right: Any) -> bool:
+    """Equal with the same types all the way down (1 is not 1.0 or True; NaN is its own
+    bits; dates keep their time zone and mappings their order)."""
+    if type(left) is not type(right):
+        return False
+    if isinstance(left, float):
+        return struct.pack(">d", left) == struct.pack(">d", right)
+    if isinstance(left, dt.datetime):
+        return (left.isoformat(), left.tzinfo, left.fold) == (right.isoformat(), right.tzinfo,
+                                                             right.fold)
+    if isinstance(left, list):
+        return len(left) == len(right) and all(map(identical, left, right))
+    if isinstance(left, dict):
+        return (list(left) == list(right)
+                and all(identical(left[name], right[name]) for name in left))
+    return bool(left == right)
