@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,9 +16,11 @@ from hypothesis import strategies as st
 from mkdocs.config import load_config
 from mkdocs.structure.nav import Navigation
 
+from build_tools.core.output_cache import DATABASE_NAME, OutputCache
 from build_tools.core.project import Project
 from build_tools.site import page_store
 from build_tools.site.build import build_site
+from tests import cache_rows
 from tests.factories import make_project
 
 Change = Callable[[Project], None]
@@ -28,10 +31,17 @@ def site_bytes(folder: Path) -> dict[str, bytes]:
             for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
-def entries(cache: Path) -> dict[Path, int]:
-    """Each stored page entry and its inode (a rewritten entry gets a new one)."""
-    folder = cache / page_store.STORE_KIND
-    return {path: path.stat().st_ino for path in folder.rglob("*.html")} if folder.exists() else {}
+def entries(cache: Path) -> dict[str, str]:
+    """Each stored page and the key it was kept for (a page rendered again is kept for a new
+    key: the same key would have been reused)."""
+    return cache_rows.tags(cache, page_store.STORE_KIND)
+
+
+def project_id(project_root: Path) -> str:
+    store = page_store.open_store(Path("/nonexistent"), project_root,
+                                  load_config(str(project_root / "mkdocs.yml")), _empty_nav())
+    assert store is not None
+    return store.project
 
 
 def replace_in(path: Path, old: str, new: str) -> None:
@@ -117,9 +127,10 @@ def test_after_each_kind_of_change_the_site_is_the_site_built_without_the_store(
     shutil.copytree(warm[0], tmp_path / "review")
     shutil.copytree(warm[1], tmp_path / "cache")
     # The store is per project folder: the copy gets the warm entries under its own name.
-    shutil.rmtree(tmp_path / "cache" / page_store.STORE_KIND)
-    shutil.copytree(page_store.store_folder(warm[1], warm[0]),
-                    page_store.store_folder(tmp_path / "cache", tmp_path / "review"))
+    with sqlite3.connect(tmp_path / "cache" / DATABASE_NAME) as connection:
+        connection.execute("UPDATE entries SET key = replace(key, ?, ?) WHERE kind = ?",
+                           (project_id(warm[0]), project_id(tmp_path / "review"),
+                            page_store.STORE_KIND))
     project = Project.at(tmp_path / "review")
     change(project)
     before = entries(tmp_path / "cache")
@@ -127,7 +138,7 @@ def test_after_each_kind_of_change_the_site_is_the_site_built_without_the_store(
     after = entries(tmp_path / "cache")
     fresh = site_bytes(build_site(project, site_dir=tmp_path / "fresh", output_cache=None))
     assert with_store == fresh
-    reused = [path for path, inode in before.items() if after.get(path) == inode]
+    reused = [entry for entry, key in before.items() if after.get(entry) == key]
     if reusable:
         assert reused and len(reused) < len(before)
     else:
@@ -146,7 +157,7 @@ def rebuilt_after(tmp_path: Path, prepare: Change, change: Change) -> tuple[bool
     with_store = site_bytes(build_site(project, output_cache=cache))
     after = entries(cache)
     fresh = site_bytes(build_site(project, site_dir=tmp_path / "fresh", output_cache=None))
-    return with_store == fresh, any(after.get(path) == inode for path, inode in before.items())
+    return with_store == fresh, any(after.get(entry) == key for entry, key in before.items())
 
 
 def test_a_changed_template_of_the_project_renders_every_page_again(tmp_path: Path) -> None:
@@ -175,8 +186,8 @@ def test_a_page_whose_entry_cannot_be_read_is_rendered_as_usual(
     project = Project.at(tmp_path / "review")
     cache = tmp_path / "cache"
     expected = site_bytes(build_site(project, output_cache=cache))
-    for path in entries(cache):
-        path.write_bytes(path.read_bytes() + b"\xff")  # key intact, text no longer UTF-8
+    for entry, key in entries(cache).items():  # key intact, the value damaged
+        cache_rows.store_raw(cache, page_store.STORE_KIND, entry, b"damaged", key)
     assert site_bytes(build_site(project, output_cache=cache)) == expected
 
 
@@ -186,9 +197,10 @@ def test_a_stored_entry_is_what_a_rebuild_shows(warm: tuple[Path, Path], tmp_pat
     project = Project.at(tmp_path / "review")
     cache = tmp_path / "cache"
     build_site(project, output_cache=cache)
-    for path in entries(cache):
-        raw = path.read_bytes()
-        path.write_bytes(raw.replace(b"</body>", b"<!-- from the store --></body>", 1))
+    kept = cache_rows.texts(cache, page_store.STORE_KIND)
+    for entry, key in entries(cache).items():
+        cache_rows.store_bytes(cache, page_store.STORE_KIND, entry, kept[entry].replace(
+            "</body>", "<!-- from the store --></body>", 1).encode(), key)
     site = build_site(project, output_cache=cache)
     marked = [path for path in site.rglob("*.html")
               if b"<!-- from the store -->" in path.read_bytes()]
@@ -222,16 +234,20 @@ def test_the_fingerprint_is_the_same_in_every_process(tmp_path: Path,
         page_store.site_fingerprint(second, _empty_nav())
 
 
-@given(st.binary(max_size=300))
-def test_any_bytes_in_an_entry_give_a_page_or_a_miss(raw: bytes) -> None:
-    folder = Path(os.environ["LIVINGREVIEW_CACHE_DIR"]) / "page-store-hypothesis"
-    folder.mkdir(parents=True, exist_ok=True)
-    entry = folder / "entry.html"
-    entry.write_bytes(raw)
-    key = page_store._entry_key(entry)
-    assert key is None or len(key) == page_store.KEY_LENGTH
-    text = page_store._read_entry(entry, "0" * page_store.KEY_LENGTH)
-    assert text is None or raw.startswith(b"0" * page_store.KEY_LENGTH + b"\n")
+@given(st.binary(max_size=300), st.integers(0, 2))
+def test_any_bytes_in_an_entry_give_a_page_or_a_miss(raw: bytes, form: int) -> None:
+    root = Path(os.environ["LIVINGREVIEW_CACHE_DIR"]) / "page-store-hypothesis"
+    cache = OutputCache(root, page_store.STORE_KIND)
+    cache.put_text("entry", "key", "<p>kept</p>", page_store.MAX_ENTRY_BYTES)
+    if form == 0:
+        cache_rows.store_raw(root, page_store.STORE_KIND, "entry", raw, "key")
+    elif form == 1:
+        cache_rows.store_bytes(root, page_store.STORE_KIND, "entry", raw, "key")
+    else:
+        cache_rows.store_bytes(root, page_store.STORE_KIND, "entry", raw + b"x" * 201, "key")  # over the limit
+    text = cache.get_text("entry", "key", 200)
+    assert text is None or (form == 1 and text.encode() == raw)
+    assert cache.get_text("entry", "another key", 200) is None
 
 
 def _empty_nav() -> Navigation:

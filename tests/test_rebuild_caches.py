@@ -26,6 +26,7 @@ from build_tools.records.load import load_records
 from build_tools.records.yaml_cache import parse_yaml_cached
 from build_tools.records.yaml_source import MAX_DEPTH, YamlDocument, parse_yaml
 from build_tools.site.build import build_site
+from tests import cache_rows
 from tests.factories import make_project
 from tests.refdata import hostile_study, scenario_studies
 
@@ -41,9 +42,13 @@ def _fresh_entry_store(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(exports, "_entry_texts", {})
 
 
-def entries(root: Path, kind: str) -> list[Path]:
-    folder = root / kind
-    return sorted(folder.rglob("*.json")) if folder.exists() else []
+def entries(root: Path, kind: str) -> list[str]:
+    """The keys kept for `kind` (tests/cache_rows.py reads the cache's database)."""
+    return sorted(cache_rows.rows(root, kind))
+
+
+def replace_value(root: Path, kind: str, key: str, data: bytes) -> None:
+    cache_rows.store_bytes(root, kind, key, data)
 
 
 def assert_identical(left: Any, right: Any, where: str = "data") -> None:
@@ -196,12 +201,12 @@ def test_what_is_kept_is_what_a_warm_parse_returns(tmp_path: Path) -> None:
     cache = OutputCache(tmp_path, yaml_cache.KIND)
     raw = b"id: synthetic-one\nwhen: 2020-01-02\n"
     parse_yaml_cached(raw, PATH, cache)
-    (path,) = entries(tmp_path, yaml_cache.KIND)
-    stored = json.loads(path.read_text("utf-8"))
+    (key,) = entries(tmp_path, yaml_cache.KIND)
+    stored = json.loads(cache_rows.texts(tmp_path, yaml_cache.KIND)[key])
     assert stored == {"data": {"id": "synthetic-one", "when": {"$date": "2020-01-02"}},
                       "lines": [[[], 1], [["id"], 1], [["when"], 2]]}
     stored["data"]["id"] = "changed-in-the-cache"
-    path.write_text(json.dumps(stored), "utf-8")
+    replace_value(tmp_path, yaml_cache.KIND, key, json.dumps(stored).encode())
     assert parse_yaml_cached(raw, PATH, cache).data["id"] == "changed-in-the-cache"
     assert parse_yaml_cached(raw, "studies/other.yaml", cache).data["id"] == "synthetic-one"
 
@@ -247,8 +252,8 @@ WRONG_SHAPES: list[Any] = [
 def test_an_entry_of_the_wrong_shape_is_a_miss(tmp_path: Path, value: Any) -> None:
     cache = OutputCache(tmp_path, yaml_cache.KIND)
     parse_yaml_cached(RAW, PATH, cache)
-    (path,) = entries(tmp_path, yaml_cache.KIND)
-    path.write_text(json.dumps(value), "utf-8")
+    (key,) = entries(tmp_path, yaml_cache.KIND)
+    replace_value(tmp_path, yaml_cache.KIND, key, json.dumps(value).encode())
     assert_same_document(parse_yaml(RAW, PATH), parse_yaml_cached(RAW, PATH, cache))
 
 
@@ -267,8 +272,8 @@ def test_any_damaged_entry_is_a_miss_or_a_document(tmp_path_factory: pytest.Temp
     root = tmp_path_factory.mktemp("cache")
     cache = OutputCache(root, yaml_cache.KIND)
     parse_yaml_cached(RAW, PATH, cache)
-    (path,) = entries(root, yaml_cache.KIND)
-    path.write_bytes(damage)
+    (key,) = entries(root, yaml_cache.KIND)
+    replace_value(root, yaml_cache.KIND, key, damage)
     document = parse_yaml_cached(RAW, PATH, cache)  # never a traceback
     try:
         value = json.loads(damage)
@@ -279,23 +284,12 @@ def test_any_damaged_entry_is_a_miss_or_a_document(tmp_path_factory: pytest.Temp
 
 
 @pytest.mark.hardening
-def test_a_link_in_the_cache_is_not_followed(tmp_path: Path) -> None:
-    cache = OutputCache(tmp_path / "cache", yaml_cache.KIND)
-    parse_yaml_cached(RAW, PATH, cache)
-    planted = tmp_path / "planted.json"
-    planted.write_text(json.dumps({"data": {"id": "planted"}, "lines": []}), "utf-8")
-    for path in entries(tmp_path / "cache", yaml_cache.KIND):
-        path.unlink()
-        path.symlink_to(planted)
-    assert_same_document(parse_yaml(RAW, PATH), parse_yaml_cached(RAW, PATH, cache))
-
-
-@pytest.mark.hardening
 def test_an_oversized_entry_is_a_miss(tmp_path: Path) -> None:
     cache = OutputCache(tmp_path, yaml_cache.KIND)
     parse_yaml_cached(RAW, PATH, cache)
-    (path,) = entries(tmp_path, yaml_cache.KIND)
-    path.write_text(json.dumps({"data": {"id": "x" * MAX_ENTRY_BYTES}, "lines": []}), "utf-8")
+    (key,) = entries(tmp_path, yaml_cache.KIND)
+    replace_value(tmp_path, yaml_cache.KIND, key,
+                  json.dumps({"data": {"id": "x" * MAX_ENTRY_BYTES}, "lines": []}).encode())
     assert_same_document(parse_yaml(RAW, PATH), parse_yaml_cached(RAW, PATH, cache))
 
 
@@ -352,8 +346,8 @@ def test_a_kept_bibtex_entry_is_what_a_warm_build_shows(tmp_path: Path, monkeypa
     items = bib_items()
     cache = OutputCache(tmp_path, "bibtex")
     exports.prepare_bibtex_entries(items, cache)
-    for path in entries(tmp_path, "bibtex"):
-        path.write_text(json.dumps({"entry": "@misc{changed}\n"}), "utf-8")
+    for key in entries(tmp_path, "bibtex"):
+        replace_value(tmp_path, "bibtex", key, json.dumps({"entry": "@misc{changed}\n"}).encode())
     monkeypatch.setattr(exports, "_entry_texts", {})
     exports.prepare_bibtex_entries(items, cache)
     assert set(texts_of(items)) == {"@misc{changed}\n"}
@@ -368,28 +362,26 @@ def test_a_damaged_bibtex_entry_is_a_miss(tmp_path: Path, monkeypatch, damage: b
     cache = OutputCache(tmp_path, "bibtex")
     monkeypatch.setattr(exports, "_entry_texts", {})
     exports.prepare_bibtex_entries(items, cache)
-    for path in entries(tmp_path, "bibtex"):
-        path.write_bytes(damage)
+    for number, key in enumerate(entries(tmp_path, "bibtex")):
+        if number % 2:
+            replace_value(tmp_path, "bibtex", key, damage)
+        else:
+            cache_rows.store_raw(tmp_path, "bibtex", key, damage)  # not even compressed
     monkeypatch.setattr(exports, "_entry_texts", {})
     exports.prepare_bibtex_entries(items, cache)
     assert texts_of(items) == fresh
 
 
 @pytest.mark.hardening
-def test_a_link_or_an_oversized_bibtex_entry_is_a_miss(tmp_path: Path, monkeypatch) -> None:
+def test_an_oversized_bibtex_entry_is_a_miss(tmp_path: Path, monkeypatch) -> None:
     items = bib_items()
     fresh = texts_of(items)
     cache = OutputCache(tmp_path / "cache", "bibtex")
     monkeypatch.setattr(exports, "_entry_texts", {})
     exports.prepare_bibtex_entries(items, cache)
-    planted = tmp_path / "planted.json"
-    planted.write_text(json.dumps({"entry": "@misc{planted}\n"}), "utf-8")
-    for number, path in enumerate(entries(tmp_path / "cache", "bibtex")):
-        if number % 2:
-            path.unlink()
-            path.symlink_to(planted)
-        else:
-            path.write_text(json.dumps({"entry": "x" * MAX_ENTRY_BYTES}), "utf-8")
+    for key in entries(tmp_path / "cache", "bibtex"):
+        replace_value(tmp_path / "cache", "bibtex", key,
+                      json.dumps({"entry": "x" * MAX_ENTRY_BYTES}).encode())
     monkeypatch.setattr(exports, "_entry_texts", {})
     exports.prepare_bibtex_entries(items, cache)
     assert texts_of(items) == fresh

@@ -10,9 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from build_tools.core.output_cache import OutputCache
+from build_tools.core.output_cache import DATABASE_NAME, OutputCache, close_all
 from build_tools.formats.references import apa_references
 from build_tools.pages.generate import generate_site
+from tests import cache_rows
 from tests.factories import make_project
 from tests.refdata import hostile_study, scenario_studies, study_from
 
@@ -37,15 +38,15 @@ def texts(references: list) -> list[tuple[str, str, str]]:  # type: ignore[type-
     return [(r.study_id, r.text, str(r.markup)) for r in references]
 
 
-def entry_files(cache: OutputCache) -> list[Path]:
-    return sorted(cache.folder.rglob("*.json")) if cache.folder.exists() else []
+def entry_keys(cache: OutputCache) -> list[str]:
+    return sorted(cache_rows.rows(cache.root, cache.kind))
 
 
 def test_no_cache_cold_cache_and_warm_cache_give_the_same_references(tmp_path: Path) -> None:
     cache = OutputCache(tmp_path, "references")
     fresh = texts(apa_references(studies()))
     assert texts(apa_references(studies(), cache)) == fresh  # cold: formats and stores
-    assert len(entry_files(cache)) == len(studies())
+    assert len(entry_keys(cache)) == len(studies())
     assert texts(apa_references(studies(), cache)) == fresh  # warm: reads
     assert texts(apa_references(list(reversed(studies())), cache)) == fresh  # order from keys
 
@@ -54,21 +55,21 @@ def test_a_stored_entry_is_what_a_warm_build_shows(tmp_path: Path) -> None:
     """Control: the cache is really read (a test of byte identity alone could pass unread)."""
     cache = OutputCache(tmp_path, "references")
     apa_references(studies(), cache)
-    for path in entry_files(cache):
-        value = json.loads(path.read_text("utf-8"))
+    for key, text in cache_rows.texts(cache.root, cache.kind).items():
+        value = json.loads(text)
         value["entry"] = "Changed in the cache."
-        path.write_text(json.dumps(value), "utf-8")
+        cache_rows.store_bytes(cache.root, cache.kind, key, json.dumps(value).encode())
     assert {r.text for r in apa_references(studies(), cache)} == {"Changed in the cache."}
 
 
 def test_a_changed_study_is_formatted_again_and_only_it(tmp_path: Path) -> None:
     cache = OutputCache(tmp_path, "references")
     apa_references(studies(), cache)
-    before = set(entry_files(cache))
+    before = set(entry_keys(cache))
     changed = [*studies()[:-1], study_from({"id": "s-f", "title": "Zeta, revised",
                                             "authors": ["Ångström, Bo"], "year": 2020})]
     references = apa_references(changed, cache)
-    assert len(set(entry_files(cache)) - before) == 1
+    assert len(set(entry_keys(cache)) - before) == 1
     assert texts(references) == texts(apa_references(changed))
 
 
@@ -92,8 +93,11 @@ def test_any_damaged_entry_counts_as_missing(tmp_path_factory: pytest.TempPathFa
     cache = OutputCache(root, "references")
     expected = texts(apa_references(TRICKY))
     apa_references(TRICKY, cache)
-    for path in entry_files(cache):
-        path.write_bytes(damage)
+    for number, key in enumerate(entry_keys(cache)):
+        if number % 2:
+            cache_rows.store_bytes(root, cache.kind, key, damage)  # damaged text
+        else:
+            cache_rows.store_raw(root, cache.kind, key, damage)  # damaged storage
     try:
         value = json.loads(damage)
     except ValueError:
@@ -107,16 +111,19 @@ def test_any_damaged_entry_counts_as_missing(tmp_path_factory: pytest.TempPathFa
 
 
 @pytest.mark.hardening
-def test_a_link_in_the_cache_is_not_followed(tmp_path: Path) -> None:
+def test_a_database_that_is_a_link_is_not_followed(tmp_path: Path) -> None:
+    """The cache database swapped for a link to planted entries: the cache is not used."""
+    planted = OutputCache(tmp_path / "planted", "references")
+    apa_references(TRICKY, planted)
+    for key, text in cache_rows.texts(planted.root, "references").items():
+        cache_rows.store_bytes(planted.root, "references", key, json.dumps(
+            {**json.loads(text), "entry": "Planted."}).encode())
+    assert {r.text for r in apa_references(TRICKY, planted)} == {"Planted."}  # control
     cache = OutputCache(tmp_path / "cache", "references")
-    apa_references(TRICKY, cache)
-    expected = texts(apa_references(TRICKY))
-    planted = tmp_path / "planted.json"
-    planted.write_text(json.dumps({"entry": "Planted.", "sort_keys": [None, None, None]}))
-    for path in entry_files(cache):
-        path.unlink()
-        path.symlink_to(planted)
-    assert texts(apa_references(TRICKY, cache)) == expected
+    cache.root.mkdir()
+    (cache.root / DATABASE_NAME).symlink_to(planted.root / DATABASE_NAME)
+    close_all()
+    assert texts(apa_references(TRICKY, cache)) == texts(apa_references(TRICKY))
 
 
 def test_the_generated_site_is_byte_identical_with_and_without_the_cache(tmp_path: Path) -> None:
@@ -125,6 +132,6 @@ def test_the_generated_site_is_byte_identical_with_and_without_the_cache(tmp_pat
     plain = generate_site(project).pages
     cold = generate_site(project, output_cache=cache).pages
     warm = generate_site(project, output_cache=cache).pages
-    assert any(cache.rglob("*.json"))
+    assert cache_rows.rows(cache, "references")
     assert [(p.path, p.content) for p in cold] == [(p.path, p.content) for p in plain]
     assert [(p.path, p.content) for p in warm] == [(p.path, p.content) for p in plain]

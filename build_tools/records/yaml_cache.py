@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import math
 import struct
 from typing import Any
@@ -58,10 +57,7 @@ def encoded_document(document: YamlDocument) -> dict[str, Any] | None:
                  "lines": [[list(path), line] for path, line in document.lines.items()]}
     except _NotKept:
         return None
-    try:  # a lone surrogate (refused by yaml_source, but a cache write must never fail on it)
-        json.dumps(value, ensure_ascii=False).encode("utf-8")
-    except (UnicodeEncodeError, ValueError):
-        return None
+    # (a value JSON cannot write, or a lone surrogate, is simply not stored: OutputCache.put)
     again = decoded_document(value, document.path)
     if again is None or not identical(again.data, document.data) or again.lines != document.lines:
         return None

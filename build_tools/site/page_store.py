@@ -12,9 +12,10 @@ What is kept is the template's output before any `on_post_page` handler runs, so
 still post-processes every page. A plugin or hook this module does not know could change a
 page in ways the key cannot see: with one, nothing is stored or reused.
 
-The store keeps one entry per page address and project (a later build replaces it), so it
-stays the size of one site. Entries live in the user's cache folder (core.output_cache), never
-in the project; one that is missing, a link, too large or for another key is a miss.
+The store keeps one entry per page address and project, tagged with its key (a later build
+replaces it), so it stays the size of one site. Entries live in the user's cache folder
+(core.output_cache), never in the project; one that is missing, damaged, too large or for
+another key is a miss.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,14 +35,13 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.theme import Theme
 from mkdocs.utils import get_build_datetime
 
-from build_tools.core.input_files import read_regular_file
+from build_tools.core.output_cache import OutputCache
 
 FORMAT = 1  # raise when what is stored, or how a page is made from it, changes
 STORE_KIND = "pages"
 CACHED_TEMPLATE = "lr-cached-page.html"  # assets/theme: the stored HTML, else main.html
 CONTEXT_KEY = "lr_cached_page"
 MAX_ENTRY_BYTES = 16 * 1024 * 1024
-KEY_LENGTH = 64  # hex SHA-256, the first line of an entry
 
 # Plugins whose page events only read a page (search), add what the key already holds (ours,
 # mike's version settings) or work on the finished site (offline).
@@ -61,22 +60,28 @@ SHAPING_MODULES = ("plugin.py", "shared_nav.py", "html_pages.py", "page_store.py
 class PageStore:
     """This build's view of the store: which pages are reused and which are to be kept."""
 
-    folder: Path
+    cache: OutputCache
+    project: str  # entries are per project folder: one per page address
     fingerprint: str
     keys: dict[str, str] = field(default_factory=dict)  # src_uri: its key in this build
-    reused: dict[str, Path] = field(default_factory=dict)  # src_uri: entry to read
-    to_keep: dict[str, Path] = field(default_factory=dict)  # src_uri: entry to write
+    reused: set[str] = field(default_factory=set)  # pages whose kept output is used
+    to_keep: set[str] = field(default_factory=set)  # pages to keep once rendered
+
+    def entry(self, src_uri: str) -> str:
+        return f"{self.project}:{src_uri}"
 
     def output_of(self, src_uri: str) -> str | None:
         """The kept HTML of a page reused in this build (None: render it after all)."""
-        entry = self.reused.get(src_uri)
-        return None if entry is None else _read_entry(entry, self.keys[src_uri])
+        if src_uri not in self.reused:
+            return None
+        return self.cache.get_text(self.entry(src_uri), self.keys[src_uri], MAX_ENTRY_BYTES)
 
     def keep(self, src_uri: str, output: str) -> None:
         """Keep a page this build rendered, for the next build."""
-        entry = self.to_keep.pop(src_uri, None)
-        if entry is not None:
-            _write_entry(entry, self.keys[src_uri], output)
+        if src_uri in self.to_keep:
+            self.to_keep.discard(src_uri)
+            self.cache.put_text(self.entry(src_uri), self.keys[src_uri], output,
+                                MAX_ENTRY_BYTES)
 
 
 def open_store(root: Path, project_root: Path, config: MkDocsConfig,
@@ -85,26 +90,20 @@ def open_store(root: Path, project_root: Path, config: MkDocsConfig,
     fingerprint = site_fingerprint(config, nav)
     if fingerprint is None:
         return None
-    return PageStore(store_folder(root, project_root), fingerprint)
-
-
-def store_folder(root: Path, project_root: Path) -> Path:
-    """The entries of one project (by its folder): one per page address."""
     project = hashlib.sha256(os.fsencode(project_root.resolve())).hexdigest()[:24]
-    return root / STORE_KIND / project
+    return PageStore(OutputCache(root, STORE_KIND), project, fingerprint)
 
 
 def plan_reuse(store: PageStore, pages: Iterable[tuple[str, str, str]]) -> None:
-    """For each (src_uri, url, source) of a cacheable page: reused if its entry has its key,
-    else kept after this build renders it."""
+    """For each (src_uri, url, source) of a cacheable page: reused if its entry was kept for
+    the same key, else kept after this build renders it."""
     for src_uri, url, source in pages:
         key = page_key(store.fingerprint, src_uri, url, source)
-        entry = store.folder / _entry_name(src_uri)
         store.keys[src_uri] = key
-        if _entry_key(entry) == key:
-            store.reused[src_uri] = entry
+        if store.cache.tag_of(store.entry(src_uri)) == key:
+            store.reused.add(src_uri)
         else:
-            store.to_keep[src_uri] = entry
+            store.to_keep.add(src_uri)
 
 
 def page_key(fingerprint: str, src_uri: str, url: str, source: str) -> str:
@@ -177,53 +176,3 @@ def _files_digest(paths: Iterable[Path]) -> str:
         except OSError:
             digest.update(b"\0unreadable")
     return digest.hexdigest()
-
-
-def _entry_name(src_uri: str) -> str:
-    name = hashlib.sha256(src_uri.encode("utf-8", "surrogatepass")).hexdigest()
-    return f"{name[:2]}/{name}.html"
-
-
-def _entry_key(entry: Path) -> str | None:
-    """The key an entry was stored under, from its first line (None: no usable entry)."""
-    try:
-        if not entry.is_file() or entry.is_symlink():
-            return None
-        with open(entry, "rb") as handle:
-            head = handle.read(KEY_LENGTH + 1)
-    except OSError:
-        return None
-    if len(head) != KEY_LENGTH + 1 or head[-1:] != b"\n":
-        return None
-    return head[:KEY_LENGTH].decode("ascii", "replace")
-
-
-def _read_entry(entry: Path, key: str) -> str | None:
-    raw = read_regular_file(entry, MAX_ENTRY_BYTES)
-    if raw is None or raw[:KEY_LENGTH + 1] != f"{key}\n".encode("ascii"):
-        return None
-    try:
-        return raw[KEY_LENGTH + 1:].decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-
-
-def _write_entry(entry: Path, key: str, output: str) -> None:
-    """Write atomically; a store that cannot be written is simply not used."""
-    try:
-        data = f"{key}\n{output}".encode()
-    except UnicodeEncodeError:
-        return
-    if len(data) > MAX_ENTRY_BYTES:
-        return
-    try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-")
-    except OSError:
-        return
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, entry)
-    except OSError:
-        Path(temporary).unlink(missing_ok=True)

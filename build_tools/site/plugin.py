@@ -31,7 +31,7 @@ from build_tools.core.clock import epoch_of
 from build_tools.core.errors import BuildError, InvalidRecords, ReviewError
 from build_tools.core.input_files import read_folder_problems
 from build_tools.core.mdtext import plain_title
-from build_tools.core.output_cache import default_cache_root
+from build_tools.core.output_cache import default_cache_root, flush_all
 from build_tools.core.project import Project
 from build_tools.pages.feed import FEED_PATH, feed_link_tag
 from build_tools.pages.generate import AssembledSite, assemble_site
@@ -204,11 +204,14 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
     def on_post_build(self, config: MkDocsConfig) -> None:
         mark_site(Path(config.site_dir))  # so the next build may replace this folder
         self.page_store = None
+        flush_all()  # what this build keeps for the next one
         if self.released is not None:
             write_manifest(Path(config.site_dir), self.released)
         self._restore_epoch()
 
     def on_build_error(self, error: Exception) -> None:
+        self.page_store = None
+        flush_all()  # every kept output is filed under its inputs: still right
         self._restore_epoch()
 
     def on_shutdown(self) -> None:
