@@ -10,8 +10,11 @@ For each N, in one run and on one machine:
 - the same build again after one study changed (the rebuild a contributor's pull request costs);
 - the floor: a bare `mkdocs build` (Material, search on, `font: false`, no plugin of ours) of N
   one-paragraph pages kept out of the navigation, timed the same way.
-It prints the ratios the performance issue asks for, the largest HTML page and the search index
-size. Nothing here is a test: figures are printed, never asserted.
+Each N is measured `--repeat` times (default 3), the three builds interleaved so that the
+machine's drift touches them alike, each cold build with an empty cache and no earlier site;
+the table shows medians and the spread of the ratio. It prints the ratios the performance issue
+asks for, the largest HTML page and the search index size. Nothing here is a test: figures are
+printed, never asserted.
 """
 
 from __future__ import annotations
@@ -108,27 +111,40 @@ def largest_html(site: Path) -> tuple[int, str]:
     return max(pages, default=(0, "-"))
 
 
-def measure(count: int, workdir: Path) -> dict[str, object]:
+def measure(count: int, workdir: Path, repeat: int) -> dict[str, object]:
     project = workdir / f"review-{count}"
     write_synthetic_project(project, count)
+    floor_dir = workdir / f"floor-{count}"
+    write_floor(floor_dir, count)
     build = [str(BIN / "livingreview"), "build", "--timings"]
-    # A cache of formatted references of its own: empty for the cold build, kept for the rebuild.
-    env = {**os.environ, "LIVINGREVIEW_CACHE_DIR": str(workdir / f"cache-{count}")}
-    cold = run(build, project, env)
+    # A cache of its own: empty for each cold build, kept for the rebuild after it.
+    cache = workdir / f"cache-{count}"
+    env = {**os.environ, "LIVINGREVIEW_CACHE_DIR": str(cache)}
+    colds, rebuilds, floors = [], [], []
+    for _ in range(repeat):
+        shutil.rmtree(cache, ignore_errors=True)
+        shutil.rmtree(project / "site", ignore_errors=True)
+        colds.append(run(build, project, env))
+        change_one_study(project)
+        rebuilds.append(run(build, project, env))
+        shutil.rmtree(floor_dir / "site", ignore_errors=True)
+        floors.append(run([str(BIN / "mkdocs"), "build", "--quiet"], floor_dir))
     site = project / "site"
     biggest = largest_html(site)
     index = site / "search" / "search_index.json"
     index_bytes = index.stat().st_size if index.exists() else 0
-    change_one_study(project)
-    rebuild = run(build, project, env)
-    floor_dir = workdir / f"floor-{count}"
-    write_floor(floor_dir, count)
-    floor = run([str(BIN / "mkdocs"), "build", "--quiet"], floor_dir)
-    stages = stage_table(cold.stderr)
+    cold = median_run(colds)
     shutil.rmtree(project)
     shutil.rmtree(floor_dir)
-    return {"count": count, "cold": cold, "rebuild": rebuild, "floor": floor, "stages": stages,
-            "largest": biggest, "index": index_bytes}
+    ratios = sorted(c.seconds / f.seconds for c, f in zip(colds, floors, strict=True))
+    return {"count": count, "cold": cold, "rebuild": median_run(rebuilds),
+            "floor": median_run(floors), "stages": stage_table(cold.stderr),
+            "largest": biggest, "index": index_bytes, "ratios": ratios}
+
+
+def median_run(runs: list[Run]) -> Run:
+    """The run of median time (its own stage table and memory come with it)."""
+    return sorted(runs, key=lambda r: r.seconds)[len(runs) // 2]
 
 
 def report(results: list[dict[str, object]]) -> None:
@@ -153,7 +169,10 @@ def report(results: list[dict[str, object]]) -> None:
               f"{rebuild.seconds / cold.seconds:7.0%} {total:9.2f} "
               f"{total / cold.seconds:6.0%} {before / floor.seconds:10.0%} "
               f"{mkdocs / floor.seconds:12.2f} {size / 1024:10.0f} KB {r['index'] / MB:9.2f}")
-        print(f"       largest page: {page}")
+        ratios = r["ratios"]
+        assert isinstance(ratios, list)
+        print(f"       largest page: {page}; ratio in each run: "
+              + ", ".join(f"{ratio:.2f}" for ratio in ratios))
     for r in results:
         print(f"\nStages of `livingreview build` at N = {r['count']} (its own --timings table):")
         stages = r["stages"]
@@ -167,7 +186,8 @@ def report(results: list[dict[str, object]]) -> None:
         growth = large["cold"].seconds / small["cold"].seconds
         print(f"\nGrowth {small['count']} -> {large['count']}: {growth:.2f}x "
               f"({int(large['count']) / int(small['count']):.1f}x the studies)")  # type: ignore[call-overload]
-    print("\nColumns: ours = `livingreview build` wall clock from outside; ratio = ours / floor; "
+    print("\nColumns (medians of the runs): ours = `livingreview build` wall clock from outside; "
+          "ratio = ours / floor; "
           "rebuild = one study changed, % of cold; stages = the command's own table, and agree = "
           "stages / ours; pre-MkDocs = everything of ours (start-up, load, validate, pages) as % "
           "of the floor; MkDocs/floor = MkDocs without our stages / the floor build.")
@@ -177,10 +197,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
     parser.add_argument("--workdir", type=Path, help="where the projects are made (default: tmp)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each build per N")
     arguments = parser.parse_args()
     sizes = [int(s) for s in arguments.sizes.split(",")]
     with tempfile.TemporaryDirectory(dir=arguments.workdir) as work:
-        results = [measure(count, Path(work)) for count in sizes]
+        results = [measure(count, Path(work), max(1, arguments.repeat)) for count in sizes]
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load "
           f"{os.getloadavg()[0]:.2f} at the end")
     report(results)

@@ -160,9 +160,10 @@ def register_build(commands: Commands, common: argparse.ArgumentParser) -> None:
                         help="a site that works opened from disk (file://), without a server: "
                              "page links end in .html and search runs without a server")
     parser.add_argument("--no-cache", action="store_true",
-                        help="format every reference afresh instead of reusing the ones kept "
-                             "from earlier builds (in $LIVINGREVIEW_CACHE_DIR, default "
-                             "~/.cache/living-review); the site is the same either way")
+                        help="make every output afresh instead of reusing what earlier builds "
+                             "kept (parsed records, formatted references, rendered pages, in "
+                             "$LIVINGREVIEW_CACHE_DIR, default ~/.cache/living-review); the "
+                             "site is the same either way")
     parser.add_argument("--timings", action="store_true",
                         help="print where the build's time went, stage by stage (on stderr)")
     parser.add_argument("--release", metavar="VERSION", default=None,
