@@ -186,9 +186,12 @@ def test_a_page_whose_entry_cannot_be_read_is_rendered_as_usual(
     project = Project.at(tmp_path / "review")
     cache = tmp_path / "cache"
     expected = site_bytes(build_site(project, output_cache=cache))
-    for entry, key in entries(cache).items():  # key intact, the value damaged
+    kept = entries(cache)
+    for entry, key in kept.items():  # key intact, the value damaged
         cache_rows.store_raw(cache, page_store.STORE_KIND, entry, b"damaged", key)
     assert site_bytes(build_site(project, output_cache=cache)) == expected
+    repaired = cache_rows.rows(cache, page_store.STORE_KIND)
+    assert all(value != b"damaged" for _, value in repaired.values())  # kept anew
 
 
 def test_a_stored_entry_is_what_a_rebuild_shows(warm: tuple[Path, Path], tmp_path: Path) -> None:
@@ -243,8 +246,8 @@ def test_any_bytes_in_an_entry_give_a_page_or_a_miss(raw: bytes, form: int) -> N
         cache_rows.store_raw(root, page_store.STORE_KIND, "entry", raw, "key")
     elif form == 1:
         cache_rows.store_bytes(root, page_store.STORE_KIND, "entry", raw, "key")
-    else:
-        cache_rows.store_bytes(root, page_store.STORE_KIND, "entry", raw + b"x" * 201, "key")  # over the limit
+    else:  # over the limit
+        cache_rows.store_bytes(root, page_store.STORE_KIND, "entry", raw + b"x" * 201, "key")
     text = cache.get_text("entry", "key", 200)
     assert text is None or (form == 1 and text.encode() == raw)
     assert cache.get_text("entry", "another key", 200) is None

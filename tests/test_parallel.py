@@ -114,3 +114,30 @@ def test_study_pages_rendered_in_parallel_are_those_of_one_process(tmp_path: Any
         "print(json.dumps({'one': one, 'split': pages(), 'forks': parallel.fork_is_safe()}))\n")
     assert found["forks"], "the split run really used workers"
     assert found["split"] == found["one"] and len(found["one"]) > 3
+
+
+@needs_fork
+def test_records_parsed_in_parallel_are_those_of_one_process(tmp_path: Any) -> None:
+    """Documents and located problems, in file order, with and without a cache."""
+    found = in_fresh_interpreter(
+        "import json\n"
+        "from pathlib import Path\n"
+        "from build_tools.core import parallel\n"
+        "from build_tools.records import load\n"
+        "from tests.factories import make_project\n"
+        f"root = Path({str(tmp_path)!r})\n"
+        "project = make_project(root / 'review')\n"
+        "(project.studies_dir / 'broken.yaml').write_text('id: [unclosed\\n', 'utf-8')\n"
+        "(project.studies_dir / 'tabbed.yaml').write_text('id: x\\n\\tyear: 1\\n', 'utf-8')\n"
+        "def loaded(cache):\n"
+        "    records = load.load_records(project, output_cache=cache)\n"
+        "    return [[[d.path, d.data, sorted(map(repr, d.lines.items()))]"
+        " for d in records.studies], [str(p) for p in records.problems]]\n"
+        "one = loaded(None)\n"
+        "load.PARALLEL_FROM = 2\n"
+        "parallel.usable_processors = lambda: 3\n"
+        "print(json.dumps({'one': one, 'split': loaded(None), 'cold': loaded(root / 'cache'),"
+        " 'warm': loaded(root / 'cache'), 'forks': parallel.fork_is_safe()}, default=str))\n")
+    assert found["forks"], "the split run really used workers"
+    assert found["split"] == found["cold"] == found["warm"] == found["one"]
+    assert len(found["one"][0]) > 3 and len(found["one"][1]) >= 2

@@ -21,7 +21,7 @@ from build_tools.core.output_cache import MAX_ENTRY_BYTES, OutputCache
 from build_tools.formats import exports
 from build_tools.formats.references import cite_studies
 from build_tools.pages.generate import generate_site
-from build_tools.records import yaml_cache
+from build_tools.records import load, yaml_cache
 from build_tools.records.load import load_records
 from build_tools.records.yaml_cache import parse_yaml_cached
 from build_tools.records.yaml_source import MAX_DEPTH, YamlDocument, parse_yaml
@@ -111,8 +111,8 @@ def test_the_site_is_byte_identical_with_no_cold_and_warm_caches(tmp_path: Path,
 
     parsed: list[str] = []
     written: list[str] = []
-    real_parse, real_write = yaml_cache.parse_yaml, exports._written_entry
-    monkeypatch.setattr(yaml_cache, "parse_yaml",
+    real_parse, real_write = load.parse_yaml, exports._written_entry
+    monkeypatch.setattr(load, "parse_yaml",
                         lambda raw, path: parsed.append(path) or real_parse(raw, path))
     monkeypatch.setattr(exports, "_written_entry",
                         lambda item: written.append(item) or real_write(item))
@@ -131,8 +131,8 @@ def test_a_changed_study_is_parsed_again_and_only_it(tmp_path: Path, monkeypatch
     changed = sorted(project.studies_dir.glob("*.yaml"))[0]
     changed.write_text(changed.read_text("utf-8") + "# one more line\n", "utf-8")
     parsed: list[str] = []
-    real_parse = yaml_cache.parse_yaml
-    monkeypatch.setattr(yaml_cache, "parse_yaml",
+    real_parse = load.parse_yaml
+    monkeypatch.setattr(load, "parse_yaml",
                         lambda raw, path: parsed.append(path) or real_parse(raw, path))
     records = load_records(project, output_cache=cache)
     assert [p for p in parsed if p.startswith("studies/")] == [project.display(changed)]

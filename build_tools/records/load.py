@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from build_tools.core.errors import Code, Problem, YamlProblem
 from build_tools.core.input_files import kind_of
 from build_tools.core.output_cache import OutputCache
+from build_tools.core.parallel import map_in_chunks
 from build_tools.core.project import Project
-from build_tools.records.yaml_cache import KIND, parse_yaml_cached
-from build_tools.records.yaml_source import YamlDocument, read_yaml_bytes
+from build_tools.records.yaml_cache import (
+    KIND,
+    cache_key,
+    encoded_document,
+    keep_document,
+    kept_document,
+)
+from build_tools.records.yaml_source import YamlDocument, parse_yaml, read_yaml_bytes
 
 
 @dataclass(frozen=True)
@@ -35,13 +43,63 @@ def load_records(project: Project, only: set[Path] | None = None,
     studies = []
     if only is None:
         problems += other_entries(project)
-    for path in study_files(project):
-        if only is not None and path.resolve() not in only:
-            continue
-        document = _read(project, path, problems, cache)
+    paths = [path for path in study_files(project)
+             if only is None or path.resolve() in only]
+    for document, found in _read_studies(project, paths, cache):
+        problems += found
         if document is not None:
             studies.append(document)
     return Records(review, tuple(studies), schema, tuple(problems))
+
+
+PARALLEL_FROM = 400  # files to parse before forked workers pay for themselves (~0.5 ms each)
+Parsed = tuple[YamlDocument | None, list[Problem]]
+
+
+def _read_studies(project: Project, paths: list[Path],
+                  cache: OutputCache | None) -> list[Parsed]:
+    """Each file's document or problems, in order. Bytes are read and kept documents looked
+    up here; the rest is parsed on every processor (core.parallel), and kept here."""
+    results: list[Parsed] = []
+    to_parse: list[tuple[int, bytes, str]] = []
+    keys: dict[int, str] = {}
+    for path in paths:
+        problems: list[Problem] = []
+        raw = _read_bytes(project, path, problems)
+        results.append((None, problems))
+        if raw is None:
+            continue
+        display = project.display(path)
+        if cache is not None:
+            keys[len(results) - 1] = key = cache_key(raw, display)
+            document = kept_document(cache, key, display)
+            if document is not None:
+                results[-1] = (document, [])
+                continue
+        to_parse.append((len(results) - 1, raw, display))
+    parsed = map_in_chunks(_parse_files, [(raw, display, cache is not None)
+                                          for _, raw, display in to_parse],
+                           min_items=PARALLEL_FROM)
+    for (index, _, _), (document, problems, value) in zip(to_parse, parsed, strict=True):
+        results[index] = (document, problems)
+        if cache is not None:
+            keep_document(cache, keys[index], value)
+    return results
+
+
+def _parse_files(files: list[tuple[bytes, str, bool]]
+                 ) -> list[tuple[YamlDocument | None, list[Problem], dict[str, Any] | None]]:
+    """Parse each (bytes, shown path, whether to encode it for the cache): the document, or the
+    problems; and its cached form (module level, so a worker process can run it)."""
+    results: list[tuple[YamlDocument | None, list[Problem], dict[str, Any] | None]] = []
+    for raw, display, encode in files:
+        try:
+            document = parse_yaml(raw, display)
+        except YamlProblem as error:
+            results.append((None, list(error.problems), None))
+            continue
+        results.append((document, [], encoded_document(document) if encode else None))
+    return results
 
 
 STUDY_SUFFIXES = (".yaml", ".yml")
@@ -85,8 +143,19 @@ def other_entries(project: Project) -> list[Problem]:
     return problems
 
 
-def _read(project: Project, path: Path, problems: list[Problem],
-          cache: OutputCache | None = None) -> YamlDocument | None:
+def _read(project: Project, path: Path, problems: list[Problem]) -> YamlDocument | None:
+    raw = _read_bytes(project, path, problems)
+    if raw is None:
+        return None
+    try:
+        return parse_yaml(raw, project.display(path))
+    except YamlProblem as error:
+        problems.extend(error.problems)
+        return None
+
+
+def _read_bytes(project: Project, path: Path, problems: list[Problem]) -> bytes | None:
+    """A file's bytes, or None with the problem that stopped it (missing, a link, too big)."""
     display = project.display(path)
     if not path.exists():
         problems.append(Problem(display, 1, "(file)", "file not found", "see README.md",
@@ -99,7 +168,7 @@ def _read(project: Project, path: Path, problems: list[Problem],
                                 code=Code.NOT_REGULAR_FILE))
         return None
     try:
-        return parse_yaml_cached(read_yaml_bytes(path, display), display, cache)
+        return read_yaml_bytes(path, display)
     except YamlProblem as error:
         problems.extend(error.problems)
         return None

@@ -74,7 +74,10 @@ class PageStore:
         """The kept HTML of a page reused in this build (None: render it after all)."""
         if src_uri not in self.reused:
             return None
-        return self.cache.get_text(self.entry(src_uri), self.keys[src_uri], MAX_ENTRY_BYTES)
+        kept = self.cache.get_text(self.entry(src_uri), self.keys[src_uri], MAX_ENTRY_BYTES)
+        if kept is None:  # damaged since it was planned: rendered after all, and kept anew
+            self.to_keep.add(src_uri)
+        return kept
 
     def keep(self, src_uri: str, output: str) -> None:
         """Keep a page this build rendered, for the next build."""

@@ -123,9 +123,10 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         self.problems = self.released = None
         self.nav = self.page_store = None
         prepared, self.prepared = self.prepared, None  # one build each, and not kept after
-        self.store_root = prepared.output_cache if prepared else default_cache_root()
+        # where outputs are kept between builds (None: `--no-cache`, keep and reuse nothing)
+        self.store_root = output_cache = (prepared.output_cache if prepared
+                                          else default_cache_root())
         self._refuse_unsafe_folders(config)
-        output_cache = prepared.output_cache if prepared else default_cache_root()
         try:
             site = prepared.site if prepared else assemble_site(self.project, output_cache)
         except InvalidRecords as error:
