@@ -136,8 +136,12 @@ def test_records_parsed_in_parallel_are_those_of_one_process(tmp_path: Any) -> N
         "one = loaded(None)\n"
         "load.PARALLEL_FROM = 2\n"
         "parallel.usable_processors = lambda: 3\n"
-        "print(json.dumps({'one': one, 'split': loaded(None), 'cold': loaded(root / 'cache'),"
+        "cold = loaded(root / 'cache')\n"
+        "from tests import cache_rows\n"
+        "kept = len(cache_rows.rows(root / 'cache', 'parsed-yaml'))\n"
+        "print(json.dumps({'one': one, 'split': loaded(None), 'cold': cold, 'kept': kept,"
         " 'warm': loaded(root / 'cache'), 'forks': parallel.fork_is_safe()}, default=str))\n")
     assert found["forks"], "the split run really used workers"
     assert found["split"] == found["cold"] == found["warm"] == found["one"]
     assert len(found["one"][0]) > 3 and len(found["one"][1]) >= 2
+    assert found["kept"] == len(found["one"][0])  # every document kept, workers' too

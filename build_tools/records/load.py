@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from build_tools.core.errors import Code, Problem, YamlProblem
 from build_tools.core.input_files import kind_of
-from build_tools.core.output_cache import OutputCache
+from build_tools.core.output_cache import OutputCache, flush_all
 from build_tools.core.parallel import map_in_chunks
 from build_tools.core.project import Project
 from build_tools.records.yaml_cache import (
@@ -59,10 +58,9 @@ Parsed = tuple[YamlDocument | None, list[Problem]]
 def _read_studies(project: Project, paths: list[Path],
                   cache: OutputCache | None) -> list[Parsed]:
     """Each file's document or problems, in order. Bytes are read and kept documents looked
-    up here; the rest is parsed on every processor (core.parallel), and kept here."""
+    up here; the rest is parsed, and kept, on every processor (core.parallel)."""
     results: list[Parsed] = []
-    to_parse: list[tuple[int, bytes, str]] = []
-    keys: dict[int, str] = {}
+    to_parse: list[tuple[int, bytes, str, str | None]] = []
     for path in paths:
         problems: list[Problem] = []
         raw = _read_bytes(project, path, problems)
@@ -70,35 +68,38 @@ def _read_studies(project: Project, paths: list[Path],
         if raw is None:
             continue
         display = project.display(path)
+        key = None
         if cache is not None:
-            keys[len(results) - 1] = key = cache_key(raw, display)
+            key = cache_key(raw, display)
             document = kept_document(cache, key, display)
             if document is not None:
                 results[-1] = (document, [])
                 continue
-        to_parse.append((len(results) - 1, raw, display))
-    parsed = map_in_chunks(_parse_files, [(raw, display, cache is not None)
-                                          for _, raw, display in to_parse],
+        to_parse.append((len(results) - 1, raw, display, key))
+    root = cache.root if cache is not None else None
+    parsed = map_in_chunks(_parse_files, [(raw, display, key, root)
+                                          for _, raw, display, key in to_parse],
                            min_items=PARALLEL_FROM)
-    for (index, _, _), (document, problems, value) in zip(to_parse, parsed, strict=True):
-        results[index] = (document, problems)
-        if cache is not None:
-            keep_document(cache, keys[index], value)
+    for (index, *_), result in zip(to_parse, parsed, strict=True):
+        results[index] = result
     return results
 
 
-def _parse_files(files: list[tuple[bytes, str, bool]]
-                 ) -> list[tuple[YamlDocument | None, list[Problem], dict[str, Any] | None]]:
-    """Parse each (bytes, shown path, whether to encode it for the cache): the document, or the
-    problems; and its cached form (module level, so a worker process can run it)."""
-    results: list[tuple[YamlDocument | None, list[Problem], dict[str, Any] | None]] = []
-    for raw, display, encode in files:
+def _parse_files(files: list[tuple[bytes, str, str | None, Path | None]]) -> list[Parsed]:
+    """Parse each (bytes, shown path, cache key, cache root): the document, kept under its key,
+    or the problems (module level, so a worker process can run it; a worker writes what it
+    keeps itself, before it returns)."""
+    results: list[Parsed] = []
+    for raw, display, key, root in files:
         try:
             document = parse_yaml(raw, display)
         except YamlProblem as error:
-            results.append((None, list(error.problems), None))
+            results.append((None, list(error.problems)))
             continue
-        results.append((document, [], encoded_document(document) if encode else None))
+        if key is not None and root is not None:
+            keep_document(OutputCache(root, KIND), key, encoded_document(document))
+        results.append((document, []))
+    flush_all()
     return results
 
 
