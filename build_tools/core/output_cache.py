@@ -33,7 +33,7 @@ MAX_ENTRY_BYTES = 1024 * 1024  # a JSON value, uncompressed
 ENVIRONMENT = "LIVINGREVIEW_CACHE_DIR"
 DATABASE_NAME = "outputs.sqlite3"
 FLUSH_ENTRIES = 1000  # rows written in one transaction
-FLUSH_BYTES = 32 * 1024 * 1024  # compressed bytes held before they are written
+FLUSH_BYTES = 8 * 1024 * 1024  # compressed bytes held before they are written
 LOCK_TIMEOUT = 2.0  # seconds to wait for another build's write, then go without the cache
 
 _TABLE = ("CREATE TABLE IF NOT EXISTS entries (kind TEXT NOT NULL, key TEXT NOT NULL, "
