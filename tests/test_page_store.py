@@ -37,13 +37,6 @@ def entries(cache: Path) -> dict[str, str]:
     return cache_rows.tags(cache, page_store.STORE_KIND)
 
 
-def project_id(project_root: Path) -> str:
-    store = page_store.open_store(Path("/nonexistent"), project_root,
-                                  load_config(str(project_root / "mkdocs.yml")), _empty_nav())
-    assert store is not None
-    return store.project
-
-
 def replace_in(path: Path, old: str, new: str) -> None:
     text = path.read_text("utf-8")
     assert old in text, f"{old!r} not in {path}"
@@ -129,7 +122,8 @@ def test_after_each_kind_of_change_the_site_is_the_site_built_without_the_store(
     # The store is per project folder: the copy gets the warm entries under its own name.
     with sqlite3.connect(tmp_path / "cache" / DATABASE_NAME) as connection:
         connection.execute("UPDATE entries SET key = replace(key, ?, ?) WHERE kind = ?",
-                           (project_id(warm[0]), project_id(tmp_path / "review"),
+                           (page_store.project_id(warm[0]),
+                            page_store.project_id(tmp_path / "review"),
                             page_store.STORE_KIND))
     project = Project.at(tmp_path / "review")
     change(project)

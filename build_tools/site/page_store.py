@@ -93,8 +93,12 @@ def open_store(root: Path, project_root: Path, config: MkDocsConfig,
     fingerprint = site_fingerprint(config, nav)
     if fingerprint is None:
         return None
-    project = hashlib.sha256(os.fsencode(project_root.resolve())).hexdigest()[:24]
-    return PageStore(OutputCache(root, STORE_KIND), project, fingerprint)
+    return PageStore(OutputCache(root, STORE_KIND), project_id(project_root), fingerprint)
+
+
+def project_id(project_root: Path) -> str:
+    """Entries are kept per project folder (two checkouts do not replace each other's)."""
+    return hashlib.sha256(os.fsencode(project_root.resolve())).hexdigest()[:24]
 
 
 def plan_reuse(store: PageStore, pages: Iterable[tuple[str, str, str]]) -> None:
