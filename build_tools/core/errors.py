@@ -255,3 +255,8 @@ class Interrupted(Exception):
 
 class WaitCancelled(Exception):
     """The run was cancelled while this thread waited for its turn."""
+
+
+class NotKept(Exception):
+    """A value the output cache cannot keep exactly, or a kept value of the wrong shape
+    (records.yaml_cache): never seen outside it, it makes a miss."""

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from build_tools.core.errors import NotKept
 from build_tools.core.output_cache import OutputCache, content_key
 from build_tools.records.yaml_source import MAX_DEPTH, FieldPath, YamlDocument, parse_yaml
 
@@ -58,10 +59,6 @@ def keep_document(cache: OutputCache, key: str, value: dict[str, Any] | None) ->
         cache.put(key, value)
 
 
-class _NotKept(Exception):
-    """A value this encoding cannot carry exactly, or a stored value of the wrong shape."""
-
-
 def encoded_document(document: YamlDocument) -> dict[str, Any] | None:
     """The document as JSON values, or None if it could not read back identical: `_encode`
     takes only the types it can restore exactly (a lone surrogate, which JSON cannot write, is
@@ -70,7 +67,7 @@ def encoded_document(document: YamlDocument) -> dict[str, Any] | None:
     try:
         return {"data": _encode(document.data),
                 "lines": [[list(path), line] for path, line in document.lines.items()]}
-    except _NotKept:
+    except NotKept:
         return None
 
 
@@ -79,7 +76,7 @@ def decoded_document(value: dict[str, Any], display_path: str) -> YamlDocument |
     writes (a damaged or planted entry is a miss)."""
     try:
         return YamlDocument(display_path, _decode(value["data"], 0), _lines(value["lines"]))
-    except _NotKept:
+    except NotKept:
         return None
 
 
@@ -99,12 +96,12 @@ def _encode(value: Any) -> Any:
         mapping = {}
         for name, item in value.items():
             if type(name) is not str:
-                raise _NotKept
+                raise NotKept
             mapping[name] = _encode(item)
         if len(mapping) == 1 and next(iter(mapping))[:1] == "$":
             return {"$dict": mapping}  # not read as a tag
         return mapping
-    raise _NotKept
+    raise NotKept
 
 
 def _decode(value: Any, depth: int) -> Any:
@@ -113,14 +110,14 @@ def _decode(value: Any, depth: int) -> Any:
         return value
     if kind is float:
         if not math.isfinite(value):
-            raise _NotKept  # written tagged, never as JSON's NaN or Infinity
+            raise NotKept  # written tagged, never as JSON's NaN or Infinity
         return value
     if depth >= _DEPTH:
-        raise _NotKept
+        raise NotKept
     if kind is list:
         return [_decode(item, depth + 1) for item in value]
     if kind is not dict:
-        raise _NotKept
+        raise NotKept
     if len(value) == 1 and next(iter(value))[:1] == "$":
         ((tag, content),) = value.items()
         return _tagged(tag, content, depth)
@@ -131,7 +128,7 @@ def _tagged(tag: str, content: Any, depth: int) -> Any:
     if tag == "$dict" and isinstance(content, dict) and len(content) == 1:
         return {name: _decode(item, depth + 1) for name, item in content.items()}
     if not isinstance(content, str):
-        raise _NotKept
+        raise NotKept
     try:
         if tag == "$float" and len(content) == 16:
             number: float = struct.unpack(">d", bytes.fromhex(content))[0]
@@ -143,23 +140,23 @@ def _tagged(tag: str, content: Any, depth: int) -> Any:
             return dt.datetime.fromisoformat(content)
     except ValueError:
         pass
-    raise _NotKept
+    raise NotKept
 
 
 def _lines(value: Any) -> dict[FieldPath, int]:
     """[[path, line], …] back to {path: line}: parts are names or list positions, lines from 1
     (plain type tests in one loop: this runs for every value of every file of a rebuild)."""
     if type(value) is not list:
-        raise _NotKept
+        raise NotKept
     lines: dict[FieldPath, int] = {}
     try:
         for path, line in value:
             if type(path) is not list or type(line) is not int or line < 1 or len(path) > _DEPTH:
-                raise _NotKept
+                raise NotKept
             for part in path:
                 if type(part) is not str and (type(part) is not int or part < 0):
-                    raise _NotKept
+                    raise NotKept
             lines[tuple(path)] = line
     except (TypeError, ValueError):
-        raise _NotKept from None
+        raise NotKept from None
     return lines
