@@ -36,6 +36,21 @@ def in_fresh_interpreter(code: str) -> Any:
     return json.loads(done.stdout)
 
 
+def one_and_split(setup: str, result: str, threshold: str) -> Any:
+    """`result` (an expression) computed in one process, then again with `threshold` (the
+    caller's constant of when to fork) at 2 and three processors, in a fresh interpreter
+    after `setup`: {'one', 'split', 'forks'}."""
+    return in_fresh_interpreter(
+        "import json\n"
+        "from build_tools.core import parallel\n"
+        f"{setup}"
+        f"def result():\n    return {result}\n"
+        "one = result()\n"
+        f"{threshold} = 2\n"
+        "parallel.usable_processors = lambda: 3\n"
+        "print(json.dumps({'one': one, 'split': result(), 'forks': parallel.fork_is_safe()}))\n")
+
+
 @needs_fork
 def test_chunks_come_back_in_order_from_more_than_one_process() -> None:
     found = in_fresh_interpreter(
@@ -58,19 +73,12 @@ def test_below_the_threshold_or_with_one_processor_it_runs_here() -> None:
 
 @needs_fork
 def test_apa_references_formatted_in_parallel_are_those_of_one_process() -> None:
-    found = in_fresh_interpreter(
-        "import json\n"
-        "from build_tools.core import parallel\n"
+    found = one_and_split(
         "from build_tools.formats import references\n"
         "from tests.refdata import hostile_study, scenario_studies\n"
-        "studies = [*scenario_studies(), hostile_study()]\n"
-        "def texts():\n"
-        "    return [[r.study_id, r.text, str(r.markup)]"
-        " for r in references.apa_references(studies)]\n"
-        "one = texts()\n"
-        "references.PARALLEL_FROM = 2\n"
-        "parallel.usable_processors = lambda: 3\n"
-        "print(json.dumps({'one': one, 'split': texts(), 'forks': parallel.fork_is_safe()}))\n")
+        "studies = [*scenario_studies(), hostile_study()]\n",
+        "[[r.study_id, r.text, str(r.markup)] for r in references.apa_references(studies)]",
+        "references.PARALLEL_FROM")
     assert found["forks"], "the split run really used workers"
     assert found["split"] == found["one"] and len(found["one"]) > 2
 
@@ -97,21 +105,15 @@ def test_bibtex_entries_written_in_parallel_are_those_of_one_process() -> None:
 
 @needs_fork
 def test_study_pages_rendered_in_parallel_are_those_of_one_process(tmp_path: Any) -> None:
-    found = in_fresh_interpreter(
-        "import json\n"
+    found = one_and_split(
         "from pathlib import Path\n"
-        "from build_tools.core import parallel\n"
         "from build_tools.pages import render\n"
         "from build_tools.pages.generate import generate_site\n"
         "from tests.factories import make_project\n"
-        f"project = make_project(Path({str(tmp_path / 'review')!r}))\n"
-        "def pages():\n"
-        "    return [[p.path, p.content] for p in generate_site(project).pages"
-        " if p.path.startswith('studies/')]\n"
-        "one = pages()\n"
-        "render.STUDY_PAGES_PARALLEL_FROM = 2\n"
-        "parallel.usable_processors = lambda: 3\n"
-        "print(json.dumps({'one': one, 'split': pages(), 'forks': parallel.fork_is_safe()}))\n")
+        f"project = make_project(Path({str(tmp_path / 'review')!r}))\n",
+        "[[p.path, p.content] for p in generate_site(project).pages"
+        " if p.path.startswith('studies/')]",
+        "render.STUDY_PAGES_PARALLEL_FROM")
     assert found["forks"], "the split run really used workers"
     assert found["split"] == found["one"] and len(found["one"]) > 3
 

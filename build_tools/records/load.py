@@ -63,11 +63,11 @@ def _read_studies(project: Project, paths: list[Path],
     to_parse: list[tuple[int, bytes, str, str | None]] = []
     for path in paths:
         problems: list[Problem] = []
-        raw = _read_bytes(project, path, problems)
+        display = project.display(path)
+        raw = _read_bytes(path, display, problems)
         results.append((None, problems))
         if raw is None:
             continue
-        display = project.display(path)
         key = None
         if cache is not None:
             key = cache_key(raw, display)
@@ -145,19 +145,20 @@ def other_entries(project: Project) -> list[Problem]:
 
 
 def _read(project: Project, path: Path, problems: list[Problem]) -> YamlDocument | None:
-    raw = _read_bytes(project, path, problems)
+    display = project.display(path)
+    raw = _read_bytes(path, display, problems)
     if raw is None:
         return None
     try:
-        return parse_yaml(raw, project.display(path))
+        return parse_yaml(raw, display)
     except YamlProblem as error:
         problems.extend(error.problems)
         return None
 
 
-def _read_bytes(project: Project, path: Path, problems: list[Problem]) -> bytes | None:
-    """A file's bytes, or None with the problem that stopped it (missing, a link, too big)."""
-    display = project.display(path)
+def _read_bytes(path: Path, display: str, problems: list[Problem]) -> bytes | None:
+    """A file's bytes, or None with the problem that stopped it (missing, a link, too big);
+    `display` is how problems name the file."""
     if not path.exists():
         problems.append(Problem(display, 1, "(file)", "file not found", "see README.md",
                                 code=Code.MISSING_FILE))
