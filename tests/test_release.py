@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from build_tools.cli.main import main
@@ -209,6 +209,7 @@ def test_version_numbers_compare_as_numbers() -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.one_of(st.text(), st.text(alphabet="0123456789.", max_size=20),
                  st.from_regex(r"\A[0-9]{1,6}(\.[0-9]{1,6}){0,4}\Z")))
+@example("0" * 22 + "\x1f" * 10 + "\U0001005e" * 8)  # escapes longer than the characters
 def test_version_parser_gives_a_clean_refusal_or_a_valid_version(text: str) -> None:
     """Any string in: a version of one to three numbers 0-9999 written canonically, or one line
     that names the input and says what is allowed."""

@@ -83,10 +83,16 @@ def version_key(version: str) -> tuple[int, ...]:
 
 
 def _shown(text: object, limit: int = 40) -> str:
-    """The input as one short line: repr escapes line breaks and control characters."""
-    if isinstance(text, str) and len(text) > limit:
-        return repr(text[:limit]) + f"… ({len(text)} characters)"
-    return repr(text)
+    """The input as one short line: repr escapes line breaks and control characters. A long
+    text is cut after `limit` characters of its escaped form (one character can take ten as an
+    escape), never inside an escape."""
+    if not isinstance(text, str) or len(repr(text)) <= limit + 2:
+        return repr(text)
+    kept, width = 0, 0
+    while kept < len(text) and width + len(repr(text[kept])) - 2 <= limit:
+        width += len(repr(text[kept])) - 2
+        kept += 1
+    return repr(text[:kept]) + f"… ({len(text)} characters)"
 
 
 def releases_dir(project: Project) -> Path:
