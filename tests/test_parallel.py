@@ -76,6 +76,7 @@ def test_apa_references_formatted_in_parallel_are_those_of_one_process() -> None
     found = one_and_split(
         "from build_tools.formats import references\n"
         "from tests.refdata import hostile_study, scenario_studies\n"
+        "references.article_entry = lambda item: None  # every item through citeproc-py\n"
         "studies = [*scenario_studies(), hostile_study()]\n",
         "[[r.study_id, r.text, str(r.markup)] for r in references.apa_references(studies)]",
         "references.PARALLEL_FROM")
@@ -147,3 +148,24 @@ def test_records_parsed_in_parallel_are_those_of_one_process(tmp_path: Any) -> N
     assert found["split"] == found["cold"] == found["warm"] == found["one"]
     assert len(found["one"][0]) > 3 and len(found["one"][1]) >= 2
     assert found["kept"] == len(found["one"][0])  # every document kept, workers' too
+
+
+@needs_fork
+def test_crossref_entries_read_in_parallel_are_those_of_one_process(tmp_path: Any) -> None:
+    """Every cached work, in DOI order; a missing and a damaged entry are left out alike."""
+    found = one_and_split(
+        "from pathlib import Path\n"
+        "from build_tools.crossref import cache\n"
+        "from tests.factories import make_project\n"
+        f"project = make_project(Path({str(tmp_path / 'review')!r}))\n"
+        "dois = [f'10.5555/Synthetic-{n}' for n in range(6)]\n"
+        "entries = [cache.write_cached_work(project.cache_dir, cache.CachedWork("
+        "doi, '2026-01-01T00:00:00Z', {'DOI': doi, 'title': [f'Synthetic {doi}']}))"
+        " for doi in dois]\n"
+        "entries[0].write_text('{not json', 'utf-8')\n"
+        "dois += ['10.5555/not-cached', 'not a doi']\n",
+        "[[doi, repr(work)] for doi, work in"
+        " cache.read_cached_works(project.cache_dir, dois).items()]",
+        "cache.PARALLEL_FROM")
+    assert found["forks"], "the split run really used workers"
+    assert found["split"] == found["one"] and len(found["one"]) > 2

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from build_tools.core.errors import YamlProblem
 from build_tools.core.output_cache import MAX_ENTRY_BYTES, OutputCache
-from build_tools.formats import exports
+from build_tools.formats import exports, references
 from build_tools.formats.references import cite_studies
 from build_tools.pages.generate import generate_site
 from build_tools.records import load, yaml_cache
@@ -101,6 +101,9 @@ def test_the_site_is_byte_identical_with_no_cold_and_warm_caches(tmp_path: Path,
                                                                  monkeypatch) -> None:
     project = make_project(tmp_path / "review")
     cache = tmp_path / "cache"
+    # every reference through citeproc-py and its cache (journal articles are otherwise written
+    # directly and not kept: formats/apa_articles.py)
+    monkeypatch.setattr(references, "article_entry", lambda item: None)
     plain = [(p.path, p.content) for p in generate_site(project).pages]
     monkeypatch.setattr(exports, "_entry_texts", {})
     cold = [(p.path, p.content) for p in generate_site(project, output_cache=cache).pages]

@@ -32,6 +32,7 @@ from build_tools.core.output_cache import OutputCache, content_key
 from build_tools.core.parallel import map_in_chunks
 from build_tools.core.timings import stage
 from build_tools.evidence.assemble import Study
+from build_tools.formats.apa_articles import article_entry
 from build_tools.formats.citeproc_lookups import remembered_style_lookups
 from build_tools.formats.csl import citeproc_item, csl_item, missing_fields
 from build_tools.formats.exports import (
@@ -138,13 +139,18 @@ def apa_references(studies: Iterable[Study], cache: OutputCache | None = None) -
 
 def _formatted_items(style: CitationStylesStyle, items: list[dict[str, object]],
                      cache: OutputCache | None) -> list[_Formatted]:
-    """Each item's entry and sort keys, from the cache where it has them, else formatted now."""
-    keys = [content_key(FORMAT_VERSION, citeproc_version, _style_digest(), item)
-            for item in items]
+    """Each item's entry and sort keys: a journal article written directly (apa_articles),
+    else from the cache where it has them, else formatted by citeproc-py now."""
     found: dict[int, _Formatted] = {}
+    for index, item in enumerate(items):
+        written = article_entry(item)
+        if written is not None:
+            found[index] = _Formatted(*written)
+    keys = {index: content_key(FORMAT_VERSION, citeproc_version, _style_digest(), item)
+            for index, item in enumerate(items) if index not in found}
     key_count = len(_sort_key_elements(style))
     if cache is not None:
-        for index, key in enumerate(keys):
+        for index, key in keys.items():
             stored = cache.get(key, lambda value: _is_stored_entry(value, key_count))
             if stored is not None:
                 found[index] = _Formatted(stored["entry"], tuple(stored["sort_keys"]))
