@@ -108,13 +108,13 @@ def test_bibtex_entries_written_in_parallel_are_those_of_one_process() -> None:
 def test_study_pages_rendered_in_parallel_are_those_of_one_process(tmp_path: Any) -> None:
     found = one_and_split(
         "from pathlib import Path\n"
-        "from build_tools.pages import render\n"
+        "from build_tools.pages import study_pages\n"
         "from build_tools.pages.generate import generate_site\n"
         "from tests.factories import make_project\n"
         f"project = make_project(Path({str(tmp_path / 'review')!r}))\n",
         "[[p.path, p.content] for p in generate_site(project).pages"
         " if p.path.startswith('studies/')]",
-        "render.STUDY_PAGES_PARALLEL_FROM")
+        "study_pages.PARALLEL_FROM")
     assert found["forks"], "the split run really used workers"
     assert found["split"] == found["one"] and len(found["one"]) > 3
 

@@ -32,9 +32,10 @@ from build_tools.pages.render import (
     home_pages,
     methods_pages,
     reference_pages,
-    study_pages,
+    studies_table_page,
     theme_pages,
 )
+from build_tools.pages.study_pages import each_study_page
 from build_tools.pages.synthesis import translation_pages
 from build_tools.pages.version_pages import (
     VersionData,
@@ -106,7 +107,10 @@ def line_of_argument(site: SiteInputs) -> list[Page]:
 
 
 def studies(site: SiteInputs) -> list[Page]:
-    return study_pages(site.render)
+    """The studies table (in the navigation) and one page per study (out of it)."""
+    root = site.output_cache
+    return [studies_table_page(site.render),
+            *each_study_page(site.render, OutputCache(root, "study-pages") if root else None)]
 
 
 def references(site: SiteInputs) -> list[Page]:

@@ -19,9 +19,7 @@ from markdown.extensions.toc import slugify
 from markupsafe import Markup
 
 from build_tools.core import mdtext
-from build_tools.core.neutral import one_line
 from build_tools.core.output_cache import OutputCache
-from build_tools.core.parallel import map_in_chunks
 from build_tools.evidence.assemble import Evidence, Study
 from build_tools.formats.references import StudyCitation, cite_studies
 from build_tools.pages.page import Page, relative_url
@@ -153,46 +151,10 @@ def _study_range(chunk: Sequence[tuple[Study, str | None]]) -> str:
     return f"{chunk[0][0].label} – {chunk[-1][0].label}"
 
 
-def study_pages(render: Renderer) -> list[Page]:
-    """The studies table (in the navigation) and one page per study (out of it)."""
+def studies_table_page(render: Renderer) -> Page:
+    """The studies table, in the navigation (each study's own page: pages.study_pages)."""
     wording = render.evidence.review.wording
-    return [render.page("studies.html.j2", "studies/index.md", (wording.Studies,)),
-            *each_study_page(render)]
-
-
-STUDY_PAGES_PARALLEL_FROM = 400  # pages to render before forked workers pay (~1 ms each)
-_forking: list[Renderer] = []  # the renderer forked workers inherit (never pickled)
-
-
-def each_study_page(render: Renderer) -> list[Page]:
-    """Every study's page, rendered on every processor (core.parallel): the pages are
-    independent, and the workers inherit the renderer with its formatted references."""
-    render.context  # noqa: B018 -- made here, once, not in each worker
-    _forking.append(render)
-    try:
-        return map_in_chunks(_study_pages_at, range(len(render.evidence.studies)),
-                             min_items=STUDY_PAGES_PARALLEL_FROM)
-    finally:
-        _forking.pop()
-
-
-def _study_pages_at(positions: list[int]) -> list[Page]:
-    render = _forking[-1]
-    studies = render.evidence.studies
-    return [study_page(render, studies[position]) for position in positions]
-
-
-def study_page(render: Renderer, study: Study) -> Page:
-    """A study's page: raw HTML under its front matter (Page.body_html), found by search from
-    its title with its authors, year and journal (site/search_summary.py)."""
-    path = f"studies/{study.id}.md"
-    citation = study.citation
-    title = citation.title or "Title not yet curated"
-    authors = "; ".join(author.display for author in citation.authors) or citation.first_author
-    found_by = " · ".join(str(part) for part in (authors, citation.year, citation.journal) if part)
-    return render.page("study.html.j2", path, None, study=study,
-                       page_title=mdtext.plain_title(title),
-                       search_summary=one_line(found_by))
+    return render.page("studies.html.j2", "studies/index.md", (wording.Studies,))
 
 
 def reference_pages(render: Renderer) -> list[Page]:
