@@ -49,7 +49,7 @@ class LimitedCrossref(ThreadingHTTPServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), Handler)
         self.lock = threading.Lock()
-        self.starts = {kind: deque() for kind in LIMITS}
+        self.starts: dict[str, deque[float]] = {kind: deque() for kind in LIMITS}
         self.in_flight = 0
         self.requests = 0
         self.refused = 0
