@@ -29,6 +29,7 @@ _PAGES = re.compile(rf"({_PAGE_PART})(?:[-\u2013]({_PAGE_PART}))?")
 # Characters at a field's edges that the style's punctuation handling treats specially.
 _EDGE_PUNCTUATION = frozenset(".,;:!?&()[]{}\"'“”‘’«»-–—…/\\")
 
+_NO_DATE: dict[str, Any] = {}  # an item without `issued`
 QUESTIONS = "?!"  # titles may end so: the style's full stop follows ("Why?.", as citeproc-py)
 PlainKey = str | int | None
 
@@ -67,9 +68,6 @@ def article_entry(item: dict[str, Any]) -> tuple[str, tuple[PlainKey, ...]] | No
     keys: tuple[PlainKey, ...] = (authors, "1" if year else "0", str(year) if year else None,
                                   None, shown_title, volume or None, None, None, None, None)
     return entry, keys
-
-
-_NO_DATE: dict[str, Any] = {}
 
 
 def _plain(value: object, may_end_with: str = "") -> bool:

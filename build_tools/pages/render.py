@@ -1,8 +1,8 @@
 """Render the evidence into pages with Jinja2: one environment for every template of the site.
 
 The pages themselves are listed, in navigation order, by `pages.registry`; the functions here
-render the review's own pages (home, methods, themes, studies, references) with nothing written
-to disk.
+render the review's own pages (home, methods, themes, the studies table, references) with
+nothing written to disk; each study's own page is `pages.study_pages`.
 """
 
 from __future__ import annotations

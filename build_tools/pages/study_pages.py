@@ -5,7 +5,7 @@ fields, the appraisal questions, the matrix split and the titles of the subtheme
 supports). Its template sees exactly those, through `StudyPageView`, never the whole evidence:
 so the page's key, a hash of what the template can see and of this package's code, changes
 whenever the page could, and a rebuild after one study changed renders one page (the rest come
-from the output cache; `tests/test_rebuild_caches.py` compares bytes with and without it).
+from the output cache; `tests/test_study_page_cache.py` compares bytes with and without it).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import functools
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from importlib.metadata import version
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -77,8 +78,8 @@ def each_study_page(render: Renderer, cache: OutputCache | None = None) -> list[
     else rendered (on every processor, core.parallel) and kept."""
     studies = render.evidence.studies
     view = study_page_view(render.evidence)
-    render.context  # noqa: B018 -- the citations are made here, once, not in each worker
-    shared = content_key(PAGE_FORMAT, _code_digest(), repr(view),
+    render.citations  # noqa: B018 -- formatted here, once, not in each worker
+    shared = content_key(PAGE_FORMAT, _code_digest(), _library_versions(), repr(view),
                          repr(render.evidence.review.wording), render.use_directory_urls)
     # The key: everything the page is made from (the study with its Crossref data, its
     # citation, the review-level view, the address style) and the package's code.
@@ -130,6 +131,13 @@ def study_page_text(render: Renderer, view: StudyPageView, study: Study) -> str:
 
 def _path(study: Study) -> str:
     return f"studies/{study.id}.md"
+
+
+@functools.cache
+def _library_versions() -> tuple[str, ...]:
+    """The libraries whose behaviour is in a page's text: Jinja's rendering, MarkupSafe's
+    escaping, Python-Markdown's heading ids (`render.anchor`)."""
+    return tuple(version(name) for name in ("Jinja2", "MarkupSafe", "Markdown"))
 
 
 @functools.cache
