@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 
 from build_tools.cli.main import main
 from build_tools.core.project import Project
+from build_tools.site import staging
 from build_tools.site.site_dir import MARKER, MARKER_TEXT, site_dir_refusal, site_path
 from build_tools.site.staging import recover_interrupted_build
 from tests.conftest import REPO, copy_project
@@ -249,3 +251,52 @@ def test_a_marked_site_set_aside_is_put_back(tmp_path: Path) -> None:
     assert recover_interrupted_build(tmp_path / "site") == []
     assert not set_aside.exists()
     assert (tmp_path / "site" / "index.html").read_text("utf-8") == "<p>old site</p>\n"
+
+
+# -- Removing the old site after the swap ----------------------------------------------------
+
+def _site_with_pages(folder: Path, pages: int) -> Path:
+    _marked(folder)
+    for number in range(pages):
+        page = folder / "studies" / f"s{number}"
+        page.mkdir(parents=True)
+        (page / "index.html").write_text(f"<p>{number}</p>\n", "utf-8")
+    return folder
+
+
+def _wait_until_gone(path: Path, seconds: float = 30.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while path.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not path.exists()
+
+
+@pytest.mark.parametrize("background_from", [10**9, 5])  # removed here; by a detached process
+def test_the_old_site_is_removed_and_nothing_else(tmp_path: Path, background_from: int,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(staging, "BACKGROUND_FROM", background_from)
+    target = _site_with_pages(tmp_path / "site", 20)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("keep\n", "utf-8")
+    (target / "studies" / "link").symlink_to(outside, target_is_directory=True)
+    new = _site_with_pages(tmp_path / ".site-new-1-abcdefgh", 3)
+    (tmp_path / "neighbour.txt").write_text("the user's\n", "utf-8")
+
+    staging.replace_directory(new, target)
+
+    assert sorted(p.name for p in (target / "studies").iterdir()) == ["s0", "s1", "s2"]
+    assert all(_wait_until_gone(p) for p in tmp_path.iterdir() if "-gone-" in p.name)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["neighbour.txt", "outside", "site"]
+    assert (outside / "keep.txt").read_text("utf-8") == "keep\n"  # a link is not followed
+
+
+def test_an_old_site_being_removed_is_never_put_back(tmp_path: Path) -> None:
+    """A `gone` folder (a removal stopped half-way) is removed by the next build, even when
+    there is no site to put back; its marker is removed last, so it is still known as ours."""
+    gone = _site_with_pages(tmp_path / f".site-gone-{_dead_pid()}-0a1b2c3d", 2)
+    for page in (gone / "studies").iterdir():  # half-way: the pages went first
+        staging.remove_tree(page)
+    assert (gone / MARKER).exists()
+    assert recover_interrupted_build(tmp_path / "site") == [gone]
+    assert not (tmp_path / "site").exists() and not gone.exists()
