@@ -24,20 +24,18 @@ import os
 import re
 import shutil
 import signal
-import subprocess
-import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+from build_tools.core.detached import start_detached_python
 from build_tools.core.errors import BuildError
 from build_tools.site.site_dir import MARKER, is_marked, mark_site
 
 _LEFTOVER = re.compile(
     r"^\.(?P<site>.+?)-(?P<kind>new|old|gone)-(?:(?P<pid>\d+)-)?[0-9a-z_]+$")
 BACKGROUND_FROM = 2000  # entries of an old site worth removing without waiting for it
-_removers: list[subprocess.Popen[bytes]] = []  # detached removals of this process, until reaped
 _REMOVER = "import sys; from build_tools.site.staging import remove_tree; remove_tree(sys.argv[1])"
 
 
@@ -123,15 +121,7 @@ def _entries_reach(folder: Path, count: int) -> bool:
 def _remove_detached(folder: Path) -> bool:
     """Start a process of its own session that removes `folder` (`remove_tree`); False when
     none could start."""
-    _removers[:] = [process for process in _removers if process.poll() is None]  # reaped
-    try:
-        _removers.append(subprocess.Popen(
-            [sys.executable, "-c", _REMOVER, str(folder)], stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-            close_fds=True, cwd=folder.parent))
-    except (OSError, ValueError):
-        return False
-    return True
+    return start_detached_python(_REMOVER, str(folder), cwd=folder.parent)
 
 
 @contextlib.contextmanager
