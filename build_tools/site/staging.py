@@ -36,7 +36,9 @@ from build_tools.site.site_dir import MARKER, is_marked, mark_site
 _LEFTOVER = re.compile(
     r"^\.(?P<site>.+?)-(?P<kind>new|old|gone)-(?:(?P<pid>\d+)-)?[0-9a-z_]+$")
 BACKGROUND_FROM = 2000  # entries of an old site worth removing without waiting for it
-_REMOVER = "import sys; from build_tools.site.staging import remove_tree; remove_tree(sys.argv[1])"
+_REMOVER = ("import sys; sys.path.insert(0, sys.argv[2]); "
+            "from build_tools.site.staging import remove_tree; remove_tree(sys.argv[1])")
+_PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])  # holds build_tools, installed or not
 
 
 def make_staging_dir(target: Path) -> Path:
@@ -70,7 +72,8 @@ def replace_directory(new: Path, target: Path) -> None:
 def remove_old_tree(old: Path) -> None:
     """Remove a site set aside after the swap: marked `gone` first (never put back), then here,
     or by a detached process when it is large."""
-    gone = old.with_name(old.name.replace("-old-", "-gone-", 1))
+    head, _, tail = old.name.rpartition("-old-")  # the last: a site's own name may hold one
+    gone = old.with_name(f"{head}-gone-{tail}")
     try:
         os.rename(old, gone)
     except OSError:
@@ -121,7 +124,7 @@ def _entries_reach(folder: Path, count: int) -> bool:
 def _remove_detached(folder: Path) -> bool:
     """Start a process of its own session that removes `folder` (`remove_tree`); False when
     none could start."""
-    return start_detached_python(_REMOVER, str(folder), cwd=folder.parent)
+    return start_detached_python(_REMOVER, str(folder), _PACKAGE_PARENT, cwd=folder.parent)
 
 
 @contextlib.contextmanager

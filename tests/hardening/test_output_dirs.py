@@ -271,23 +271,29 @@ def _wait_until_gone(path: Path, seconds: float = 30.0) -> bool:
     return not path.exists()
 
 
+SITE_NAMES = ["site", "my-old-site", "x-gone-old-new-1-a"]  # names that look like leftovers
+
+
+@pytest.mark.parametrize("site_name", SITE_NAMES)
 @pytest.mark.parametrize("background_from", [10**9, 5])  # removed here; by a detached process
 def test_the_old_site_is_removed_and_nothing_else(tmp_path: Path, background_from: int,
+                                                  site_name: str,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(staging, "BACKGROUND_FROM", background_from)
-    target = _site_with_pages(tmp_path / "site", 20)
+    target = _site_with_pages(tmp_path / site_name, 20)
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "keep.txt").write_text("keep\n", "utf-8")
     (target / "studies" / "link").symlink_to(outside, target_is_directory=True)
-    new = _site_with_pages(tmp_path / ".site-new-1-abcdefgh", 3)
+    new = _site_with_pages(tmp_path / f".{site_name}-new-1-abcdefgh", 3)
     (tmp_path / "neighbour.txt").write_text("the user's\n", "utf-8")
 
     staging.replace_directory(new, target)
 
     assert sorted(p.name for p in (target / "studies").iterdir()) == ["s0", "s1", "s2"]
-    assert all(_wait_until_gone(p) for p in tmp_path.iterdir() if "-gone-" in p.name)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["neighbour.txt", "outside", "site"]
+    assert all(_wait_until_gone(p) for p in tmp_path.iterdir() if p.name.startswith("."))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["neighbour.txt", "outside",
+                                                                 site_name])
     assert (outside / "keep.txt").read_text("utf-8") == "keep\n"  # a link is not followed
 
 
@@ -300,3 +306,19 @@ def test_an_old_site_being_removed_is_never_put_back(tmp_path: Path) -> None:
     assert (gone / MARKER).exists()
     assert recover_interrupted_build(tmp_path / "site") == [gone]
     assert not (tmp_path / "site").exists() and not gone.exists()
+
+
+@pytest.mark.parametrize("site_name", SITE_NAMES)
+def test_an_old_site_whose_removal_never_ran_is_removed_by_the_next_build(
+        tmp_path: Path, site_name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The name the old site gets after the swap is one the next build knows as a leftover of
+    this site, whatever the site is called."""
+    monkeypatch.setattr(staging, "BACKGROUND_FROM", 5)
+    monkeypatch.setattr(staging, "_remove_detached", lambda folder: True)  # started, then lost
+    target = _site_with_pages(tmp_path / site_name, 20)
+    staging.replace_directory(_site_with_pages(tmp_path / f".{site_name}-new-1-abcdefgh", 3),
+                              target)
+    left = [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    assert len(left) == 1 and "-gone-" in left[0].name
+    assert recover_interrupted_build(target) == left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [site_name]
