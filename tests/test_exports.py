@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 
 import rispy
+from hypothesis import given
+from hypothesis import strategies as st
 from pybtex.database import parse_string
 
 from build_tools.formats.csl import csl_item
@@ -62,6 +65,22 @@ def test_bibtex_text_hostile_record_parses_back_as_one_entry_with_its_names():
         "Back\\textbackslash{}slash, \\textbraceright{}x"]
     assert "\\input" not in text and "\\textbackslash{}input" in text
     assert set(entry.fields) == {"title", "journal", "year", "pages", "doi"}
+
+
+_LIGATURE_PAIR = re.compile(r"--|``|''|[?!]`|,,|<<|>>")  # pairs LaTeX's fonts join into one glyph
+
+
+@given(st.text(alphabet="-`'?!,<> ab{}", min_size=1, max_size=30)
+       .filter(lambda t: t.strip() != ""))
+def test_bibtex_fields_hold_no_pair_latex_would_join(title: str) -> None:
+    """`--` in a record is two hyphens, not an en dash: every field, names included, breaks
+    such pairs with an empty group."""
+    item = {"id": "x", "type": "article-journal", "title": title, "container-title": title,
+            "author": [{"family": title, "given": title}]}
+    text = bibtex_text([item])
+    entry = parse_string(text, "bibtex").entries["x"]
+    values = [*entry.fields.values(), *(str(p) for p in entry.persons["author"])]
+    assert not [value for value in values if _LIGATURE_PAIR.search(value)]
 
 
 def test_ris_text_shipped_study():

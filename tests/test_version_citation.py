@@ -132,6 +132,8 @@ NAME = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters=
 @given(title=TEXT, authors=st.lists(st.tuples(NAME, NAME), max_size=3))
 @example(title="$0$", authors=[])  # TeX math is braced in BibTeX (found by Hypothesis)
 @example(title="Rates $x^2$ and $y_1$ in {braces}", authors=[])
+@example(title="--", authors=[])  # LaTeX would print an en dash (found by Hypothesis)
+@example(title="``Why?`` ---!`,,<<>>''", authors=[])  # every ligature LaTeX makes
 def test_any_title_and_authors_round_trip_through_bibtex_and_ris(
         title: str, authors: list[tuple[str, str]]) -> None:
     review = {"title": title, "citation": {"authors": [f"{f}, {g}" for f, g in authors]}}
@@ -160,9 +162,14 @@ def _latex_decoded(text: str) -> str:
     # TeX math is kept as math, braced so BibTeX styles leave its case alone (formats.latex):
     # a literal brace is written \textbraceleft{}, so `{$` can only open such a span.
     text = re.sub(r"\{(\$[^$]*\$)\}", r"\1", text)
+    # An empty group between two characters LaTeX would join keeps them apart (formats.latex)
+    # and typesets nothing: it is set aside until the ligatures are decoded. Every other `{}`
+    # ends a command (\textbraceleft{} and the like).
+    text = re.sub(r"(?<=[-`'?!,<>])\{\}", "\x01", text)
     return codecs.decode(text.replace(r"\textbraceleft{}", "{").replace(
         r"\textbraceright{}", "}").replace(r"\textbackslash{}", "\x00").replace(
-        r"\textasciicircum{}", "^").replace(r"\$", "$"), "ulatex").replace("\x00", "\\")
+        r"\textasciicircum{}", "^").replace(r"\$", "$"), "ulatex").replace("\x00", "\\").replace(
+        "\x01", "")
 
 
 @pytest.mark.parametrize("review", [REVIEW, {"title": "Only a title"}])

@@ -8,6 +8,7 @@ Output is deterministic: items in the order given, keys sorted in JSON, no dates
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -49,7 +50,7 @@ ENTRY_TEXTS_KEPT = 65536  # entries remembered per process (a long `serve` sessi
 _entry_texts: dict[str, str] = {}
 # Part of every key of the entries kept between builds: raise it when this module or
 # formats.latex changes what an entry says.
-BIBTEX_FORMAT_VERSION = 1
+BIBTEX_FORMAT_VERSION = 2  # 2: LaTeX ligatures broken (formats.latex)
 
 
 def prepare_bibtex_entries(items: Items, cache: OutputCache | None = None) -> None:
@@ -118,9 +119,11 @@ def _bibtex_entry(item: dict[str, Any]) -> Entry:
                                   ("doi", "DOI"), ("url", "URL"), ("note", "note")):
         if csl_name in item:
             value = item[csl_name]
-            if bibtex_name == "pages":
-                value = value.replace("-", "--").replace("–", "--")
-            fields[bibtex_name] = latex_text(value)
+            if bibtex_name == "pages":  # a range's dash is BibTeX's `--`, the rest escaped
+                fields[bibtex_name] = "--".join(latex_text(part)
+                                                for part in re.split("[-\u2013]", value))
+            else:
+                fields[bibtex_name] = latex_text(value)
     fields.update(bibtex_identifiers(item))
     persons = [_person(name) for name in item.get("author", ())]
     return Entry(item_entry_type(item).bibtex, fields=fields,

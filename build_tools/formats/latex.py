@@ -1,7 +1,8 @@
 """Record text as the value of a BibTeX field: inert, except TeX math, which stays TeX.
 
 Everything outside math is escaped: our table below for what pybtex's LaTeX encoder leaves
-alone, then pybtex's own encoder (`_ % # & ~`) when the entry is written. TeX between dollars
+alone, with an empty group inside character pairs LaTeX would join (`--` stays two hyphens),
+then pybtex's own encoder (`_ % # & ~`) when the entry is written. TeX between dollars
 (`mdtext` finds it by the same rule as the site) is written as `{$…$}` with its TeX unchanged,
 and the writer leaves it alone, so `$H \to b\bar{b}$` stays math in LaTeX. Math is kept only
 when it is safe for BibTeX and LaTeX: balanced braces (BibTeX counts even escaped ones), none of
@@ -70,8 +71,17 @@ def _balanced(tex: str) -> bool:
     return depth == 0
 
 
+# Pairs of characters LaTeX's fonts join into another glyph (`--` is an en dash, ``` `` ``` an
+# opening quote, `?`` an inverted question mark): an empty group between them keeps what the
+# record says.
+_LIGATURES = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=[?!])(?=`)|(?<=,)(?=,)"
+                        r"|(?<=<)(?=<)|(?<=>)(?=>)")
+_LIGATURE_BREAK = "\x00"  # stands for `{}` until the characters are escaped
+
+
 def _escape(text: str) -> str:
-    return "".join(_LATEX.get(c, c) for c in text)
+    text = _LIGATURES.sub(_LIGATURE_BREAK, text.replace(_LIGATURE_BREAK, ""))
+    return "".join(_LATEX.get(c, c) for c in text).replace(_LIGATURE_BREAK, "{}")
 
 
 # Fields biblatex reads verbatim: a URL's `_` or `%` must stay as it is (`\_` would be part of
