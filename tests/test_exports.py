@@ -6,12 +6,13 @@ import json
 import re
 
 import rispy
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from pybtex.database import parse_string
 
 from build_tools.formats.csl import csl_item
 from build_tools.formats.exports import bibtex_text, csl_items, csl_json_text, ris_text
+from build_tools.formats.latex import verbatim_safe
 from tests.refdata import hostile_study, scenario_studies
 
 
@@ -81,6 +82,19 @@ def test_bibtex_fields_hold_no_pair_latex_would_join(title: str) -> None:
     entry = parse_string(text, "bibtex").entries["x"]
     values = [*entry.fields.values(), *(str(p) for p in entry.persons["author"])]
     assert not [value for value in values if _LIGATURE_PAIR.search(value)]
+
+
+@given(st.text(alphabet="-_%#&~`'<>,;:()/.abc19{}\"\\ ", min_size=1, max_size=20))
+@example("abc_def--1%2")  # what `\_`, `-{}-` or `\%` would break
+def test_a_doi_is_written_verbatim_when_it_can_be_and_always_parses(suffix: str) -> None:
+    """biblatex reads `doi` verbatim: `_`, `%` or `--` in a DOI stay as they are; a DOI with a
+    brace, quote, backslash or space is escaped like text, so the file still parses."""
+    doi = f"10.1234/{suffix}"
+    text = bibtex_text([{"id": "x", "type": "article-journal", "title": "T", "DOI": doi}])
+    entries = parse_string(text, "bibtex").entries
+    assert list(entries) == ["x"]
+    if verbatim_safe(doi):
+        assert entries["x"].fields["doi"] == doi
 
 
 def test_ris_text_shipped_study():

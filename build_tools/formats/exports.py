@@ -22,7 +22,7 @@ from build_tools.core.output_cache import OutputCache, content_key
 from build_tools.core.parallel import map_in_chunks
 from build_tools.evidence.assemble import Study
 from build_tools.formats.csl import arxiv_id, csl_item, item_entry_type
-from build_tools.formats.latex import MathWriter, latex_text
+from build_tools.formats.latex import MathWriter, latex_text, verbatim_safe
 
 Items = Sequence[dict[str, Any]]  # CSL-JSON items
 PARALLEL_FROM = 400  # entries to write before forked workers pay for themselves (~0.7 ms each)
@@ -50,7 +50,7 @@ ENTRY_TEXTS_KEPT = 65536  # entries remembered per process (a long `serve` sessi
 _entry_texts: dict[str, str] = {}
 # Part of every key of the entries kept between builds: raise it when this module or
 # formats.latex changes what an entry says.
-BIBTEX_FORMAT_VERSION = 2  # 2: LaTeX ligatures broken (formats.latex)
+BIBTEX_FORMAT_VERSION = 3  # 2: LaTeX ligatures broken; 3: a DOI verbatim (formats.latex)
 
 
 def prepare_bibtex_entries(items: Items, cache: OutputCache | None = None) -> None:
@@ -122,6 +122,8 @@ def _bibtex_entry(item: dict[str, Any]) -> Entry:
             if bibtex_name == "pages":  # a range's dash is BibTeX's `--`, the rest escaped
                 fields[bibtex_name] = "--".join(latex_text(part)
                                                 for part in re.split("[-\u2013]", value))
+            elif bibtex_name == "doi" and verbatim_safe(value):
+                fields[bibtex_name] = value  # read verbatim (formats.latex.VERBATIM_FIELDS)
             else:
                 fields[bibtex_name] = latex_text(value)
     fields.update(bibtex_identifiers(item))

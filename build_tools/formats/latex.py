@@ -84,9 +84,17 @@ def _escape(text: str) -> str:
     return "".join(_LATEX.get(c, c) for c in text).replace(_LIGATURE_BREAK, "{}")
 
 
-# Fields biblatex reads verbatim: a URL's `_` or `%` must stay as it is (`\_` would be part of
-# the address). Their values follow the URL rule or the arXiv rule: no brace, quote or backslash.
-VERBATIM_FIELDS = frozenset({"url", "eprint"})
+# Fields biblatex reads verbatim: a URL's or a DOI's `_` or `%` must stay as it is (`\_` would
+# be part of the address). A value is written so only when `verbatim_safe`: URLs and arXiv ids
+# always are (their rules allow no brace, quote or backslash); a DOI that is not is escaped.
+VERBATIM_FIELDS = frozenset({"url", "eprint", "doi"})
+_NOT_VERBATIM = frozenset('{}"\\')
+
+
+def verbatim_safe(value: str) -> bool:
+    """Whether a value can stand in a .bib file as it is: one word, no brace, quote or
+    backslash (which would end or break the field)."""
+    return value != "" and value.split() == [value] and _NOT_VERBATIM.isdisjoint(value)
 
 
 class MathWriter(Writer):
@@ -94,7 +102,7 @@ class MathWriter(Writer):
     leaves verbatim fields alone."""
 
     def _write_field(self, stream: Any, type: str, value: str) -> None:
-        if type in VERBATIM_FIELDS:
+        if type in VERBATIM_FIELDS and verbatim_safe(value):
             stream.write(f",\n    {type} = {self.quote(value)}")
         else:
             super()._write_field(stream, type, value)
