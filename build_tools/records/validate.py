@@ -89,7 +89,8 @@ def validate_records(
         problems += check_links(table, tables[table.name])
         if table.min_items:
             problems += check_min_items(table, records.studies)
-    problems += run_frictionless(schema, tables)
+    unread = frozenset({"review"}) if _unread(records.review) else frozenset()
+    problems += run_frictionless(schema, tables, unread)
     return Validation(tuple(sorted(set(mistyped + _unechoed(problems, mistyped)), key=_order)),
                       tables)
 
@@ -322,6 +323,11 @@ def check_min_items(table: TableSpec, studies: Iterable[YamlDocument]) -> list[P
     return problems
 
 
+def _unread(document: YamlDocument | None) -> bool:
+    """Whether a file gave no mapping to take rows from (its own problem says why)."""
+    return document is None or not isinstance(document.data, dict)
+
+
 def check_review_sources(review: YamlDocument | None) -> list[Problem]:
     """Every `source:` in review.yaml names an entry of its `sources`."""
     if review is None or not isinstance(review.data, dict):
@@ -368,8 +374,11 @@ class SharedRows(list[Any]):
         return self
 
 
-def run_frictionless(schema: PackageSchema, tables: dict[str, list[Row]]) -> list[Problem]:
-    """Constraints, uniqueness and foreign keys, checked by Frictionless on the flattened rows."""
+def run_frictionless(schema: PackageSchema, tables: dict[str, list[Row]],
+                     unread: frozenset[str] = frozenset()) -> list[Problem]:
+    """Constraints, uniqueness and foreign keys, checked by Frictionless on the flattened rows.
+    A reference into a table whose file could not be read (`unread`: "review") is not
+    reported: that file's own problem says why, and nothing is known to be undefined."""
     resources = []
     for table in schema.tables:
         descriptor = {k: v for k, v in table.descriptor.items() if not k.startswith("x-")}
@@ -382,8 +391,16 @@ def run_frictionless(schema: PackageSchema, tables: dict[str, list[Row]]) -> lis
     for task in report.tasks:
         table = schema.table(task.name)
         for error in task.errors:
+            if error.type == "foreign-key" and _refers_to(error, table, schema) in unread:
+                continue
             problems += _translate(error, table, tables, schema)
     return problems
+
+
+def _refers_to(error: Any, table: TableSpec, schema: PackageSchema) -> str:
+    """Where the rows a foreign key refers to come from ("studies" or "review")."""
+    name = error.reference_name or table.name
+    return next((spec.source for spec in schema.tables if spec.name == name), "")
 
 
 def _translate(error: Any, table: TableSpec, tables: dict[str, list[Row]],

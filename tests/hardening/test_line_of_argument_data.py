@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from build_tools.core.project import Project
@@ -111,6 +111,7 @@ SETTINGS = settings(max_examples=60, deadline=None,
 
 @SETTINGS
 @given(model=ANY)
+@example(model={"0E0": None})  # a key YAML reads as a number: review.yaml unread (Hypothesis)
 def test_any_data_as_the_model_is_refused_with_located_problems_or_drawn(
         scenario: tuple[Project, dict[str, Any]], model: Any) -> None:
     project, review = scenario
@@ -125,3 +126,16 @@ def test_any_near_valid_model_is_refused_with_located_problems_or_drawn(
     project, review = scenario
     declare(project, review, model)
     assert_problems_or_page(project)
+
+
+@pytest.mark.parametrize("broken", ["themes: [\n", "1.5: x\n", "- a list\n", "\xff\n"])
+def test_a_review_file_that_cannot_be_read_is_the_only_problem_named(
+        tmp_path: Any, broken: str) -> None:
+    """Studies refer to the review's subthemes and roles; when review.yaml cannot be read,
+    those references are not reported as undefined: only review.yaml's own problem is."""
+    project = make_project(tmp_path / "project", SCENARIO)
+    project.review_file.write_bytes(broken.encode("latin-1"))
+    checked = check_project(project)
+    problems = [*checked.records.problems,
+                *(checked.validation.errors if checked.validation else ())]
+    assert problems and {problem.file for problem in problems} == {"review.yaml"}, problems
