@@ -22,7 +22,7 @@ from build_tools.core.output_cache import OutputCache, content_key
 from build_tools.core.parallel import map_in_chunks
 from build_tools.evidence.assemble import Study
 from build_tools.formats.csl import arxiv_id, csl_item, item_entry_type
-from build_tools.formats.latex import MathWriter, latex_text, verbatim_safe
+from build_tools.formats.latex import MathWriter, field_text, latex_text
 
 Items = Sequence[dict[str, Any]]  # CSL-JSON items
 PARALLEL_FROM = 400  # entries to write before forked workers pay for themselves (~0.7 ms each)
@@ -122,10 +122,8 @@ def _bibtex_entry(item: dict[str, Any]) -> Entry:
             if bibtex_name == "pages":  # a range's dash is BibTeX's `--`, the rest escaped
                 fields[bibtex_name] = "--".join(latex_text(part)
                                                 for part in re.split("[-\u2013]", value))
-            elif bibtex_name == "doi" and verbatim_safe(value):
-                fields[bibtex_name] = value  # read verbatim (formats.latex.VERBATIM_FIELDS)
             else:
-                fields[bibtex_name] = latex_text(value)
+                fields[bibtex_name] = field_text(bibtex_name, value)
     fields.update(bibtex_identifiers(item))
     persons = [_person(name) for name in item.get("author", ())]
     return Entry(item_entry_type(item).bibtex, fields=fields,

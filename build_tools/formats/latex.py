@@ -73,15 +73,14 @@ def _balanced(tex: str) -> bool:
 
 # Pairs of characters LaTeX's fonts join into another glyph (`--` is an en dash, ``` `` ``` an
 # opening quote, `?`` an inverted question mark): an empty group between them keeps what the
-# record says.
+# record says. (The escapes of _LATEX start with `\` and end with `}` or `$`, so they neither
+# hold nor make such a pair: the pairs can be broken after escaping.)
 _LIGATURES = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=[?!])(?=`)|(?<=,)(?=,)"
                         r"|(?<=<)(?=<)|(?<=>)(?=>)")
-_LIGATURE_BREAK = "\x00"  # stands for `{}` until the characters are escaped
 
 
 def _escape(text: str) -> str:
-    text = _LIGATURES.sub(_LIGATURE_BREAK, text.replace(_LIGATURE_BREAK, ""))
-    return "".join(_LATEX.get(c, c) for c in text).replace(_LIGATURE_BREAK, "{}")
+    return _LIGATURES.sub("{}", "".join(_LATEX.get(c, c) for c in text))
 
 
 # Fields biblatex reads verbatim: a URL's or a DOI's `_` or `%` must stay as it is (`\_` would
@@ -89,6 +88,12 @@ def _escape(text: str) -> str:
 # always are (their rules allow no brace, quote or backslash); a DOI that is not is escaped.
 VERBATIM_FIELDS = frozenset({"url", "eprint", "doi"})
 _NOT_VERBATIM = frozenset('{}"\\')
+
+
+def field_text(name: str, value: str) -> str:
+    """A field's value for the .bib file: as it is in a verbatim field when it can be, else
+    escaped text (`latex_text`)."""
+    return value if name in VERBATIM_FIELDS and verbatim_safe(value) else latex_text(value)
 
 
 def verbatim_safe(value: str) -> bool:

@@ -89,7 +89,8 @@ def validate_records(
         problems += check_links(table, tables[table.name])
         if table.min_items:
             problems += check_min_items(table, records.studies)
-    unread = frozenset({"review"}) if _unread(records.review) else frozenset()
+    unread = frozenset(t.name for t in schema.tables
+                       if t.source == "review" and _unread(records.review))
     problems += run_frictionless(schema, tables, unread)
     return Validation(tuple(sorted(set(mistyped + _unechoed(problems, mistyped)), key=_order)),
                       tables)
@@ -377,7 +378,7 @@ class SharedRows(list[Any]):
 def run_frictionless(schema: PackageSchema, tables: dict[str, list[Row]],
                      unread: frozenset[str] = frozenset()) -> list[Problem]:
     """Constraints, uniqueness and foreign keys, checked by Frictionless on the flattened rows.
-    A reference into a table whose file could not be read (`unread`: "review") is not
+    A reference into a table whose file could not be read (`unread`: table names) is not
     reported: that file's own problem says why, and nothing is known to be undefined."""
     resources = []
     for table in schema.tables:
@@ -391,16 +392,10 @@ def run_frictionless(schema: PackageSchema, tables: dict[str, list[Row]],
     for task in report.tasks:
         table = schema.table(task.name)
         for error in task.errors:
-            if error.type == "foreign-key" and _refers_to(error, table, schema) in unread:
+            if error.type == "foreign-key" and (error.reference_name or table.name) in unread:
                 continue
             problems += _translate(error, table, tables, schema)
     return problems
-
-
-def _refers_to(error: Any, table: TableSpec, schema: PackageSchema) -> str:
-    """Where the rows a foreign key refers to come from ("studies" or "review")."""
-    name = error.reference_name or table.name
-    return next((spec.source for spec in schema.tables if spec.name == name), "")
 
 
 def _translate(error: Any, table: TableSpec, tables: dict[str, list[Row]],

@@ -9,6 +9,7 @@ model of tests/scenarios/synthetic-meta-ethnography.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -130,7 +131,7 @@ def test_any_near_valid_model_is_refused_with_located_problems_or_drawn(
 
 @pytest.mark.parametrize("broken", ["themes: [\n", "1.5: x\n", "- a list\n", "\xff\n"])
 def test_a_review_file_that_cannot_be_read_is_the_only_problem_named(
-        tmp_path: Any, broken: str) -> None:
+        tmp_path: Path, broken: str) -> None:
     """Studies refer to the review's subthemes and roles; when review.yaml cannot be read,
     those references are not reported as undefined: only review.yaml's own problem is."""
     project = make_project(tmp_path / "project", SCENARIO)
