@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from build_tools.core.output_cache import ENVIRONMENT, close_all
 from build_tools.core.project import Project
 from tests.browser import chromium
 from tests.factories import (
@@ -28,12 +30,24 @@ __all__ = ["REPO", "SCENARIOS", "copy_project", "make_project"]
 HARDENING_DIR = Path(__file__).parent / "hardening"
 
 
+_MADE_CACHE: list[str] = []  # the cache folder this run made, removed when it ends
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    # Builds keep formatted references between runs; the tests' go to a folder of their own,
-    # never the user's ~/.cache (subprocesses inherit it).
-    os.environ.setdefault("LIVINGREVIEW_CACHE_DIR", tempfile.mkdtemp(prefix="lr-test-cache-"))
+    # Builds keep their outputs between runs; the tests' go to a folder of their own, never
+    # the user's ~/.cache (subprocesses inherit it), and it goes when the run ends.
+    if not os.environ.get(ENVIRONMENT):
+        folder = tempfile.mkdtemp(prefix="lr-test-cache-")
+        os.environ[ENVIRONMENT] = folder
+        _MADE_CACHE.append(folder)
     config.addinivalue_line(
         "markers", "scenario(name): the `project` fixture copies tests/scenarios/<name>")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    close_all()  # nothing left to write into the folder when the process exits
+    for folder in _MADE_CACHE:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -9,11 +9,14 @@ import shutil
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from mkdocs.commands import build as mkdocs_build
 from mkdocs.config import load_config
+from mkdocs.contrib.search import SearchPlugin as MkDocsSearch
 from mkdocs.structure.nav import Navigation
 
 from build_tools.core.output_cache import DATABASE_NAME, OutputCache
@@ -202,6 +205,59 @@ def test_a_stored_entry_is_what_a_rebuild_shows(warm: tuple[Path, Path], tmp_pat
     marked = [path for path in site.rglob("*.html")
               if b"<!-- from the store -->" in path.read_bytes()]
     assert len(marked) == len(entries(cache))
+
+
+def test_kept_pages_pass_through_mkdocs(warm: tuple[Path, Path], tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rebuild after one study changed has MkDocs build only the pages it could not keep:
+    that study's page and the pages that list studies, not the other study pages."""
+    shutil.copytree(warm[0], tmp_path / "review")
+    project = Project.at(tmp_path / "review")
+    cache = tmp_path / "cache"
+    build_site(project, output_cache=cache)
+    change_a_study(project)
+    built: list[str] = []
+    real = mkdocs_build._build_page
+
+    def recording(page: Any, *args: Any, **kwargs: Any) -> None:
+        built.append(page.file.src_uri)
+        real(page, *args, **kwargs)
+
+    monkeypatch.setattr(mkdocs_build, "_build_page", recording)
+    site = site_bytes(build_site(project, output_cache=cache))
+    study_pages = [uri for uri in built if uri.startswith("studies/") and uri != "studies/index.md"]
+    assert len(study_pages) == 1
+    written = [path for path in site if path.startswith("studies/") and path.endswith(".html")]
+    assert len(written) > 3
+    assert site == site_bytes(build_site(project, site_dir=tmp_path / "fresh", output_cache=None))
+
+
+def test_an_offline_rebuild_is_the_offline_site_built_without_the_store(tmp_path: Path) -> None:
+    """Offline: other addresses, Material's offline plugin and its handlers on every page."""
+    project = make_project(tmp_path / "review")
+    cache = tmp_path / "cache"
+    build_site(project, offline=True, output_cache=cache)
+    assert entries(cache)
+    change_a_study(project)
+    with_store = site_bytes(build_site(project, offline=True, output_cache=cache))
+    fresh = site_bytes(build_site(project, site_dir=tmp_path / "fresh", offline=True,
+                                  output_cache=None))
+    assert with_store == fresh
+    assert "search/search_index.js" in fresh
+
+
+@pytest.mark.parametrize("own_search", [False, True])
+def test_only_materials_search_lets_pages_pass(tmp_path: Path, own_search: bool) -> None:
+    """MkDocs' own search indexes a page that asks to be left out: a page that did not go
+    through it would lose its entries, so with it nothing is kept (with Material's, pages are)."""
+    project = make_project(tmp_path / "review")
+    config = load_config(str(project.mkdocs_file))
+    assert "material/search" in config.plugins
+    if own_search:
+        config.plugins["search"] = MkDocsSearch()
+        del config.plugins["material/search"]
+    store = page_store.open_store(tmp_path / "cache", project.root, config, _empty_nav())
+    assert (store is None) == own_search
 
 
 def test_a_plugin_or_hook_it_does_not_know_turns_the_store_off(tmp_path: Path) -> None:

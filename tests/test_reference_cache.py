@@ -145,3 +145,36 @@ def test_the_generated_site_is_byte_identical_with_and_without_the_cache(tmp_pat
     assert cache_rows.rows(cache, "references")
     assert [(p.path, p.content) for p in cold] == [(p.path, p.content) for p in plain]
     assert [(p.path, p.content) for p in warm] == [(p.path, p.content) for p in plain]
+
+
+# Entries as a build leaves them: (key, tag, text, written to disk or still pending, damaged).
+ENTRIES = st.lists(st.tuples(st.sampled_from("abcdefgh"), st.sampled_from(["", "t1", "t2"]),
+                             st.text(max_size=20), st.booleans(), st.booleans()), max_size=12)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(entries=ENTRIES, wanted=st.dictionaries(st.sampled_from("abcdefghij"),
+                                               st.sampled_from(["", "t1", "t2"])))
+def test_reading_many_entries_at_once_is_reading_each(
+        tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
+        entries: list[tuple[str, str, str, bool, bool]], wanted: dict[str, str]) -> None:
+    """`get_texts` (one query for many keys, in batches) answers what `get_text` answers key
+    by key: written and pending entries, other tags, damaged values."""
+    from build_tools.core import output_cache
+    monkeypatch.setattr(output_cache, "READ_BATCH", 3)  # several batches in one call
+    root = tmp_path_factory.mktemp("cache")
+    cache = OutputCache(root, "kind")
+    cache.put_text("z", "", "the database made", 1000)
+    close_all()
+    for key, tag, text, written, damaged in entries:
+        if damaged:
+            cache_rows.store_raw(root, "kind", key, b"not compressed", tag)
+        else:
+            cache.put_text(key, tag, text, 1000)
+            if written:
+                close_all()
+    one_by_one = {key: cache.get_text(key, tag, 1000) for key, tag in wanted.items()}
+    assert cache.get_texts(wanted, 1000) == {
+        key: text for key, text in one_by_one.items() if text is not None}
+    close_all()

@@ -23,7 +23,7 @@ import os
 import sqlite3
 import stat
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ ENVIRONMENT = "LIVINGREVIEW_CACHE_DIR"
 DATABASE_NAME = "outputs.sqlite3"
 FLUSH_ENTRIES = 1000  # rows written in one transaction
 FLUSH_BYTES = 8 * 1024 * 1024  # compressed bytes held before they are written
+READ_BATCH = 500  # keys asked for in one query (SQLite allows 32,766 parameters)
 LOCK_TIMEOUT = 2.0  # seconds to wait for another build's write, then go without the cache
 
 _TABLE = ("CREATE TABLE IF NOT EXISTS entries (kind TEXT NOT NULL, key TEXT NOT NULL, "
@@ -90,14 +91,21 @@ class OutputCache:
         found = _database(self.root).read(self.kind, key)
         if found is None or found[0] != tag:
             return None
-        try:
-            inflate = zlib.decompressobj()
-            data = inflate.decompress(found[1], limit + 1)
-            if len(data) > limit or inflate.unconsumed_tail or not inflate.eof:
-                return None
-            return data.decode("utf-8")
-        except (zlib.error, UnicodeDecodeError):
-            return None
+        return text_of(found[1], limit)
+
+    def get_texts(self, wanted: Mapping[str, str], limit: int) -> dict[str, str]:
+        """`get_text` of many keys at once, each with the tag it must have (one query per
+        READ_BATCH keys): the texts found, by key; a key missing from the answer is a miss."""
+        texts = {key: text_of(value, limit) for key, value in self.get_values(wanted).items()}
+        return {key: text for key, text in texts.items() if text is not None}
+
+    def get_values(self, wanted: Mapping[str, str]) -> dict[str, bytes]:
+        """The stored values of many keys, each with the tag it must have, as they are stored
+        (compressed; `text_of` reads one): held until needed, they take a quarter of the
+        memory of their text."""
+        return {key: value for key, (tag, value)
+                in _database(self.root).read_many(self.kind, list(wanted)).items()
+                if tag == wanted[key]}
 
     def put_text(self, key: str, tag: str, text: str, limit: int) -> None:
         """Store `text` under `key`, replacing what was there, with `tag` saying what it was
@@ -108,6 +116,18 @@ class OutputCache:
             return
         if len(data) <= limit:
             _database(self.root).write(self.kind, key, tag, zlib.compress(data, 1))
+
+
+def text_of(value: bytes, limit: int) -> str | None:
+    """A stored value's text (`get_values`), or None if it is damaged or over `limit` bytes."""
+    try:
+        inflate = zlib.decompressobj()
+        data = inflate.decompress(value, limit + 1)
+        if len(data) > limit or inflate.unconsumed_tail or not inflate.eof:
+            return None
+        return data.decode("utf-8")
+    except (zlib.error, UnicodeDecodeError):
+        return None
 
 
 def flush_all() -> None:
@@ -145,6 +165,27 @@ class _Database:
         if row is None or not isinstance(row[0], str) or not isinstance(row[1], bytes):
             return None
         return row[0], row[1]
+
+    def read_many(self, kind: str, keys: Sequence[str]) -> dict[str, tuple[str, bytes]]:
+        """The (tag, value) of each key that has a well-formed row, pending ones included."""
+        found = {key: self.pending[(kind, key)] for key in keys if (kind, key) in self.pending}
+        wanted = [key for key in dict.fromkeys(keys) if key not in found]
+        connection = self._connect()
+        if connection is None:
+            return found
+        for start in range(0, len(wanted), READ_BATCH):
+            batch = wanted[start:start + READ_BATCH]
+            marks = ",".join("?" * len(batch))
+            try:
+                rows = connection.execute(
+                    f"SELECT key, tag, value FROM entries WHERE kind = ? AND key IN ({marks})",
+                    (kind, *batch)).fetchall()
+            except sqlite3.Error:
+                return found
+            for key, tag, value in rows:
+                if isinstance(key, str) and isinstance(tag, str) and isinstance(value, bytes):
+                    found[key] = (tag, value)
+        return found
 
     def tag(self, kind: str, key: str) -> str | None:
         waiting = self.pending.get((kind, key))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from build_tools.core.mdtext import slug
@@ -127,10 +128,18 @@ class AppraisalTool:
     questions: tuple[AppraisalQuestion, ...]
 
     def colour(self, value: str) -> str:
-        return next((j.colour for j in self.scale if j.value == value), "grey")
+        return self._colours.get(value, "grey")
 
     def score(self, value: str) -> int:
-        return next((j.score or 0 for j in self.scale if j.value == value), 0)
+        return self._scores.get(value, 0)
+
+    @cached_property
+    def _colours(self) -> dict[str, str]:  # the first judgement of a value counts
+        return {j.value: j.colour for j in reversed(self.scale)}
+
+    @cached_property
+    def _scores(self) -> dict[str, int]:
+        return {j.value: j.score or 0 for j in reversed(self.scale)}
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,8 @@ class SiteInputs:
         root = self.output_cache
         return Renderer(self.evidence, OutputCache(root, "references") if root else None,
                         self.use_directory_urls,
-                        bibtex_cache=OutputCache(root, "bibtex") if root else None)
+                        bibtex_cache=OutputCache(root, "bibtex") if root else None,
+                        row_cache=OutputCache(root, "rows") if root else None)
 
 
 Producer = Callable[[SiteInputs], list[Page]]
@@ -118,7 +119,7 @@ def references(site: SiteInputs) -> list[Page]:
 
 
 def evidence(site: SiteInputs) -> list[Page]:
-    return evidence_pages(site.evidence, site.render.page)
+    return evidence_pages(site.evidence, site.render.page, site.render.rows)
 
 
 def downloads(site: SiteInputs) -> list[Page]:

@@ -24,6 +24,7 @@ from build_tools.evidence.assemble import Evidence, Study
 from build_tools.formats.references import StudyCitation, cite_studies
 from build_tools.pages.page import Page, relative_url
 from build_tools.pages.paging import Part, numbered_paths, split_into_parts
+from build_tools.pages.study_rows import RowWriter, studies_row, theme_list_item
 
 MISSING = "not yet curated"
 HTML_TEMPLATE = ".html.j2"  # the suffix of templates that write raw HTML pages
@@ -49,7 +50,7 @@ def make_environment() -> Environment:
         pubmed_url=mdtext.pubmed_url, anchor=anchor, yaml_string=yaml_string,
         plain_title=mdtext.plain_title,
     )
-    environment.globals["href"] = href
+    environment.globals.update(href=href, study_href=study_href, study_link=study_link)
     return environment
 
 
@@ -73,6 +74,20 @@ def href(context: Context, target: str) -> Markup:
     return Markup(html.escape(link, quote=True))
 
 
+@pass_context
+def study_href(context: Context, study_id: str, fragment: str = "") -> Markup:
+    """The address of a study's page (and `fragment` on it) from the page being rendered."""
+    return href(context, f"studies/{mdtext.slug(study_id)}.md{fragment}")
+
+
+@pass_context
+def study_link(context: Context, study: Any, fragment: str = "") -> Markup:
+    """A link to a study's page, named by its label as inert text. A function, not a macro:
+    the pages that list every study make tens of thousands of these."""
+    return Markup(f'<a href="{study_href(context, study.id, fragment)}">'
+                  f'{mdtext.finalize(study.label)}</a>')
+
+
 def or_missing(value: Any, missing: str = MISSING) -> Markup:
     """A value as inert text, or an explicit, styled 'not yet curated'."""
     if value is None or value == "" or value == [] or value == ():
@@ -87,12 +102,14 @@ class Renderer:
 
     def __init__(self, evidence: Evidence, reference_cache: OutputCache | None = None,
                  use_directory_urls: bool = True,
-                 bibtex_cache: OutputCache | None = None) -> None:
+                 bibtex_cache: OutputCache | None = None,
+                 row_cache: OutputCache | None = None) -> None:
         self.evidence = evidence
         self.environment = make_environment()
         self.reference_cache = reference_cache  # formatted references kept between builds
         self.bibtex_cache = bibtex_cache  # written BibTeX entries kept between builds
         self.use_directory_urls = use_directory_urls  # how the site's addresses look
+        self.rows = RowWriter(self.environment, use_directory_urls, row_cache)
 
     @cached_property
     def context(self) -> dict[str, Any]:
@@ -139,7 +156,11 @@ def theme_pages(render: Renderer) -> list[Page]:
                                      numbered_paths(f"themes/{theme.id}--{node_id}"), _study_range)
             long_lists[node_id] = parts[0].path.rsplit("/", 1)[-1]
             list_pages += [render.page("theme_list.html.j2", part.path, None, theme=theme,
-                                       title=title, count=len(studies), part=part)
+                                       title=title, count=len(studies), part=part,
+                                       rows=render.rows.rows(
+                                           "theme_list_item", part.path, None,
+                                           [theme_list_item(study, note)
+                                            for study, note in part.items]))
                            for part in parts]
         pages.append(render.page("theme.md.j2", f"themes/{theme.id}.md",
                                  ("Themes", theme.title), theme=theme, long_lists=long_lists))
@@ -153,8 +174,12 @@ def _study_range(chunk: Sequence[tuple[Study, str | None]]) -> str:
 
 def studies_table_page(render: Renderer) -> Page:
     """The studies table, in the navigation (each study's own page: pages.study_pages)."""
-    wording = render.evidence.review.wording
-    return render.page("studies.html.j2", "studies/index.md", (wording.Studies,))
+    evidence = render.evidence
+    path = "studies/index.md"
+    columns = [field.name for field in evidence.table_fields]
+    rows = render.rows.rows("studies_row", path, None,
+                            [studies_row(study, columns) for study in evidence.studies])
+    return render.page("studies.html.j2", path, (evidence.review.wording.Studies,), rows=rows)
 
 
 def reference_pages(render: Renderer) -> list[Page]:

@@ -10,12 +10,7 @@ from the output cache; `tests/test_study_page_cache.py` compares bytes with and 
 
 from __future__ import annotations
 
-import functools
-import hashlib
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from importlib.metadata import version
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -24,6 +19,7 @@ from build_tools.core.neutral import one_line
 from build_tools.core.output_cache import OutputCache, content_key
 from build_tools.core.parallel import map_in_chunks
 from build_tools.evidence.assemble import Evidence, Study
+from build_tools.pages.output_keys import code_digest, library_versions
 from build_tools.pages.page import Page
 from build_tools.pages.render import Renderer
 
@@ -79,7 +75,7 @@ def each_study_page(render: Renderer, cache: OutputCache | None = None) -> list[
     studies = render.evidence.studies
     view = study_page_view(render.evidence)
     render.citations  # noqa: B018 -- formatted here, once, not in each worker
-    shared = content_key(PAGE_FORMAT, _code_digest(), _library_versions(), repr(view),
+    shared = content_key(PAGE_FORMAT, code_digest(), library_versions(), repr(view),
                          repr(render.evidence.review.wording), render.use_directory_urls)
     # The key: everything the page is made from (the study with its Crossref data, its
     # citation, the review-level view, the address style) and the package's code.
@@ -88,10 +84,8 @@ def each_study_page(render: Renderer, cache: OutputCache | None = None) -> list[
             for study in studies] if cache else []
     texts: dict[int, str] = {}
     if cache is not None:
-        for position, key in enumerate(keys):
-            kept = cache.get_text(key, "", MAX_PAGE_BYTES)
-            if kept is not None:
-                texts[position] = kept
+        kept = cache.get_texts(dict.fromkeys(keys, ""), MAX_PAGE_BYTES)
+        texts = {position: kept[key] for position, key in enumerate(keys) if key in kept}
     missing = [position for position in range(len(studies)) if position not in texts]
     _forking.append((render, view))
     try:
@@ -131,26 +125,3 @@ def study_page_text(render: Renderer, view: StudyPageView, study: Study) -> str:
 
 def _path(study: Study) -> str:
     return f"studies/{study.id}.md"
-
-
-@functools.cache
-def _library_versions() -> tuple[str, ...]:
-    """The libraries whose behaviour is in a page's text: Jinja's rendering, MarkupSafe's
-    escaping, Python-Markdown's heading ids (`render.anchor`)."""
-    return tuple(version(name) for name in ("Jinja2", "MarkupSafe", "Markdown"))
-
-
-@functools.cache
-def _code_digest() -> str:
-    """Every module and template of the package: a change to any of them is a new page."""
-    package = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256()
-    for path in sorted(_source_files(package)):
-        digest.update(str(path.relative_to(package)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def _source_files(package: Path) -> Iterable[Path]:
-    for pattern in ("*.py", "*.j2"):
-        yield from package.rglob(pattern)

@@ -17,13 +17,18 @@ from build_tools.evidence.findings import review_findings
 from build_tools.pages.page import Page
 from build_tools.pages.paging import numbered_paths, split_into_parts
 from build_tools.pages.prisma import build_flow, prisma_svg
+from build_tools.pages.study_rows import (
+    AppraisalColumns,
+    MatrixColumns,
+    RowWriter,
+    SubthemeColumn,
+    appraisal_row,
+    matrix_row,
+)
 from build_tools.pages.svg import bar_chart
 
 MISSING = "not yet curated"
 SECTION = "Evidence"
-
-# The CSS class of each colour of an appraisal scale (assets/site/living-review.css).
-ANSWER_CLASSES = {"green": "yes", "red": "no", "amber": "some", "grey": "unclear"}
 
 RenderPage = Callable[..., Page]  # render.Renderer.page(template, path, nav, **context)
 
@@ -52,18 +57,26 @@ class SplitCounts:
     total: int
 
 
-def evidence_pages(evidence: Evidence, render: RenderPage) -> list[Page]:
-    """The pages of the Evidence section, in navigation order, with their figures."""
+def evidence_pages(evidence: Evidence, render: RenderPage, rows: RowWriter) -> list[Page]:
+    """The pages of the Evidence section, in navigation order, with their figures; the rows of
+    the matrix and the appraisal grid come from `rows` (pages.study_rows)."""
     flow = build_flow(evidence.review.search_rounds)
     charts = study_charts(evidence)
     tool = evidence.review.appraisal_tool
     mapped = [s for s in evidence.studies if s.contributions]
     columns = sum(len(theme.subthemes) for theme in evidence.themes)
+    split = evidence.matrix_split
+    matrix = MatrixColumns(tuple(SubthemeColumn(subtheme.id, subtheme.title)
+                                 for theme in evidence.themes for subtheme in theme.subthemes),
+                           split is not None)
     pages = [  # no themes: nothing to map studies to, no matrix
         render("matrix.html.j2", part.path, (SECTION, "Evidence matrix") if part.number == 1
                else None, part=part,
+               rows=rows.rows("matrix_row", part.path, matrix,
+                              [matrix_row(study, split.name if split else None)
+                               for study in part.items]),
                unmapped=[s for s in evidence.studies if not s.contributions],
-               split_field=evidence.matrix_split, split_values=split_values(evidence),
+               split_field=split, split_values=split_values(evidence),
                split=subtheme_splits(evidence))
         for part in (split_into_parts(mapped, rows_per_page(columns),
                                       numbered_paths("evidence/matrix"), _label_range)
@@ -78,11 +91,14 @@ def evidence_pages(evidence: Evidence, render: RenderPage) -> list[Page]:
         appraised = [s for s in evidence.studies if s.appraisal]
         for part in split_into_parts(appraised, rows_per_page(len(evidence.appraisal_questions)),
                                      numbered_paths("evidence/appraisal"), _label_range):
+            grid = [appraisal_row(study, evidence.appraisal_questions, tool)
+                    for study in part.items]
             pages.append(render("appraisal.html.j2", part.path,
                                 (SECTION, "Quality appraisal") if part.number == 1 else None,
                                 part=part,
-                                unappraised=[s for s in evidence.studies if not s.appraisal],
-                                answer_classes=ANSWER_CLASSES))
+                                rows=rows.rows("appraisal_row", part.path,
+                                               AppraisalColumns(tool.total), grid),
+                                unappraised=[s for s in evidence.studies if not s.appraisal]))
     studies = evidence.review.wording.studies
     if flow is not None:  # no search round recorded: no PRISMA page
         pages.append(render("prisma.md.j2", "evidence/prisma.md", (SECTION, f"Flow of {studies}"),

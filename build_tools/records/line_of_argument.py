@@ -15,14 +15,14 @@ from typing import Any
 
 from build_tools.core.errors import Code, Problem
 from build_tools.core.text_rules import LINK_ID, LINK_ID_RULE
-from build_tools.records.yaml_source import FieldPath, YamlDocument, field_name
+from build_tools.records.yaml_source import FieldPath, YamlDocument, field_name, is_mapping_file
 
 BLOCK = "line_of_argument"
 
 
 def check_line_of_argument(review: YamlDocument | None) -> list[Problem]:
     """Ids present, safe and unique; levels, subthemes, themes and edge ends declared."""
-    if review is None or not isinstance(review.data, dict):
+    if not is_mapping_file(review):
         return []
     block = review.data.get(BLOCK)
     if not isinstance(block, dict):

@@ -16,7 +16,7 @@ from typing import Any
 
 from build_tools.core.errors import Code, Problem
 from build_tools.core.text_rules import LINK_ID
-from build_tools.records.yaml_source import YamlDocument, field_name, parse_yaml
+from build_tools.records.yaml_source import YamlDocument, field_name, is_mapping_file, parse_yaml
 
 # What in a review's data can report an item. `methods:<id>` (a section of review.yaml's
 # `methods`) is the one rule with a parameter.
@@ -177,7 +177,7 @@ def _item_problems(document: YamlDocument, index: int, item: Any,
 def check_reporting(review: YamlDocument | None) -> list[Problem]:
     """review.yaml's `reporting:` names shipped guidelines, items of those guidelines and known
     rules (its shape is checked by review_format)."""
-    if review is None or not isinstance(review.data, dict):
+    if not is_mapping_file(review):
         return []
     block = review.data.get("reporting")
     if not isinstance(block, dict):

@@ -16,12 +16,12 @@ from build_tools.core.urls import url_problem
 from build_tools.records.findings_framework import FindingsFramework, findings_framework
 from build_tools.records.schema import PackageSchema
 from build_tools.records.tables import Row, allowed_keys, walk
-from build_tools.records.yaml_source import YamlDocument, field_name
+from build_tools.records.yaml_source import YamlDocument, field_name, is_mapping_file
 
 
 def check_review_shape(review: YamlDocument | None, schema: PackageSchema) -> list[Problem]:
     """Every key inside an item of a review table is a field of that table (or a nested table)."""
-    if review is None or not isinstance(review.data, dict):
+    if not is_mapping_file(review):
         return []
     problems = []
     for path in sorted({t.path for t in schema.tables if t.source == "review" and t.path}):
@@ -45,8 +45,7 @@ def check_review_shape(review: YamlDocument | None, schema: PackageSchema) -> li
 def check_theme_tree(review: YamlDocument | None) -> list[Problem]:
     """A theme's `parent` names another theme, and no theme is its own ancestor (the schema's
     themes table may declare `parent` to nest themes at any depth)."""
-    if review is None or not isinstance(review.data, dict) or \
-            not isinstance(review.data.get("themes"), list):
+    if not is_mapping_file(review) or not isinstance(review.data.get("themes"), list):
         return []
     themes = [t for t in review.data["themes"] if isinstance(t, dict)]
     parents = {str(t.get("id")): t.get("parent") for t in themes}

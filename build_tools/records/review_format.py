@@ -16,7 +16,7 @@ from typing import Any
 from build_tools.core.errors import Code, Problem
 from build_tools.core.messages import container_remedy, describe, found_instead, show, unknown_field
 from build_tools.records.schema import PackageSchema
-from build_tools.records.yaml_source import FieldPath, YamlDocument, field_name
+from build_tools.records.yaml_source import FieldPath, YamlDocument, field_name, is_mapping_file
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ REQUIRED = ("title",)
 
 def check_review_format(review: YamlDocument | None, schema: PackageSchema) -> list[Problem]:
     """Unknown keys and wrong kinds of value in review.yaml, outside the schema's tables."""
-    if review is None or not isinstance(review.data, dict):
+    if not is_mapping_file(review):
         return []
     tables = {t.path for t in schema.tables if t.source == "review" and t.path}
     problems = [Problem(review.path, review.line_of(()), name, "is required but missing", TEXT,

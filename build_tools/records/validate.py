@@ -31,7 +31,7 @@ from build_tools.records.schema import TYPE_WORDS, FieldSpec, PackageSchema, Tab
 from build_tools.records.schema_checks import check_declared_fields
 from build_tools.records.synthesis_tables import check_synthesis_tables
 from build_tools.records.tables import Row, allowed_keys, collect_rows, walk
-from build_tools.records.yaml_source import YamlDocument
+from build_tools.records.yaml_source import YamlDocument, is_mapping_file
 
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
 DOI_URL_PREFIX = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:)", re.IGNORECASE)
@@ -90,7 +90,7 @@ def validate_records(
         if table.min_items:
             problems += check_min_items(table, records.studies)
     unread = frozenset(t.name for t in schema.tables
-                       if t.source == "review" and _unread(records.review))
+                       if t.source == "review" and not is_mapping_file(records.review))
     problems += run_frictionless(schema, tables, unread)
     return Validation(tuple(sorted(set(mistyped + _unechoed(problems, mistyped)), key=_order)),
                       tables)
@@ -324,14 +324,9 @@ def check_min_items(table: TableSpec, studies: Iterable[YamlDocument]) -> list[P
     return problems
 
 
-def _unread(document: YamlDocument | None) -> bool:
-    """Whether a file gave no mapping to take rows from (its own problem says why)."""
-    return document is None or not isinstance(document.data, dict)
-
-
 def check_review_sources(review: YamlDocument | None) -> list[Problem]:
     """Every `source:` in review.yaml names an entry of its `sources`."""
-    if review is None or not isinstance(review.data, dict):
+    if not is_mapping_file(review):
         return [] if review is None else [
             Problem(review.path, 1, "(file)", "is not a mapping", "see README.md",
                     code=Code.NOT_A_MAPPING)

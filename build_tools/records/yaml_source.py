@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeGuard, cast
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -114,6 +114,12 @@ class YamlDocument:
                 return self.lines[path]
             path = path[:-1]
         return self.lines.get((), 1)
+
+
+def is_mapping_file(document: YamlDocument | None) -> TypeGuard[YamlDocument]:
+    """Whether a file was read and holds a mapping, the only shape rows and checks are taken
+    from (when not, the file's own problem says why; checks of its parts say nothing)."""
+    return document is not None and isinstance(document.data, dict)
 
 
 def read_yaml_file(path: Path, display_path: str) -> YamlDocument:

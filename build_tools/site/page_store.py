@@ -1,21 +1,24 @@
-"""The theme's HTML of generated pages, kept between builds: a rebuild renders only what changed.
+"""The finished HTML of generated pages, kept between builds: a rebuild builds only what changed.
 
-After Markdown (which raw HTML pages skip, html_pages.py), Material's templates are most of what
-MkDocs spends on a study page. What they make of a page depends on the page's source, its
-address, and the site around it: the configuration, the navigation (with its titles), the
-theme's templates and the versions of MkDocs, Material and this code. All of it goes into the
-entry's key (`site_fingerprint`, `page_key`), so a changed input is a miss, never a stale page;
+What the theme and every plugin make of a page depends on the page's source, its address, and
+the site around it: the configuration, the navigation (with its titles), the theme's templates
+and the versions of MkDocs, Material and this code. All of it goes into the entry's key
+(`site_fingerprint`, `page_key`), so a changed input is a miss, never a stale page;
 tests/test_page_store.py builds with and without the store after each kind of change and
-compares every byte.
+compares every byte of the site.
 
-What is kept is the template's output before any `on_post_page` handler runs, so every plugin
-still post-processes every page. A plugin or hook this module does not know could change a
-page in ways the key cannot see: with one, nothing is stored or reused.
+What is kept is a page's output after every `on_post_page` handler, as MkDocs would write it. A
+page whose entry matches **passes through** the next build: the plugin takes it out of MkDocs'
+run (no context, template, handlers or search parse: ~1 ms a page) and writes the kept bytes
+itself, adding the page's search entry at its place in the index and the page to the sitemap
+(site/plugin.py). That is sound only for plugins whose page events this module knows: with any
+other plugin or hook, or MkDocs' own search (which indexes a page that asks to be left out),
+nothing is stored or reused.
 
 The store keeps one entry per page address and project, tagged with its key (a later build
 replaces it), so it stays the size of one site. Entries live in the user's cache folder
 (core.output_cache), never in the project; one that is missing, damaged, too large or for
-another key is a miss.
+another key is a miss, found when the build plans (the page is then built as usual).
 """
 
 from __future__ import annotations
@@ -30,21 +33,22 @@ from typing import Any
 
 import material
 import mkdocs
+from material.plugins.search.plugin import SearchPlugin as MaterialSearchPlugin
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.nav import Navigation
 from mkdocs.theme import Theme
 from mkdocs.utils import get_build_datetime
 
-from build_tools.core.output_cache import OutputCache
+from build_tools.core.output_cache import OutputCache, text_of
 
-FORMAT = 1  # raise when what is stored, or how a page is made from it, changes
+FORMAT = 2  # raise when what is stored, or how a page is made from it, changes
 STORE_KIND = "pages"
-CACHED_TEMPLATE = "lr-cached-page.html"  # assets/theme: the stored HTML, else main.html
-CONTEXT_KEY = "lr_cached_page"
 MAX_ENTRY_BYTES = 16 * 1024 * 1024
+PLAN_BATCH = 500  # entries read at once when planning
 
-# Plugins whose page events only read a page (search), add what the key already holds (ours,
-# mike's version settings) or work on the finished site (offline).
+# Plugins whose page events only read a page (Material's search, which leaves out a page that
+# asks), add what the key already holds (ours, mike's version settings, offline's link removal)
+# or work on the finished site (offline).
 KNOWN_PLUGINS = frozenset({"search", "material/search", "living-review", "living-review/offline",
                            "offline", "material/offline", "mike"})
 # Config settings that say where or how MkDocs runs, not what a page looks like.
@@ -53,34 +57,32 @@ RUN_SETTINGS = frozenset({"site_dir", "config_file_path", "dev_addr", "watch", "
                           "draft_docs", "remote_branch", "remote_name", "docs_dir"})
 # Our code that shapes a page's theme output besides the templates.
 SHAPING_MODULES = ("plugin.py", "shared_nav.py", "html_pages.py", "page_store.py",
-                   "search_summary.py")
+                   "search_summary.py", "offline.py")
 
 
 @dataclass
 class PageStore:
-    """This build's view of the store: which pages are reused and which are to be kept."""
+    """This build's view of the store: which pages pass through and which are to be kept."""
 
     cache: OutputCache
     project: str  # entries are per project folder: one per page address
     fingerprint: str
     keys: dict[str, str] = field(default_factory=dict)  # src_uri: its key in this build
-    reused: set[str] = field(default_factory=set)  # pages whose kept output is used
-    to_keep: set[str] = field(default_factory=set)  # pages to keep once rendered
+    passing: dict[str, bytes] = field(default_factory=dict)  # src_uri: its kept value
+    to_keep: set[str] = field(default_factory=set)  # pages to keep once built
 
     def entry(self, src_uri: str) -> str:
         return f"{self.project}:{src_uri}"
 
-    def output_of(self, src_uri: str) -> str | None:
-        """The kept HTML of a page reused in this build (None: render it after all)."""
-        if src_uri not in self.reused:
-            return None
-        kept = self.cache.get_text(self.entry(src_uri), self.keys[src_uri], MAX_ENTRY_BYTES)
-        if kept is None:  # damaged since it was planned: rendered after all, and kept anew
-            self.to_keep.add(src_uri)
-        return kept
+    def output_of(self, src_uri: str) -> str:
+        """The kept HTML of a page that passes through (read and checked when planned)."""
+        text = text_of(self.passing[src_uri], MAX_ENTRY_BYTES)
+        if text is None:  # it read when planned, and is held in memory since
+            raise RuntimeError(f"the kept output of {src_uri} no longer reads")
+        return text
 
     def keep(self, src_uri: str, output: str) -> None:
-        """Keep a page this build rendered, for the next build."""
+        """Keep a page this build made, for the next build."""
         if src_uri in self.to_keep:
             self.to_keep.discard(src_uri)
             self.cache.put_text(self.entry(src_uri), self.keys[src_uri], output,
@@ -102,15 +104,21 @@ def project_id(project_root: Path) -> str:
 
 
 def plan_reuse(store: PageStore, pages: Iterable[tuple[str, str, str]]) -> None:
-    """For each (src_uri, url, source) of a cacheable page: reused if its entry was kept for
-    the same key, else kept after this build renders it."""
+    """For each (src_uri, url, source) of a page that may pass through: it passes if its entry
+    was kept for the same key and reads, else it is built and kept."""
     for src_uri, url, source in pages:
-        key = page_key(store.fingerprint, src_uri, url, source)
-        store.keys[src_uri] = key
-        if store.cache.tag_of(store.entry(src_uri)) == key:
-            store.reused.add(src_uri)
-        else:
-            store.to_keep.add(src_uri)
+        store.keys[src_uri] = page_key(store.fingerprint, src_uri, url, source)
+    wanted = {store.entry(src_uri): key for src_uri, key in store.keys.items()}
+    for start in range(0, len(store.keys), PLAN_BATCH):
+        batch = list(store.keys)[start:start + PLAN_BATCH]
+        kept = store.cache.get_values({store.entry(uri): wanted[store.entry(uri)]
+                                       for uri in batch})
+        for src_uri in batch:
+            value = kept.get(store.entry(src_uri))
+            if value is not None and text_of(value, MAX_ENTRY_BYTES) is not None:
+                store.passing[src_uri] = value  # held compressed: ~1/4 of the page
+            else:
+                store.to_keep.add(src_uri)
 
 
 def page_key(fingerprint: str, src_uri: str, url: str, source: str) -> str:
@@ -126,7 +134,7 @@ def page_key(fingerprint: str, src_uri: str, url: str, source: str) -> str:
 def site_fingerprint(config: MkDocsConfig, nav: Navigation) -> str | None:
     """What the theme reads besides the page, as one hash; None if a plugin or hook we do not
     know takes part (it could change pages in ways no key sees)."""
-    if set(config.plugins) - KNOWN_PLUGINS or config.hooks:
+    if set(config.plugins) - KNOWN_PLUGINS or config.hooks or _other_search(config):
         return None
     settings = {key: stable(value) for key, value in config.items()
                 if key not in RUN_SETTINGS and not key.startswith("_")}
@@ -143,6 +151,13 @@ def site_fingerprint(config: MkDocsConfig, nav: Navigation) -> str | None:
     }
     text = json.dumps(parts, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def _other_search(config: MkDocsConfig) -> bool:
+    """Whether a search plugin other than Material's runs (MkDocs' own indexes every page)."""
+    return any(name in ("search", "material/search")
+               and not isinstance(plugin, MaterialSearchPlugin)
+               for name, plugin in config.plugins.items())
 
 
 def nav_outline(items: Iterable[Any]) -> list[Any]:

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
-from markupsafe import Markup
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -37,7 +36,7 @@ from build_tools.pages.feed import FEED_PATH, feed_link_tag
 from build_tools.pages.generate import AssembledSite, assemble_site
 from build_tools.pages.page import Page
 from build_tools.pages.registry import Handwritten, about_pages, build_nav
-from build_tools.site import page_store, search_summary, shared_nav
+from build_tools.site import page_store, passing, search_summary, shared_nav
 from build_tools.site.html_pages import RawHtmlPage
 from build_tools.site.serve_errors import (
     configure_problem_site,
@@ -104,7 +103,8 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         self.shared_nav = shared_nav.SharedNav()
         self.store_root: Path | None = None  # where kept outputs live (None: keep nothing)
         self.nav: Navigation | None = None
-        self.page_store: page_store.PageStore | None = None  # this build's reused theme HTML
+        self.page_store: page_store.PageStore | None = None  # this build's kept pages
+        self.passing: passing.Passing | None = None  # the kept pages taken out of MkDocs' run
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup also keeps this plugin across serve's rebuilds, so the pages of
@@ -121,7 +121,7 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         root = self.config.project_dir or str(Path(config.config_file_path).parent)
         self.project = Project.at(root)
         self.problems = self.released = None
-        self.nav = self.page_store = None
+        self.nav = self.page_store = self.passing = None
         prepared, self.prepared = self.prepared, None  # one build each, and not kept after
         # where outputs are kept between builds (None: `--no-cache`, keep and reuse nothing)
         self.store_root = output_cache = (prepared.output_cache if prepared
@@ -201,8 +201,15 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         if plan.released is not None or date_given or self._saved_epoch is None:
             os.environ["SOURCE_DATE_EPOCH"] = epoch_of(plan.date)
 
+    @event_priority(100)  # before the search plugin writes its index
+    def _write_passing(self, config: MkDocsConfig) -> None:
+        """The pages that passed through: their last search entries, then their files."""
+        if self.passing is not None:
+            self.passing.finish(config)
+            self.passing = None
+
     @event_priority(-100)  # after every other plugin has written its files
-    def on_post_build(self, config: MkDocsConfig) -> None:
+    def _finish_build(self, config: MkDocsConfig) -> None:
         mark_site(Path(config.site_dir))  # so the next build may replace this folder
         self.page_store = None
         flush_all()  # what this build keeps for the next one
@@ -210,8 +217,10 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
             write_manifest(Path(config.site_dir), self.released)
         self._restore_epoch()
 
+    on_post_build = CombinedEvent(_write_passing, _finish_build)
+
     def on_build_error(self, error: Exception) -> None:
-        self.page_store = None
+        self.page_store = self.passing = None
         flush_all()  # every kept output is filed under its inputs: still right
         self._restore_epoch()
 
@@ -241,18 +250,18 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
                                         inclusion=inclusion))
         return files
 
-    @event_priority(100)  # the theme's output, before any plugin post-processes it
-    def _keep_page_output(self, output: str, page: Any, config: MkDocsConfig) -> str:
-        if self.page_store is not None:
-            self.page_store.keep(page.file.src_uri, output)
-        return output
-
     def _announce_feed(self, output: str, page: Any, config: MkDocsConfig) -> str:
         """Announce the updates feed in every page's <head>, for browsers and feed readers."""
         tag = feed_link_tag(get_relative_url(FEED_PATH, page.url))
         return output.replace("</head>", f"{tag}\n</head>", 1)
 
-    on_post_page = CombinedEvent(_keep_page_output, _announce_feed)
+    @event_priority(-100)  # the finished page, after every plugin has post-processed it
+    def _keep_page_output(self, output: str, page: Any, config: MkDocsConfig) -> str:
+        if self.page_store is not None:
+            self.page_store.keep(page.file.src_uri, output)
+        return output
+
+    on_post_page = CombinedEvent(_announce_feed, _keep_page_output)
 
     def on_pre_page(self, page: MkDocsPage, config: MkDocsConfig, files: Files) -> MkDocsPage:
         """A raw-HTML page skips Markdown altogether (html_pages.RawHtmlPage)."""
@@ -269,7 +278,16 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
             page.meta["title"] = plain_title(page.title)
         return html
 
-    def on_page_context(
+    @event_priority(100)  # before any plugin indexes the page being built
+    def _index_passing_before(
+        self, context: Any, page: MkDocsPage, config: MkDocsConfig, nav: Any
+    ) -> Any:
+        """The search entries of the pages that pass through before this one (passing)."""
+        if self.passing is not None:
+            self.passing.index_before(page.file.src_uri, config)
+        return context
+
+    def _summary_and_sidebar(
         self, context: Any, page: MkDocsPage, config: MkDocsConfig, nav: Any
     ) -> Any:
         """A page kept out of the search parser gets its one entry: title and summary; a page
@@ -277,11 +295,9 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         if self.problems is None:
             search_summary.on_page_context(context, page, config, nav)
             shared_nav.add_key(context, page, nav)
-        if self.page_store is not None:
-            kept = self.page_store.output_of(page.file.src_uri)
-            if kept is not None:
-                context[page_store.CONTEXT_KEY] = Markup(kept)
         return context
+
+    on_page_context = CombinedEvent(_index_passing_before, _summary_and_sidebar)
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         self.nav = nav
@@ -290,11 +306,22 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         self.shared_nav.install(env)
         self.page_store = self._reuse_kept_pages(config, files)
+        self.passing = None
+        if self.page_store is not None and self.page_store.passing:
+            inclusion = InclusionLevel.is_in_serve if self.serving else InclusionLevel.is_included
+            self.passing = passing.take_out(self.page_store, files, inclusion)
         return env
 
+    def on_template_context(self, context: Any, *, template_name: str,
+                            config: MkDocsConfig) -> Any:
+        """The sitemap lists the pages that pass through too, in their place."""
+        if template_name == "sitemap.xml" and self.passing is not None:
+            context["pages"] = self.passing.documentation_pages
+        return context
+
     def _reuse_kept_pages(self, config: MkDocsConfig, files: Files) -> page_store.PageStore | None:
-        """Every page is read by now (titles known): the generated raw HTML pages whose theme
-        output the last build kept, for the same inputs, are not rendered again (page_store)."""
+        """Every page is read by now (titles known): the generated raw HTML pages whose finished
+        HTML the last build kept, for the same inputs, pass through (page_store, passing)."""
         if self.store_root is None or self.project is None or self.nav is None \
                 or self.problems is not None:
             return None
@@ -305,13 +332,10 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         candidates = [file.page for file in files.documentation_pages()
                       if isinstance(file.page, RawHtmlPage) and file.src_uri in generated
                       and isinstance(generated[file.src_uri].content, str)
-                      and "template" not in file.page.meta]
+                      and passing.may_pass(file.page)]
         page_store.plan_reuse(store, ((page.file.src_uri, str(page.url),
                                        str(generated[page.file.src_uri].content))
                                       for page in candidates))
-        for page in candidates:
-            if page.file.src_uri in store.reused:
-                page.meta["template"] = page_store.CACHED_TEMPLATE
         return store
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:

@@ -1,0 +1,87 @@
+"""Kept pages that pass through a build: taken out of MkDocs' run and written from the page store.
+
+MkDocs builds every page, its context, template, plugins' handlers and file (~1 ms a page, most
+of what MkDocs spent on a rebuild at 10,000 studies), even when the page store holds the page's
+finished HTML. A page that passes through is marked excluded once every page is read (MkDocs'
+loop then skips it; its source was read, so links to it and to its anchors resolve as before),
+and the plugin does what the loop would have done that shows in the site: the page's search
+entries, added at its place in the index (before the next page MkDocs builds is indexed, the
+rest at the end), its file, with the kept bytes, and its line in the sitemap.
+tests/test_page_store.py compares every byte of sites built with and without the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+from mkdocs.utils import write_file
+
+from build_tools.site import search_summary
+from build_tools.site.page_store import PageStore
+
+
+def may_pass(page: Page) -> bool:
+    """Whether a page's search entries can be made without building it: one indexer makes
+    them, so they keep their order. Material's search leaves the page out (`search: exclude`)
+    and ours adds its summary, or Material indexes it and it declares no summary."""
+    search = page.meta.get("search")
+    left_out = isinstance(search, dict) and bool(search.get("exclude"))
+    return left_out or not isinstance(page.meta.get(search_summary.SUMMARY_KEY), str)
+
+
+@dataclass
+class Passing:
+    """The pages that pass through this build, in MkDocs' order, and what to do for them."""
+
+    store: PageStore
+    pages: list[Page]
+    positions: dict[str, int]  # each documentation page's place in MkDocs' order
+    documentation_pages: Sequence[File]  # what the sitemap lists, as MkDocs would list it
+    indexed: int = 0  # how many of `pages` have their search entries
+
+    def index_before(self, src_uri: str, config: MkDocsConfig) -> None:
+        """Index the passing pages that come before the page MkDocs is about to index."""
+        position = self.positions.get(src_uri)
+        if position is None:
+            return
+        while self.indexed < len(self.pages) and \
+                self.positions[self.pages[self.indexed].file.src_uri] < position:
+            index_page(self.pages[self.indexed], config)
+            self.indexed += 1
+
+    def finish(self, config: MkDocsConfig) -> None:
+        """The search entries of the passing pages after the last page built, then every
+        passing page's file, as MkDocs writes one."""
+        for page in self.pages[self.indexed:]:
+            index_page(page, config)
+        self.indexed = len(self.pages)
+        for page in self.pages:
+            output = self.store.output_of(page.file.src_uri)
+            write_file(output.encode("utf-8", errors="xmlcharrefreplace"),
+                       page.file.abs_dest_path)
+
+
+def take_out(store: PageStore, files: Files, inclusion: Callable[[InclusionLevel], bool]
+             ) -> Passing:
+    """Mark the pages the store lets pass as excluded: MkDocs' loop over `inclusion`'s pages
+    (and its sitemap, which this build then gets from the plugin) skips them."""
+    sitemap = files.documentation_pages()  # before any page is taken out
+    order = files.documentation_pages(inclusion=inclusion)
+    pages = [file.page for file in order if file.src_uri in store.passing and file.page]
+    for page in pages:
+        page.file.inclusion = InclusionLevel.EXCLUDED
+    return Passing(store, pages, {file.src_uri: n for n, file in enumerate(order)}, sitemap)
+
+
+def index_page(page: Page, config: Any) -> None:
+    """The entries building the page would have added: Material's (none for a page it leaves
+    out) and the summary of a page that declares one."""
+    indexer = search_summary.search_indexer(config)
+    if indexer is not None:
+        indexer.add_entry_from_context(page)
+        search_summary.on_page_context(None, page, config, None)
