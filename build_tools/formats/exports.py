@@ -116,7 +116,7 @@ def _bibtex_entry(item: dict[str, Any]) -> Entry:
                                   ("year", "year"), ("date", "date"), ("volume", "volume"),
                                   ("number", "issue"), ("pages", "page"),
                                   ("version", "version"), ("howpublished", "genre"),
-                                  ("doi", "DOI"), ("url", "URL"), ("note", "note")):
+                                  ("doi", "DOI"), ("note", "note")):  # url: identifiers
         if csl_name in item:
             value = item[csl_name]
             if bibtex_name == "pages":  # a range's dash is BibTeX's `--`, the rest escaped
