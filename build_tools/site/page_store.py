@@ -55,7 +55,7 @@ KNOWN_PLUGINS = frozenset({"search", "material/search", "living-review", "living
 RUN_SETTINGS = frozenset({"site_dir", "config_file_path", "dev_addr", "watch", "strict",
                           "plugins", "hooks", "validation", "exclude_docs", "not_in_nav",
                           "draft_docs", "remote_branch", "remote_name", "docs_dir"})
-# Our code that shapes a page's theme output besides the templates.
+# Our code that shapes a page's finished output besides the templates.
 SHAPING_MODULES = ("plugin.py", "shared_nav.py", "html_pages.py", "page_store.py",
                    "search_summary.py", "offline.py")
 
@@ -108,11 +108,10 @@ def plan_reuse(store: PageStore, pages: Iterable[tuple[str, str, str]]) -> None:
     was kept for the same key and reads, else it is built and kept."""
     for src_uri, url, source in pages:
         store.keys[src_uri] = page_key(store.fingerprint, src_uri, url, source)
-    wanted = {store.entry(src_uri): key for src_uri, key in store.keys.items()}
-    for start in range(0, len(store.keys), PLAN_BATCH):
-        batch = list(store.keys)[start:start + PLAN_BATCH]
-        kept = store.cache.get_values({store.entry(uri): wanted[store.entry(uri)]
-                                       for uri in batch})
+    uris = list(store.keys)
+    for start in range(0, len(uris), PLAN_BATCH):
+        batch = uris[start:start + PLAN_BATCH]
+        kept = store.cache.get_values({store.entry(uri): store.keys[uri] for uri in batch})
         for src_uri in batch:
             value = kept.get(store.entry(src_uri))
             if value is not None and text_of(value, MAX_ENTRY_BYTES) is not None:
