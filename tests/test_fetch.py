@@ -22,6 +22,7 @@ from build_tools.crossref.client import ClientSettings, CrossrefClient
 from build_tools.crossref.fetch import FetchSummary, fetch_works, make_progress, study_dois
 from tests.crossref_fixtures import CrossrefLike, replay, work
 from tests.hardening.test_crossref_limits import drip_body, misbehaving
+from tests.signals import interruptible
 
 KNOWN = ["10.1037/0003-066X.59.1.29", "10.1038/srep16696", "10.1136/jclinpath-2020-206745",
          "10.1371/journal.pone.0033693"]
@@ -235,7 +236,8 @@ def test_ctrl_c_stops_within_a_second_in_one_line(command: str, project: Project
                "LIVINGREVIEW_CROSSREF_TIMEOUT": "60"}
         process = subprocess.Popen(
             [sys.executable, "-m", "build_tools", *arguments, "--project", str(project.root)],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            preexec_fn=interruptible)
         deadline = time.monotonic() + 30
         while not server.paths and time.monotonic() < deadline:
             time.sleep(0.05)

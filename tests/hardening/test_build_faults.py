@@ -22,6 +22,7 @@ from build_tools.cli.main import main
 from build_tools.core.project import Project
 from build_tools.crossref.cache import CachedWork, write_cached_work
 from build_tools.site.build import build_site
+from tests.signals import interruptible
 
 SYNTHETIC = 60
 
@@ -119,7 +120,7 @@ def test_ctrl_c_during_a_build_is_one_line_exit_130_and_keeps_the_site(
     record = built.studies_dir / "synthetic000.yaml"
     record.write_text(record.read_text("utf-8").replace("Synthetic study 0 ", "Changed "), "utf-8")
     process = subprocess.Popen(_build_command(built), stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+                               stderr=subprocess.PIPE, text=True, preexec_fn=interruptible)
     reached = INTERRUPT_POINTS[point]
     deadline = time.monotonic() + 120
     while process.poll() is None and time.monotonic() < deadline:
