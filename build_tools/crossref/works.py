@@ -87,6 +87,11 @@ class Citation:
         return any(u.serious for u in self.updates)
 
     @property
+    def shown_title(self) -> Markup | str | None:
+        """The title as pages show it: with its face markup when it has any."""
+        return self.title_markup or self.title
+
+    @property
     def first_family(self) -> str | None:
         return self.authors[0].family if self.authors else self.first_author
 

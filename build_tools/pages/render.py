@@ -155,17 +155,21 @@ def theme_pages(render: Renderer) -> list[Page]:
             parts = split_into_parts(list(studies), LIST_PART_SIZE,
                                      numbered_paths(f"themes/{theme.id}--{node_id}"), _study_range)
             long_lists[node_id] = parts[0].path.rsplit("/", 1)[-1]
-            list_pages += [render.page("theme_list.html.j2", part.path, None, theme=theme,
-                                       title=title, count=len(studies), part=part,
-                                       rows=render.rows.rows(
-                                           "theme_list_item", part.path, None,
-                                           [theme_list_item(study, note)
-                                            for study, note in part.items]))
+            list_pages += [_theme_list_page(render, theme, title, len(studies), part)
                            for part in parts]
         pages.append(render.page("theme.md.j2", f"themes/{theme.id}.md",
                                  ("Themes", theme.title), theme=theme, long_lists=long_lists))
         pages += list_pages
     return pages
+
+
+def _theme_list_page(render: Renderer, theme: Any, title: str, count: int,
+                     part: Part[tuple[Study, str | None]]) -> Page:
+    """One part of a theme's or subtheme's long list of supporting studies."""
+    rows = render.rows.write("theme_list_item", part.path, None,
+                             [theme_list_item(study, note) for study, note in part.items])
+    return render.page("theme_list.html.j2", part.path, None, theme=theme, title=title,
+                       count=count, part=part, rows=rows)
 
 
 def _study_range(chunk: Sequence[tuple[Study, str | None]]) -> str:
@@ -177,7 +181,7 @@ def studies_table_page(render: Renderer) -> Page:
     evidence = render.evidence
     path = "studies/index.md"
     columns = [field.name for field in evidence.table_fields]
-    rows = render.rows.rows("studies_row", path, None,
+    rows = render.rows.write("studies_row", path, None,
                             [studies_row(study, columns) for study in evidence.studies])
     return render.page("studies.html.j2", path, (evidence.review.wording.Studies,), rows=rows)
 

@@ -107,15 +107,12 @@ def appraisal_row(study: Study, questions: Sequence[tuple[int, str]],
 
 
 def studies_row(study: Study, columns: Sequence[str]) -> StudiesRow:
-    citation = study.citation
-    return StudiesRow(study.id, study.label, citation.title_markup or citation.title,
-                      citation.year, tuple(study.values.get(name) for name in columns),
-                      study.curation_status)
+    return StudiesRow(study.id, study.label, study.citation.shown_title, study.citation.year,
+                      tuple(study.values.get(name) for name in columns), study.curation_status)
 
 
 def theme_list_item(study: Study, note: str | None) -> ThemeListItem:
-    citation = study.citation
-    return ThemeListItem(study.id, study.label, citation.title_markup or citation.title, note)
+    return ThemeListItem(study.id, study.label, study.citation.shown_title, note)
 
 
 @dataclass(frozen=True)
@@ -127,7 +124,7 @@ class RowWriter:
     use_directory_urls: bool
     cache: OutputCache | None
 
-    def rows(self, macro: str, here: str, columns: Any, rows: Sequence[Any]) -> list[Markup]:
+    def write(self, macro: str, here: str, columns: Any, rows: Sequence[Any]) -> list[Markup]:
         """Each row's HTML for the page at `here`, in order."""
         module = self.environment.get_template(ROWS_TEMPLATE).make_module(
             {"here": here, "use_directory_urls": self.use_directory_urls})

@@ -62,43 +62,13 @@ def evidence_pages(evidence: Evidence, render: RenderPage, rows: RowWriter) -> l
     the matrix and the appraisal grid come from `rows` (pages.study_rows)."""
     flow = build_flow(evidence.review.search_rounds)
     charts = study_charts(evidence)
-    tool = evidence.review.appraisal_tool
-    mapped = [s for s in evidence.studies if s.contributions]
-    columns = sum(len(theme.subthemes) for theme in evidence.themes)
-    split = evidence.matrix_split
-    matrix = MatrixColumns(tuple(SubthemeColumn(subtheme.id, subtheme.title)
-                                 for theme in evidence.themes for subtheme in theme.subthemes),
-                           split is not None)
-    pages = [  # no themes: nothing to map studies to, no matrix
-        render("matrix.html.j2", part.path, (SECTION, "Evidence matrix") if part.number == 1
-               else None, part=part,
-               rows=rows.rows("matrix_row", part.path, matrix,
-                              [matrix_row(study, split.name if split else None)
-                               for study in part.items]),
-               unmapped=[s for s in evidence.studies if not s.contributions],
-               split_field=split, split_values=split_values(evidence),
-               split=subtheme_splits(evidence))
-        for part in (split_into_parts(mapped, rows_per_page(columns),
-                                      numbered_paths("evidence/matrix"), _label_range)
-                     if evidence.themes else ())
-    ]
+    pages = matrix_pages(evidence, render, rows)
     findings = review_findings(evidence)
     if findings and evidence.findings_framework:  # no framework or no finding: no page
         pages.append(render("findings.html.j2", "evidence/findings.md",
                             (SECTION, "Summary of findings"), findings=findings,
                             framework=evidence.findings_framework))
-    if tool is not None and evidence.appraisal_questions:  # no tool declared: no page
-        appraised = [s for s in evidence.studies if s.appraisal]
-        for part in split_into_parts(appraised, rows_per_page(len(evidence.appraisal_questions)),
-                                     numbered_paths("evidence/appraisal"), _label_range):
-            grid = [appraisal_row(study, evidence.appraisal_questions, tool)
-                    for study in part.items]
-            pages.append(render("appraisal.html.j2", part.path,
-                                (SECTION, "Quality appraisal") if part.number == 1 else None,
-                                part=part,
-                                rows=rows.rows("appraisal_row", part.path,
-                                               AppraisalColumns(tool.total), grid),
-                                unappraised=[s for s in evidence.studies if not s.appraisal]))
+    pages += appraisal_pages(evidence, render, rows)
     studies = evidence.review.wording.studies
     if flow is not None:  # no search round recorded: no PRISMA page
         pages.append(render("prisma.md.j2", "evidence/prisma.md", (SECTION, f"Flow of {studies}"),
@@ -112,6 +82,48 @@ def evidence_pages(evidence: Evidence, render: RenderPage, rows: RowWriter) -> l
         pages.append(Page(f"evidence/{chart.file}",
                           bar_chart(chart.title, list(chart.counts), studies), None))
     return pages
+
+
+def matrix_pages(evidence: Evidence, render: RenderPage, rows: RowWriter) -> list[Page]:
+    """The evidence matrix in parts (no themes: nothing to map studies to, no matrix); the
+    first part also lists the unmapped studies and the counts per subtheme."""
+    if not evidence.themes:
+        return []
+    split = evidence.matrix_split
+    columns = MatrixColumns(tuple(SubthemeColumn(subtheme.id, subtheme.title)
+                                  for theme in evidence.themes for subtheme in theme.subthemes),
+                            split is not None)
+    mapped = [s for s in evidence.studies if s.contributions]
+    shared = {"unmapped": [s for s in evidence.studies if not s.contributions],
+              "split_field": split, "split_values": split_values(evidence),
+              "split": subtheme_splits(evidence)}
+    return [render("matrix.html.j2", part.path,
+                   (SECTION, "Evidence matrix") if part.number == 1 else None, part=part,
+                   rows=rows.write("matrix_row", part.path, columns,
+                                   [matrix_row(study, split.name if split else None)
+                                    for study in part.items]), **shared)
+            for part in split_into_parts(mapped, rows_per_page(len(columns.subthemes)),
+                                         numbered_paths("evidence/matrix"), _label_range)]
+
+
+def appraisal_pages(evidence: Evidence, render: RenderPage, rows: RowWriter) -> list[Page]:
+    """The appraisal grid in parts (no tool declared: no page); the first part also lists the
+    unappraised studies and the questions."""
+    tool = evidence.review.appraisal_tool
+    questions = evidence.appraisal_questions
+    if tool is None or not questions:
+        return []
+    appraised = [s for s in evidence.studies if s.appraisal]
+    unappraised = [s for s in evidence.studies if not s.appraisal]
+    columns = AppraisalColumns(tool.total)
+    return [render("appraisal.html.j2", part.path,
+                   (SECTION, "Quality appraisal") if part.number == 1 else None, part=part,
+                   rows=rows.write("appraisal_row", part.path, columns,
+                                   [appraisal_row(study, questions, tool)
+                                    for study in part.items]),
+                   unappraised=unappraised)
+            for part in split_into_parts(appraised, rows_per_page(len(questions)),
+                                         numbered_paths("evidence/appraisal"), _label_range)]
 
 
 def rows_per_page(columns: int) -> int:

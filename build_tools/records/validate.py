@@ -89,8 +89,8 @@ def validate_records(
         problems += check_links(table, tables[table.name])
         if table.min_items:
             problems += check_min_items(table, records.studies)
-    unread = frozenset(t.name for t in schema.tables
-                       if t.source == "review" and not is_mapping_file(records.review))
+    unread = frozenset() if is_mapping_file(records.review) else frozenset(
+        t.name for t in schema.tables if t.source == "review")
     problems += run_frictionless(schema, tables, unread)
     return Validation(tuple(sorted(set(mistyped + _unechoed(problems, mistyped)), key=_order)),
                       tables)

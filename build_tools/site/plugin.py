@@ -305,11 +305,10 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         self.shared_nav.install(env)
-        self.page_store = self._reuse_kept_pages(config, files)
-        self.passing = None
-        if self.page_store is not None and self.page_store.passing:
-            inclusion = InclusionLevel.is_in_serve if self.serving else InclusionLevel.is_included
-            self.passing = passing.take_out(self.page_store, files, inclusion)
+        self.page_store = store = self._reuse_kept_pages(config, files)
+        inclusion = InclusionLevel.is_in_serve if self.serving else InclusionLevel.is_included
+        self.passing = (passing.take_out(store, files, inclusion)
+                        if store is not None and store.passing else None)
         return env
 
     def on_template_context(self, context: Any, *, template_name: str,
