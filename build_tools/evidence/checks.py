@@ -46,13 +46,15 @@ class CheckedProject:
 
 
 def check_project(project: Project, output_cache: Path | None = None) -> CheckedProject:
-    """Load and validate every record (`output_cache`: parses kept between builds)."""
+    """Load and validate every record (`output_cache`: parses and passed rows kept between
+    builds)."""
     with stage("load"):
         records = load_records(project, output_cache=output_cache)
-    return check_records(project, records)
+    return check_records(project, records, output_cache)
 
 
-def check_records(project: Project, records: Records) -> CheckedProject:
+def check_records(project: Project, records: Records,
+                  output_cache: Path | None = None) -> CheckedProject:
     """Every check of loaded records: the schema's, then the Crossref cache's files and their
     agreement with the records."""
     if records.schema is None:
@@ -63,7 +65,8 @@ def check_records(project: Project, records: Records) -> CheckedProject:
         problems = (*records.problems, *error.problems)
         return CheckedProject(records, None, Validation(problems, {}))
     with stage("validate"):
-        validation = validate_records(records, schema, build_date(project.root))
+        validation = validate_records(records, schema, build_date(project.root),
+                                      output_cache)
     rows = validation.tables.get(schema.studies.name, [])
     with stage("metadata"):
         # The cache is input like docs/: a link in it must not publish what it points to.

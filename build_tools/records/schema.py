@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,14 +113,19 @@ class TableSpec:
         )
 
     def field(self, name: str) -> FieldSpec | None:
-        return next((f for f in self.fields if f.name == name), None)
+        return self._fields_by_name.get(name)
+
+    @functools.cached_property
+    def _fields_by_name(self) -> dict[str, FieldSpec]:
+        """Asked for each value of each row: a lookup, not a search."""
+        return {f.name: f for f in reversed(self.fields)}  # the first of a repeated name
 
     @property
     def published(self) -> bool:
         """False (`x-publish: false`) for tables that are validated but not downloadable data."""
         return bool(self.descriptor.get("x-publish", True))
 
-    @property
+    @functools.cached_property
     def record_fields(self) -> tuple[FieldSpec, ...]:
         """Fields written in the record itself (not copied from the parent)."""
         return tuple(f for f in self.fields if f.name not in self.parent)

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from frictionless import Package
-
 from build_tools.core.errors import Code, Problem
 from build_tools.core.messages import container_remedy, found_instead, unknown_field
 from build_tools.core.messages import describe as _describe
 from build_tools.core.messages import show as _show
+from build_tools.core.output_cache import OutputCache
 from build_tools.core.urls import url_problem
+from build_tools.records.frictionless_kept import KIND as FRICTIONLESS_KIND
+from build_tools.records.frictionless_kept import run_frictionless_kept
 from build_tools.records.identifier_fields import check_identifiers
 from build_tools.records.line_of_argument import check_line_of_argument
 from build_tools.records.load import Records
@@ -31,7 +32,7 @@ from build_tools.records.schema import TYPE_WORDS, FieldSpec, PackageSchema, Tab
 from build_tools.records.schema_checks import check_declared_fields
 from build_tools.records.synthesis_tables import check_synthesis_tables
 from build_tools.records.tables import Row, allowed_keys, collect_rows, walk
-from build_tools.records.yaml_source import YamlDocument, is_mapping_file
+from build_tools.records.yaml_source import YamlDocument, field_name, is_mapping_file
 
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
 DOI_URL_PREFIX = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:)", re.IGNORECASE)
@@ -54,11 +55,14 @@ class Validation:
 
 
 def validate_records(
-    records: Records, schema: PackageSchema, build_date: dt.date | None = None
+    records: Records, schema: PackageSchema, build_date: dt.date | None = None,
+    output_cache: Path | None = None,
 ) -> Validation:
     """Check every record against the schema and report all problems at once.
 
-    `build_date` (see clock.build_date) bounds years and dates; None skips that check."""
+    `build_date` (see clock.build_date) bounds years and dates; None skips that check.
+    With `output_cache`, Frictionless checks only rows an earlier build did not see pass
+    (records.frictionless_kept); the problems are the same."""
     problems = list(records.problems)
     mistyped: list[Problem] = []
     tables: dict[str, list[Row]] = {}
@@ -91,7 +95,8 @@ def validate_records(
             problems += check_min_items(table, records.studies)
     unread = frozenset() if is_mapping_file(records.review) else frozenset(
         t.name for t in schema.tables if t.source == "review")
-    problems += run_frictionless(schema, tables, unread)
+    cache = OutputCache(output_cache, FRICTIONLESS_KIND) if output_cache else None
+    problems += run_frictionless_kept(schema, tables, unread, cache)
     return Validation(tuple(sorted(set(mistyped + _unechoed(problems, mistyped)), key=_order)),
                       tables)
 
@@ -108,13 +113,6 @@ def _order(problem: Problem) -> tuple[str, int, str, str]:
     return (problem.file, problem.line, problem.field, problem.message)
 
 
-def _field_name(path: tuple[str | int, ...]) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
 def check_study_shape(document: YamlDocument, schema: PackageSchema) -> list[Problem]:
     """Unknown keys at every level, and lists where lists belong; Frictionless drops both."""
     if not isinstance(document.data, dict):
@@ -127,7 +125,7 @@ def check_study_shape(document: YamlDocument, schema: PackageSchema) -> list[Pro
         keys = allowed_keys(schema, "studies", prefix)
         for item, path, _ in walk(document.data, prefix, ()):
             if prefix and not isinstance(item, dict):
-                problems.append(Problem(document.path, document.line_of(path), _field_name(path),
+                problems.append(Problem(document.path, document.line_of(path), field_name(path),
                                         f"is {_describe(item)}", "a mapping of fields",
                                         code=Code.NOT_A_MAPPING))
                 continue
@@ -136,7 +134,7 @@ def check_study_shape(document: YamlDocument, schema: PackageSchema) -> list[Pro
             for key in item:
                 if key not in keys:
                     problems.append(Problem(document.path, document.line_of((*path, key)),
-                                            _field_name((*path, key)),
+                                            field_name((*path, key)),
                                             *unknown_field(key, keys),
                                             code=Code.UNKNOWN_FIELD))
         if prefix:
@@ -145,7 +143,7 @@ def check_study_shape(document: YamlDocument, schema: PackageSchema) -> list[Pro
                 if value is not None and not isinstance(value, (list, dict)):
                     where = (*path, prefix[-1])
                     problems.append(Problem(document.path, document.line_of(where),
-                                            _field_name(where), f"is {_describe(value)}",
+                                            field_name(where), f"is {_describe(value)}",
                                             "a list of mappings", code=Code.NOT_A_LIST))
     return problems
 
@@ -176,7 +174,7 @@ def _type_problem(row: Row, spec: FieldSpec, value: Any) -> Problem:
         path, value, expected = (*path, index), value[index], "text"
     elif spec.type == "string" and isinstance(value, float):
         allowed += "; put a number with a decimal point in quotes to keep it as written"
-    where = (row.document.path, row.document.line_of(path), _field_name(path))
+    where = (row.document.path, row.document.line_of(path), field_name(path))
     if isinstance(value, (list, dict)):
         return Problem(*where, found_instead(expected, value),
                        container_remedy(value, expected, allowed), code=Code.WRONG_TYPE)
@@ -193,7 +191,7 @@ def check_not_future(table: TableSpec, rows: list[Row], build_date: dt.date) -> 
             year = value.year if isinstance(value, dt.date) else value
             if isinstance(year, int) and not isinstance(year, bool) and year > latest:
                 problems.append(Problem(row.document.path, row.line(spec.name),
-                                        _field_name((*row.path, spec.name)),
+                                        field_name((*row.path, spec.name)),
                                         f"{_show(value)} is in the future",
                                         f"at most {latest}: this build is dated "
                                         f"{build_date.isoformat()}",
@@ -270,7 +268,7 @@ def check_dois(table: TableSpec, rows: list[Row]) -> list[Problem]:
             value = row.values.get(spec.name)
             if not isinstance(value, str):
                 continue
-            where = _field_name((*row.path, spec.name))
+            where = field_name((*row.path, spec.name))
             if DOI_URL_PREFIX.match(value):
                 problems.append(Problem(row.document.path, row.line(spec.name), where,
                                         f"{value!r} is a link, not a bare DOI",
@@ -301,7 +299,7 @@ def check_links(table: TableSpec, rows: list[Row]) -> list[Problem]:
             wrong = url_problem(value) if isinstance(value, str) else None
             if wrong:
                 problems.append(Problem(row.document.path, row.line(spec.name),
-                                        _field_name((*row.path, spec.name)), *wrong,
+                                        field_name((*row.path, spec.name)), *wrong,
                                         code=Code.BAD_URL))
     return problems
 
@@ -338,7 +336,7 @@ def check_review_sources(review: YamlDocument | None) -> list[Problem]:
     for path, value in _items(review.data, ()):
         name = str(path[-1])
         if (name == "source" or name.endswith("_source")) and value not in known:
-            problems.append(Problem(review.path, review.line_of(path), _field_name(path),
+            problems.append(Problem(review.path, review.line_of(path), field_name(path),
                                     f"{value!r} is not a defined source",
                                     "one of: " + ", ".join(sorted(known)),
                                     code=Code.UNDEFINED_REFERENCE))
@@ -356,109 +354,3 @@ def _items(node: Any, path: tuple[str | int, ...]) -> Iterable[tuple[tuple, Any]
             yield from _items(value, (*path, index))
     elif path:
         yield path, node
-
-
-class SharedRows(list[Any]):
-    """Inline table data that Frictionless may copy by reference.
-
-    Frictionless deep-copies a resource's descriptor, inline data included, several times per
-    validation (for foreign-key lookups and exports); it only reads the rows, so sharing them is
-    safe and takes validation of 10,000 studies from tens of seconds to about one.
-    """
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> SharedRows:
-        return self
-
-
-def run_frictionless(schema: PackageSchema, tables: dict[str, list[Row]],
-                     unread: frozenset[str] = frozenset()) -> list[Problem]:
-    """Constraints, uniqueness and foreign keys, checked by Frictionless on the flattened rows.
-    A reference into a table whose file could not be read (`unread`: table names) is not
-    reported: that file's own problem says why, and nothing is known to be undefined."""
-    resources = []
-    for table in schema.tables:
-        descriptor = {k: v for k, v in table.descriptor.items() if not k.startswith("x-")}
-        names = [f.name for f in table.fields]
-        descriptor["data"] = SharedRows(
-            [names] + [[r.values[n] for n in names] for r in tables[table.name]])
-        resources.append(descriptor)
-    report = Package({"resources": resources}).validate()
-    problems = []
-    for task in report.tasks:
-        table = schema.table(task.name)
-        for error in task.errors:
-            if error.type == "foreign-key" and (error.reference_name or table.name) in unread:
-                continue
-            problems += _translate(error, table, tables, schema)
-    return problems
-
-
-def _translate(error: Any, table: TableSpec, tables: dict[str, list[Row]],
-               schema: PackageSchema) -> list[Problem]:
-    rows = tables[table.name]
-    row_number = getattr(error, "row_number", None)
-    if not row_number or row_number - 2 >= len(rows):
-        return [Problem(table.name, 1, "(table)", error.message, "see schema/datapackage.yaml",
-                        code=Code.FRICTIONLESS_ERROR)]
-    row = rows[row_number - 2]
-    if error.type == "primary-key":
-        keys = table.descriptor["schema"].get("primaryKey", [])
-        single = table.field(keys[0]) if len(keys) == 1 else None
-        if single is not None and single.constraints.get("unique"):
-            return []  # reported by its unique-error already
-        shown = ", ".join(f"{k}={row.values.get(k)!r}" for k in keys)
-        return [Problem(row.document.path, row.line(), _field_name(row.path),
-                        f"the same {shown} appears twice", "each combination once",
-                        code=Code.DUPLICATE_ROW)]
-    if error.type == "foreign-key":
-        field = error.field_names[0]
-        value = error.field_cells[0]
-        reference = error.reference_name or table.name
-        known = sorted({str(r.values.get(error.reference_field_names[0]))
-                        for r in tables.get(reference, [])},
-                       key=lambda v: (not v.isdigit(), int(v) if v.isdigit() else 0, v))
-        allowed = (f"one of the {reference} defined: " + ", ".join(known[:30]) if known
-                   else _where_to_define(schema, reference))
-        if len(known) > 30:
-            allowed += f", … ({len(known)} in all)"
-        return [Problem(row.document.path, row.line(field), _field_name((*row.path, field)),
-                        f"{value!r} is not defined", allowed,
-                        code=Code.UNDEFINED_REFERENCE)]
-    field_name = getattr(error, "field_name", None)
-    spec = table.field(field_name) if field_name else None
-    if spec is None or field_name is None:
-        return [Problem(row.document.path, row.line(), _field_name(row.path), error.message,
-                        "see schema/datapackage.yaml", code=Code.FRICTIONLESS_ERROR)]
-    where = _field_name((*row.path, field_name))
-    if spec.name not in {f.name for f in table.record_fields}:
-        return []  # a value copied from the parent; the parent's own check reports it
-    cell = error.cell
-    if error.type == "unique-error":
-        match = re.search(r"position (\d+)", error.note or "")
-        other = rows[int(match.group(1)) - 2] if match else None
-        first = f" (first in {other.document.path}:{other.line(field_name)})" if other else ""
-        return [Problem(row.document.path, row.line(field_name), where,
-                        f"{cell!r} is used twice{first}", "each value once",
-                        code=Code.DUPLICATE_VALUE)]
-    constraint = re.search(r'constraint "(\w+)"', error.note or "")
-    name = constraint.group(1) if constraint else error.type
-    if name == "required":
-        return [Problem(row.document.path, row.line(field_name), where,
-                        "is required but missing", spec.allowed(), code=Code.MISSING_FIELD)]
-    if name == "maxLength":  # the text itself may be long: say how long, do not echo it
-        return [Problem(row.document.path, row.line(field_name), where,
-                        f"is {len(str(cell))} characters long", spec.allowed(),
-                        code=Code.TOO_LONG)]
-    return [Problem(row.document.path, row.line(field_name), where,
-                    f"{cell!r} is not allowed" if name == "enum" else f"{cell!r} fails {name}",
-                    spec.allowed(),
-                    code=Code.NOT_ALLOWED if name == "enum" else Code.CONSTRAINT_FAILED)]
-
-
-def _where_to_define(schema: PackageSchema, reference: str) -> str:
-    """What to do when a link names a table that has no row yet (no roles declared)."""
-    spec = next((t for t in schema.tables if t.name == reference), None)
-    if spec is not None and spec.source == "review" and spec.path:
-        return f"no {reference} are defined yet: add them to review.yaml under " + \
-            " → ".join(spec.path)
-    return f"no {reference} are defined yet"
