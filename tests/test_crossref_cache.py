@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from build_tools.crossref.cache import (
     MAX_NAME,
@@ -14,6 +17,8 @@ from build_tools.crossref.cache import (
     read_cached_work,
     write_cached_work,
 )
+from build_tools.crossref.works import BUILD_FIELDS, Citation, citation_from_work, work_years
+from tests.crossref_fixtures import WORK_FILES, work
 
 RETRIEVED = "2026-06-16T13:35:00Z"
 
@@ -89,3 +94,45 @@ def test_an_oversized_cache_entry_counts_as_missing(tmp_path: Path,
     assert read_cached_work(tmp_path, entry.doi) == entry
     monkeypatch.setattr("build_tools.crossref.cache.MAX_ENTRY_BYTES", 100)
     assert read_cached_work(tmp_path, entry.doi) is None
+
+
+# --- a build reads only the fields it uses (works.BUILD_FIELDS) --------------------------------
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner,
+                                                                max_size=3),
+    max_leaves=12)
+odd_names = ["reference", "abstract", "title\u200b", "ti\u0000tle", "Title", "author "]
+field_names = (st.sampled_from(sorted(BUILD_FIELDS)) | st.sampled_from(odd_names)
+               | st.text(max_size=8))
+
+
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.dictionaries(field_names, json_values, max_size=8))
+def test_a_work_read_with_build_fields_is_the_whole_work_with_only_those(
+        tmp_path: Path, work_fields: dict[str, Any]) -> None:
+    entry = CachedWork("10.1234/x", RETRIEVED, work_fields)
+    write_cached_work(tmp_path, entry)
+    whole = read_cached_work(tmp_path, entry.doi)
+    assert whole is not None
+    assert read_cached_work(tmp_path, entry.doi, BUILD_FIELDS) == CachedWork(
+        whole.doi, whole.retrieved,
+        {name: value for name, value in whole.work.items() if name in BUILD_FIELDS})
+
+
+@pytest.mark.parametrize("fixture", WORK_FILES)
+def test_a_citation_from_build_fields_is_the_citation_from_the_whole_work(
+        tmp_path: Path, fixture: str) -> None:
+    """Real Crossref answers: nothing citation_from_work reads is outside BUILD_FIELDS."""
+    message = work(fixture)
+    write_cached_work(tmp_path, CachedWork(message["DOI"], RETRIEVED, message))
+    record = Citation(title="Record title", authors=(), first_author=None, year=2000,
+                      journal=None, volume=None, issue=None, pages=None, doi=message["DOI"],
+                      origin="record")
+    whole = read_cached_work(tmp_path, message["DOI"])
+    kept = read_cached_work(tmp_path, message["DOI"], BUILD_FIELDS)
+    assert whole is not None and kept is not None
+    assert citation_from_work(kept, record) == citation_from_work(whole, record)
+    assert work_years(kept.work) == work_years(whole.work)

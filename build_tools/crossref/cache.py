@@ -69,8 +69,12 @@ def cache_path(cache_dir: Path, doi: str) -> Path:
     return cache_dir / f"{name}.json"
 
 
-def read_cached_work(cache_dir: Path, doi: str) -> CachedWork | None:
+def read_cached_work(cache_dir: Path, doi: str,
+                     fields: frozenset[str] | None = None) -> CachedWork | None:
     """The cached work of a DOI; an entry that cannot be read or used counts as missing.
+    With `fields`, the work holds only those of its fields (names as cleaned), as it would
+    after reading it whole: a build uses a few, and cleaning the rest (a reference list is
+    most of a work's bytes) would be most of its cost.
 
     Only a regular file is read, never through a link (a link in a contributor's pull request
     could point at any file of the machine), and at most MAX_ENTRY_BYTES of it.
@@ -80,14 +84,15 @@ def read_cached_work(cache_dir: Path, doi: str) -> CachedWork | None:
         return None
     try:
         data = json.loads(raw.decode("utf-8"))
-        return CachedWork.from_dict(_cleaned(data))
+        return CachedWork.from_dict(_cleaned(data, fields))
     except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None  # a damaged cache entry is treated as missing; `fetch` will replace it
 
 
-def _cleaned(data: Any) -> Any:
-    """The same JSON value with text neutralised (see text_rules.clean_text); raises ValueError
-    past MAX_DEPTH. A loop with a stack, not recursion, so no depth can crash it."""
+def _cleaned(data: Any, work_fields: frozenset[str] | None = None) -> Any:
+    """The same JSON value with text neutralised (see text_rules.clean_text), its `work` only
+    with `work_fields` if given; raises ValueError past MAX_DEPTH. A loop with a stack, not
+    recursion, so no depth can crash it."""
     root: list[Any] = [None]
     stack: list[tuple[Any, Any, Any, int]] = [(data, root, 0, 1)]
     while stack:
@@ -96,8 +101,11 @@ def _cleaned(data: Any) -> Any:
             raise ValueError(f"nested more than {MAX_DEPTH} levels deep")
         if isinstance(value, dict):
             copy: Any = {}
+            keep = work_fields if depth == 2 and key == "work" else None
             for name, item in value.items():
-                stack.append((item, copy, clean_text(name), depth + 1))
+                shown = clean_text(name)
+                if keep is None or shown in keep:
+                    stack.append((item, copy, shown, depth + 1))
         elif isinstance(value, list):
             copy = [None] * len(value)
             stack.extend((item, copy, index, depth + 1) for index, item in enumerate(value))
@@ -110,17 +118,20 @@ def _cleaned(data: Any) -> Any:
 PARALLEL_FROM = 400  # entries to read before forked workers pay (~0.5 ms each: JSON, cleaning)
 
 
-def read_cached_works(cache_dir: Path, dois: list[str]) -> dict[str, CachedWork]:
-    """The cached works of these DOIs, keyed by normalised DOI; missing ones are left out.
-    Many are read on every processor (core.parallel), with the same result."""
-    found = map_in_chunks(functools.partial(_read_works, cache_dir), dois,
+def read_cached_works(cache_dir: Path, dois: list[str],
+                      fields: frozenset[str] | None = None) -> dict[str, CachedWork]:
+    """The cached works of these DOIs, keyed by normalised DOI, each with only `fields` if
+    given (read_cached_work); missing ones are left out. Many are read on every processor
+    (core.parallel), with the same result."""
+    found = map_in_chunks(functools.partial(_read_works, cache_dir, fields), dois,
                           min_items=PARALLEL_FROM)
     return {normalise_doi(doi): cached for doi, cached in zip(dois, found, strict=True)
             if cached is not None}
 
 
-def _read_works(cache_dir: Path, dois: list[str]) -> list[CachedWork | None]:
-    return [read_cached_work(cache_dir, doi) for doi in dois]
+def _read_works(cache_dir: Path, fields: frozenset[str] | None,
+                dois: list[str]) -> list[CachedWork | None]:
+    return [read_cached_work(cache_dir, doi, fields) for doi in dois]
 
 
 def write_cached_work(cache_dir: Path, cached: CachedWork) -> Path:

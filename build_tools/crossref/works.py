@@ -119,6 +119,14 @@ def citation_from_record(values: dict[str, Any],
     )
 
 
+# The fields of a work that a build reads (citation_from_work, work_years, the checks): a
+# build reads cached works with only these (cache.read_cached_works).
+BUILD_FIELDS = frozenset({
+    "title", "container-title", "author", "issued", "published", "published-print",
+    "published-online", "volume", "issue", "page", "article-number", "DOI", "license",
+    "is-referenced-by-count", "updated-by"})
+
+
 def citation_from_work(cached: CachedWork, record: Citation) -> Citation:
     """Prefer Crossref's metadata, keeping the record's value where Crossref has none."""
     work = cached.work

@@ -12,6 +12,7 @@ from build_tools.core.project import Project
 from build_tools.core.timings import stage
 from build_tools.crossref.cache import CachedWork, read_cached_works
 from build_tools.crossref.metadata_checks import check_against_cache
+from build_tools.crossref.works import BUILD_FIELDS
 from build_tools.records.load import Records, load_records
 from build_tools.records.schema import PackageSchema
 from build_tools.records.validate import Validation, validate_records
@@ -72,7 +73,7 @@ def check_records(project: Project, records: Records,
         # The cache is input like docs/: a link in it must not publish what it points to.
         found = folder_problems(project.root, project.cache_dir)
         dois = [str(r.values["doi"]) for r in rows if r.values.get("doi")]
-        works = read_cached_works(project.cache_dir, dois)
+        works = read_cached_works(project.cache_dir, dois, BUILD_FIELDS)
         found += check_against_cache(rows, works)
     if found:
         merged = sorted({*validation.problems, *found},
