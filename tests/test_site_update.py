@@ -100,16 +100,23 @@ def test_a_failing_mkdocs_build_leaves_the_previous_site_untouched(project: Proj
 
 def test_keep_unchanged_times_copies_times_of_identical_files_only(tmp_path: Path) -> None:
     live, staging = tmp_path / "site", tmp_path / "staging"
-    for root, files in ((live, {"same.html": "same", "old.html": "old", "gone.html": "x"}),
-                        (staging, {"same.html": "same", "old.html": "new", "new/x.html": "x"})):
+    for root, files in ((live, {"same.html": "same", "old.html": "old", "gone.html": "x",
+                                "a/b/deep.html": "deep", "target.html": "linked"}),
+                        (staging, {"same.html": "same", "old.html": "new", "new/x.html": "x",
+                                   "a/b/deep.html": "deep", "link.html": "linked"})):
         for name, text in files.items():
             (root / name).parent.mkdir(parents=True, exist_ok=True)
             (root / name).write_text(text)
+    (live / "link.html").symlink_to(live / "target.html")  # a link is never a twin
     os.utime(live / "same.html", ns=(1, 1))
     os.utime(live / "old.html", ns=(2, 2))
-    assert keep_unchanged_times(staging, live) == 2  # old.html and new/x.html
+    os.utime(live / "a/b/deep.html", ns=(3, 3))
+    os.utime(live / "target.html", ns=(4, 4))
+    assert keep_unchanged_times(staging, live) == 3  # old.html, new/x.html and link.html
     assert (staging / "same.html").stat().st_mtime_ns == 1
+    assert (staging / "a/b/deep.html").stat().st_mtime_ns == 3
     assert (staging / "old.html").stat().st_mtime_ns != 2
+    assert (staging / "link.html").stat().st_mtime_ns != 4
 
 
 NO_NETWORK = """

@@ -15,7 +15,7 @@ from build_tools.records.yaml_cache import (
     cache_key,
     encoded_document,
     keep_document,
-    kept_document,
+    kept_documents,
 )
 from build_tools.records.yaml_source import YamlDocument, parse_yaml, read_yaml_bytes
 
@@ -60,22 +60,23 @@ def _read_studies(project: Project, paths: list[Path],
     """Each file's document or problems, in order. Bytes are read and kept documents looked
     up here; the rest is parsed, and kept, on every processor (core.parallel)."""
     results: list[Parsed] = []
-    to_parse: list[tuple[int, bytes, str, str | None]] = []
+    read: list[tuple[int, bytes, str, str | None]] = []
     for path in paths:
         problems: list[Problem] = []
         display = project.display(path)
         raw = _read_bytes(path, display, problems)
         results.append((None, problems))
-        if raw is None:
-            continue
-        key = None
-        if cache is not None:
-            key = cache_key(raw, display)
-            document = kept_document(cache, key, display)
-            if document is not None:
-                results[-1] = (document, [])
-                continue
-        to_parse.append((len(results) - 1, raw, display, key))
+        if raw is not None:
+            key = cache_key(raw, display) if cache is not None else None
+            read.append((len(results) - 1, raw, display, key))
+    kept = {} if cache is None else kept_documents(
+        cache, {key: display for _, _, display, key in read if key is not None})
+    to_parse = []
+    for index, raw, display, key in read:
+        if key in kept:
+            results[index] = (kept[key], [])
+        else:
+            to_parse.append((index, raw, display, key))
     root = cache.root if cache is not None else None
     parsed = map_in_chunks(_parse_files, [(raw, display, key, root)
                                           for _, raw, display, key in to_parse],

@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import math
 import struct
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeGuard
 
 import yaml
 
 from build_tools.core.errors import NotKept
-from build_tools.core.output_cache import OutputCache, content_key
+from build_tools.core.output_cache import MAX_ENTRY_BYTES, OutputCache, content_key, text_of
 from build_tools.records.yaml_source import MAX_DEPTH, FieldPath, YamlDocument, parse_yaml
 
 KIND = "parsed-yaml"
@@ -33,7 +35,7 @@ def parse_yaml_cached(raw: bytes, display_path: str, cache: OutputCache | None) 
     if cache is None:
         return parse_yaml(raw, display_path)
     key = cache_key(raw, display_path)
-    document = kept_document(cache, key, display_path)
+    document = kept_documents(cache, {key: display_path}).get(key)
     if document is None:
         document = parse_yaml(raw, display_path)  # a YamlProblem leaves before anything is kept
         keep_document(cache, key, encoded_document(document))
@@ -46,11 +48,24 @@ def cache_key(raw: bytes, display_path: str) -> str:
                        hashlib.sha256(raw).hexdigest())
 
 
-def kept_document(cache: OutputCache, key: str, display_path: str) -> YamlDocument | None:
-    """The document an earlier build kept under `key`, if any (a damaged entry is a miss)."""
-    stored = cache.get(key, lambda value: isinstance(value, dict)
-                       and set(value) == {"data", "lines"})
-    return None if stored is None else decoded_document(stored, display_path)
+def kept_documents(cache: OutputCache, wanted: Mapping[str, str]) -> dict[str, YamlDocument]:
+    """The documents earlier builds kept under these keys (`wanted`: key → shown path; read in
+    batches), by key; a missing or damaged entry is left out (a miss)."""
+    found = {}
+    for key, value in cache.get_values(dict.fromkeys(wanted, "")).items():
+        text = text_of(value, MAX_ENTRY_BYTES)
+        try:
+            stored = json.loads(text) if text is not None else None
+        except (ValueError, RecursionError):
+            continue
+        document = decoded_document(stored, wanted[key]) if _is_stored(stored) else None
+        if document is not None:
+            found[key] = document
+    return found
+
+
+def _is_stored(value: Any) -> TypeGuard[dict[str, Any]]:
+    return isinstance(value, dict) and set(value) == {"data", "lines"}
 
 
 def keep_document(cache: OutputCache, key: str, value: dict[str, Any] | None) -> None:

@@ -17,6 +17,7 @@ import contextlib
 import datetime as dt
 import logging
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -99,22 +100,36 @@ def keep_unchanged_times(staging: Path, target: Path) -> int:
     Returns how many files changed (new or different), which is what a rebuild really rewrote.
     """
     changed = 0
-    for staged in staging.rglob("*"):
-        if staged.is_dir() or staged.is_symlink():
-            continue
-        live = target / staged.relative_to(staging)
-        if live.is_file() and not live.is_symlink() and _same_bytes(staged, live):
-            times = live.stat()
-            os.utime(staged, ns=(times.st_atime_ns, times.st_mtime_ns))
+    for staged, relative in _regular_files(str(staging), ""):
+        live = os.path.join(target, relative)
+        try:
+            twin = os.lstat(live)
+        except OSError:
+            twin = None
+        if twin is not None and stat.S_ISREG(twin.st_mode) \
+                and twin.st_size == staged.stat(follow_symlinks=False).st_size \
+                and _same_bytes(staged.path, live):
+            os.utime(staged.path, ns=(twin.st_atime_ns, twin.st_mtime_ns))
         else:
             changed += 1
     return changed
 
 
-def _same_bytes(first: Path, second: Path) -> bool:
-    if first.stat().st_size != second.stat().st_size:
-        return False
-    return first.read_bytes() == second.read_bytes()
+def _regular_files(folder: str, relative: str) -> Iterator[tuple[os.DirEntry[str], str]]:
+    """Every regular file under `folder` with its path relative to it; links are not
+    followed (one scandir per folder: a large site has tens of thousands of files)."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            inside = os.path.join(relative, entry.name)
+            if entry.is_dir(follow_symlinks=False):
+                yield from _regular_files(entry.path, inside)
+            elif entry.is_file(follow_symlinks=False):
+                yield entry, inside
+
+
+def _same_bytes(first: str, second: str) -> bool:
+    with open(first, "rb") as one, open(second, "rb") as other:
+        return one.read() == other.read()
 
 
 def load_site_config(project: Project, target: Path, *, strict: bool,
