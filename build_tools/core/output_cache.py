@@ -65,9 +65,14 @@ class OutputCache:
 
     def get(self, key: str, valid: Callable[[Any], bool]) -> Any | None:
         """The stored JSON value of `key` if it is there, readable and `valid`; else None."""
-        found = _database(self.root).read(self.kind, key)
-        value = json_of(found[1]) if found is not None and found[0] == "" else None
-        return value if value is not None and valid(value) else None
+        text = self.get_text(key, "", MAX_ENTRY_BYTES)
+        if text is None:
+            return None
+        try:
+            value = json.loads(text)
+        except (ValueError, RecursionError):
+            return None
+        return value if valid(value) else None
 
     def put(self, key: str, value: Any) -> None:
         """Store a JSON value; a cache that cannot be written is simply not used."""
@@ -122,18 +127,6 @@ def text_of(value: bytes, limit: int) -> str | None:
             return None
         return data.decode("utf-8")
     except (zlib.error, UnicodeDecodeError):
-        return None
-
-
-def json_of(value: bytes) -> Any | None:
-    """A stored JSON value (`put`; `get_values` returns them as stored), or None if it is
-    damaged, too large or not JSON."""
-    text = text_of(value, MAX_ENTRY_BYTES)
-    if text is None:
-        return None
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError):
         return None
 
 

@@ -79,18 +79,9 @@ def read_cached_work(cache_dir: Path, doi: str,
     Only a regular file is read, never through a link (a link in a contributor's pull request
     could point at any file of the machine), and at most MAX_ENTRY_BYTES of it.
     """
-    raw = entry_bytes(cache_dir, doi)
-    return None if raw is None else work_from_bytes(raw, fields)
-
-
-def entry_bytes(cache_dir: Path, doi: str) -> bytes | None:
-    """The bytes of a DOI's entry: a regular file of at most MAX_ENTRY_BYTES, else None."""
-    return read_regular_file(cache_path(cache_dir, doi), MAX_ENTRY_BYTES)
-
-
-def work_from_bytes(raw: bytes, fields: frozenset[str] | None = None) -> CachedWork | None:
-    """An entry's work, cleaned (and with only `fields`, see read_cached_work); None if the
-    entry is damaged."""
+    raw = read_regular_file(cache_path(cache_dir, doi), MAX_ENTRY_BYTES)
+    if raw is None:
+        return None
     try:
         data = json.loads(raw.decode("utf-8"))
         return CachedWork.from_dict(_cleaned(data, fields))

@@ -120,7 +120,7 @@ def citation_from_record(values: dict[str, Any],
 
 
 # The fields of a work that a build reads (citation_from_work, work_years, the checks): a
-# build reads cached works with only these (cache.read_cached_works, kept_works).
+# build reads cached works with only these (cache.read_cached_works).
 BUILD_FIELDS = frozenset({
     "title", "container-title", "author", "issued", "published", "published-print",
     "published-online", "volume", "issue", "page", "article-number", "DOI", "license",

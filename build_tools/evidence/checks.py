@@ -8,12 +8,9 @@ from pathlib import Path
 from build_tools.core.clock import build_date
 from build_tools.core.errors import InvalidRecords, Problem
 from build_tools.core.input_files import folder_problems
-from build_tools.core.output_cache import OutputCache
 from build_tools.core.project import Project
 from build_tools.core.timings import stage
-from build_tools.crossref.cache import CachedWork
-from build_tools.crossref.kept_works import KIND as KEPT_WORKS
-from build_tools.crossref.kept_works import read_works_kept
+from build_tools.crossref.cache import CachedWork, read_cached_works
 from build_tools.crossref.metadata_checks import check_against_cache
 from build_tools.crossref.works import BUILD_FIELDS
 from build_tools.records.load import Records, load_records
@@ -76,8 +73,7 @@ def check_records(project: Project, records: Records,
         # The cache is input like docs/: a link in it must not publish what it points to.
         found = folder_problems(project.root, project.cache_dir)
         dois = [str(r.values["doi"]) for r in rows if r.values.get("doi")]
-        kept = OutputCache(output_cache, KEPT_WORKS) if output_cache else None
-        works = read_works_kept(project.cache_dir, dois, BUILD_FIELDS, kept)
+        works = read_cached_works(project.cache_dir, dois, BUILD_FIELDS)
         found += check_against_cache(rows, works)
     if found:
         merged = sorted({*validation.problems, *found},

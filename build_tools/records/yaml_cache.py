@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import math
 import struct
 from collections.abc import Mapping
@@ -21,7 +22,7 @@ from typing import Any, TypeGuard
 import yaml
 
 from build_tools.core.errors import NotKept
-from build_tools.core.output_cache import OutputCache, content_key, json_of
+from build_tools.core.output_cache import MAX_ENTRY_BYTES, OutputCache, content_key, text_of
 from build_tools.records.yaml_source import MAX_DEPTH, FieldPath, YamlDocument, parse_yaml
 
 KIND = "parsed-yaml"
@@ -52,7 +53,11 @@ def kept_documents(cache: OutputCache, wanted: Mapping[str, str]) -> dict[str, Y
     batches), by key; a missing or damaged entry is left out (a miss)."""
     found = {}
     for key, value in cache.get_values(dict.fromkeys(wanted, "")).items():
-        stored = json_of(value)
+        text = text_of(value, MAX_ENTRY_BYTES)
+        try:
+            stored = json.loads(text) if text is not None else None
+        except (ValueError, RecursionError):
+            continue
         document = decoded_document(stored, wanted[key]) if _is_stored(stored) else None
         if document is not None:
             found[key] = document
