@@ -7,7 +7,6 @@ the problems must be the same, however the cache was filled by earlier examples.
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -44,8 +43,6 @@ DESCRIPTOR: dict[str, Any] = {"resources": [
     }},
 ]}
 SCHEMA = PackageSchema.from_document(YamlDocument("schema/datapackage.yaml", DESCRIPTOR))
-# One cache for every example: entries kept by one example meet the tables of the next.
-SHARED_ROOT = Path(tempfile.mkdtemp(prefix="lr-test-frictionless-"))
 
 
 
@@ -75,6 +72,13 @@ def tables_of(generated: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> d
     return tables
 
 
+@pytest.fixture(scope="module")
+def shared_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache for every example: entries kept by one example meet the tables of the next
+    (under pytest's own temporary folder, which it removes)."""
+    return tmp_path_factory.mktemp("frictionless-kept")
+
+
 @settings(max_examples=300, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(files)
@@ -87,10 +91,10 @@ def tables_of(generated: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> d
 @example([({"id": "a", "n": 1, "group": "b"}, [{"item": "a", "other": 2}])])
 @example([({"id": "a", "n": 1, "group": None}, [{"item": "a", "other": True}])])
 def test_the_cache_never_changes_what_frictionless_reports(
-        generated: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> None:
+        shared_root: Path, generated: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> None:
     tables = tables_of(generated)
     expected = run_frictionless(SCHEMA, tables)
-    cache = OutputCache(SHARED_ROOT, KIND)
+    cache = OutputCache(shared_root, KIND)
     assert run_frictionless_kept(SCHEMA, tables, frozenset(), cache) == expected
     assert run_frictionless_kept(SCHEMA, tables, frozenset(), cache) == expected
 

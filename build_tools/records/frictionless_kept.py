@@ -118,7 +118,7 @@ def rows_together_hold(schema: PackageSchema, tables: dict[str, list[Row]]) -> b
     """True only if Frictionless would find no duplicate value, no duplicate primary key and
     no reference it cannot resolve; False whenever that is not certain."""
     for table in schema.tables:
-        described = table_descriptor(table).get("schema", {})
+        described = table.descriptor.get("schema", {})
         if not isinstance(described, dict):
             return False
         rows = tables[table.name]
