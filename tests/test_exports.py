@@ -6,13 +6,14 @@ import json
 import re
 
 import rispy
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pybtex.database import parse_string
 
 from build_tools.formats.csl import csl_item
 from build_tools.formats.exports import bibtex_text, csl_items, csl_json_text, ris_text
 from build_tools.formats.latex import verbatim_safe
+from build_tools.formats.reference_formats import REFERENCE_FORMATS
 from tests.refdata import hostile_study, scenario_studies
 
 
@@ -124,3 +125,23 @@ def test_csl_json_text_round_trips_hostile_text_unchanged_but_on_one_line():
 
 def test_exports_of_no_studies_are_empty():
     assert bibtex_text([]) == "" and ris_text([]) == "" and csl_json_text([]) == "[]\n"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(range(8)), max_size=6), st.text(max_size=30))
+def test_each_file_is_its_items_entries_joined(picks: list[int], text: str) -> None:
+    """A rebuild writes the Downloads' files from kept one-study texts (references.py): the
+    join of the entries must be the file written from all the items at once."""
+    pool = [*csl_items([_by_id("fogarty-2021"), hostile_study()]),
+            {"id": "plain", "type": "book", "title": text},
+            {"id": "x", "type": "article-journal", "title": text,
+             "author": [{"family": text or "F", "given": "G"}],
+             "issued": {"date-parts": [[2020, 1, 2]]}, "page": "1-2", "note": text},
+            {"id": "nothing", "type": "document"},
+            {"id": "u", "type": "webpage", "URL": "https://example.org/x", "PMID": "123"},
+            {"id": "v", "type": "report", "genre": text, "version": "2"},
+            {"id": "w", "type": "article-journal", "DOI": "10.1/x"}]
+    items = [pool[pick] for pick in picks]
+    for reference_format in REFERENCE_FORMATS:
+        assert reference_format.join([reference_format.entry(item) for item in items]) == \
+            reference_format.write(items), reference_format.name

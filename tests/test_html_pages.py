@@ -147,3 +147,20 @@ def test_pages_out_of_the_navigation_share_one_rendered_sidebar(
                           path.read_text("utf-8"), re.S).group(0)  # type: ignore[union-attr]
                 for path in study_pages}
     assert len(sidebars) == 1
+
+
+@pytest.mark.parametrize(("anchor", "valid"), [("cite-this-study", True),
+                                                 ("no-such-anchor", False)])
+def test_links_to_an_anchor_of_a_study_page_are_checked(tmp_path: Path, anchor: str,
+                                                       valid: bool) -> None:
+    """A study page finds its anchors only when a link asks for them (RawHtmlPage): a link to
+    one it has passes a strict build, a link to one it lacks fails it."""
+    project = make_project(tmp_path / "project")  # its mkdocs.yml warns of missing anchors
+    study = sorted(project.studies_dir.glob("*.yaml"))[0].stem
+    (project.root / "docs" / "links.md").write_text(
+        f"# Links\n\n[Cite it](studies/{study}.md#{anchor})\n", "utf-8")
+    if valid:
+        build_site(project, strict=True, site_dir=tmp_path / "site", output_cache=None)
+    else:
+        with pytest.raises(Exception, match="strict mode"):
+            build_site(project, strict=True, site_dir=tmp_path / "site", output_cache=None)

@@ -4,6 +4,7 @@ kind of change a project can make."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -175,6 +176,81 @@ def test_a_title_the_navigation_takes_from_a_heading_renders_every_page_again(
     assert rebuilt_after(tmp_path, listed_without_titles, retitle_a_page) == (True, False)
 
 
+def test_without_titles_in_the_navigation_pages_pass_once_every_page_is_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Titles the navigation takes from headings are known only once pages are read: kept
+    pages then pass after MkDocs reads them (site/plugin.py), with the same site."""
+    def listed_without_titles(project: Project) -> None:
+        with project.mkdocs_file.open("a", encoding="utf-8") as out:
+            out.write("nav:\n  - index.md\n  - notes.md\n  - studies/index.md\n")
+
+    read = reading_recorded(monkeypatch)
+    assert rebuilt_after(tmp_path, listed_without_titles, change_a_study) == (True, True)
+    assert sum(uri.startswith("studies/") for uri in read) > 3  # every page read each build
+
+
+def reading_recorded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The pages MkDocs reads (its `_populate_page`), as they are read."""
+    read: list[str] = []
+    real = mkdocs_build._populate_page
+
+    def recording(page: Any, *args: Any, **kwargs: Any) -> None:
+        read.append(page.file.src_uri)
+        real(page, *args, **kwargs)
+
+    monkeypatch.setattr(mkdocs_build, "_populate_page", recording)
+    return read
+
+
+def test_kept_pages_are_not_even_read_when_every_title_is_known(
+        warm: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(warm[0], tmp_path / "review")
+    project = Project.at(tmp_path / "review")
+    cache = tmp_path / "cache"
+    build_site(project, output_cache=cache)
+    change_a_study(project)
+    read = reading_recorded(monkeypatch)
+    build_site(project, output_cache=cache)
+    assert len([uri for uri in read if uri.startswith("studies/")
+                and uri != "studies/index.md"]) == 1
+
+
+def test_pages_kept_before_reading_pass_after_reading_and_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The key is the same whether the plugin plans before MkDocs reads the pages or after
+    (the navigation's outline does not see the page class the plugin gives a page)."""
+    project = make_project(tmp_path / "review")
+    cache = tmp_path / "cache"
+    build_site(project, output_cache=cache)  # planned before reading
+    kept = entries(cache)
+    monkeypatch.setattr(page_store, "titles_known", lambda items: False)
+    build_site(project, output_cache=cache)  # planned after reading
+    assert entries(cache) == kept  # every page passed: none was kept anew
+    monkeypatch.undo()
+    build_site(project, output_cache=cache)
+    assert entries(cache) == kept
+
+
+@pytest.mark.parametrize(("anchor", "valid"), [("cite-this-study", True),
+                                                 ("no-such-anchor", False)])
+def test_links_to_the_anchors_of_a_page_that_passes_unread_are_checked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, anchor: str, valid: bool) -> None:
+    project = make_project(tmp_path / "review")
+    study = sorted(project.studies_dir.glob("*.yaml"))[0].stem
+    links = project.root / "docs" / "links.md"
+    links.write_text(f"# Links\n\n[Cite it](studies/{study}.md#cite-this-study)\n", "utf-8")
+    cache = tmp_path / "cache"
+    build_site(project, strict=True, output_cache=cache)
+    replace_in(links, "#cite-this-study", f"#{anchor}")
+    read = reading_recorded(monkeypatch)
+    if valid:
+        build_site(project, strict=True, output_cache=cache)
+    else:
+        with pytest.raises(Exception, match="strict mode"):
+            build_site(project, strict=True, output_cache=cache)
+    assert f"studies/{study}.md" not in read  # it passed through unread
+
+
 def test_a_page_whose_entry_cannot_be_read_is_rendered_as_usual(
         warm: tuple[Path, Path], tmp_path: Path) -> None:
     """An entry that has its key but cannot be read when the page is written (another build
@@ -205,6 +281,34 @@ def test_a_stored_entry_is_what_a_rebuild_shows(warm: tuple[Path, Path], tmp_pat
     marked = [path for path in site.rglob("*.html")
               if b"<!-- from the store -->" in path.read_bytes()]
     assert len(marked) == len(entries(cache))
+
+
+def test_the_kept_search_entries_are_what_a_rebuild_indexes(warm: tuple[Path, Path],
+                                                            tmp_path: Path) -> None:
+    """Control: a page that passes through is indexed from the entries kept with it, in its
+    place, not parsed again (byte identity alone could pass with the entries unread)."""
+    shutil.copytree(warm[0], tmp_path / "review")
+    project = Project.at(tmp_path / "review")
+    cache = tmp_path / "cache"
+    site = build_site(project, output_cache=cache)
+    before = json.loads((site / "search" / "search_index.json").read_text("utf-8"))["docs"]
+    kept = cache_rows.texts(cache, page_store.STORE_KIND)
+    marked = 0
+    for entry, key in entries(cache).items():
+        found = page_store.read_kept(kept[entry])
+        assert found is not None
+        search_entries, output = found
+        for search_entry in search_entries:
+            search_entry["title"] = f"kept {search_entry['title']}"
+            marked += 1
+        text = page_store.kept_text(output, search_entries)
+        assert text is not None
+        cache_rows.store_bytes(cache, page_store.STORE_KIND, entry, text.encode(), key)
+    assert marked > 3
+    site = build_site(project, output_cache=cache)
+    after = json.loads((site / "search" / "search_index.json").read_text("utf-8"))["docs"]
+    assert [e["location"] for e in after] == [e["location"] for e in before]
+    assert sum(e["title"].startswith("kept ") for e in after) == marked
 
 
 def test_kept_pages_pass_through_mkdocs(warm: tuple[Path, Path], tmp_path: Path,
@@ -301,6 +405,28 @@ def test_any_bytes_in_an_entry_give_a_page_or_a_miss(raw: bytes, form: int) -> N
     text = cache.get_text("entry", "key", 200)
     assert text is None or (form == 1 and text.encode() == raw)
     assert cache.get_text("entry", "another key", 200) is None
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8)
+
+
+@given(st.lists(st.dictionaries(st.text(), JSON_VALUES, max_size=4), max_size=4), st.text())
+def test_kept_search_entries_and_page_read_back_as_written(
+        search_entries: list[dict[str, Any]], output: str) -> None:
+    text = page_store.kept_text(output, search_entries)
+    assert text is not None
+    assert page_store.read_kept(text) == (search_entries, output)
+
+
+@given(st.text())
+def test_any_stored_text_reads_as_entries_and_a_page_or_as_a_miss(text: str) -> None:
+    found = page_store.read_kept(text)
+    assert found is None or (isinstance(found[0], list)
+                             and all(isinstance(e, dict) for e in found[0])
+                             and isinstance(found[1], str))
 
 
 def _empty_nav() -> Navigation:

@@ -111,6 +111,7 @@ def test_the_site_is_byte_identical_with_no_cold_and_warm_caches(tmp_path: Path,
     assert len(entries(cache, "parsed-yaml")) == studies > 0
     assert len(entries(cache, "bibtex")) == studies
     assert len(entries(cache, "references")) == studies
+    assert len(entries(cache, "citations")) == studies
 
     parsed: list[str] = []
     written: list[str] = []

@@ -19,7 +19,8 @@ from build_tools.records.tables import Row
 def comparable_title(title: str) -> str:
     """Case, accents, punctuation, markup and spacing do not count as disagreement."""
     text = unicodedata.normalize("NFKD", plain_text(title)).casefold()
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    if not text.isascii():  # combining marks are never ASCII: most titles skip this pass
+        text = "".join(c for c in text if not unicodedata.combining(c))
     return " ".join(re.sub(r"[^\w]+", " ", text).split())
 
 

@@ -61,15 +61,18 @@ def strip_extensions(value: Any) -> Any:
 def table_csv(table: TableSpec, rows: Sequence[Row]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([f.name for f in table.fields])
-    for row in rows:
-        writer.writerow([csv_cell(row.values.get(f.name)) for f in table.fields])
+    names = [f.name for f in table.fields]
+    writer.writerow(names)
+    cell = csv_cell
+    writer.writerows([cell(row.values.get(name)) for name in names] for row in rows)
     return buffer.getvalue().encode("utf-8")
 
 
 def csv_cell(value: Any) -> str:
     """A Frictionless CSV cell: empty for missing, JSON for lists, formulas defused, no control
     or bidi characters (neutral.neutralise)."""
+    if type(value) is str:  # most cells: the checks below in the order that finds them first
+        return defuse_formula(neutralise(value))
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -36,6 +36,22 @@ def csl_json_text(items: Items) -> str:
     return json.dumps(list(items), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
+def csl_json_entry(item: dict[str, Any]) -> str:
+    """One item as `csl_json_text` writes it inside its list (one level in); `csl_json_file`
+    of the entries is `csl_json_text` of the items."""
+    text = json.dumps(item, ensure_ascii=False, indent=2, sort_keys=True)
+    return "\n".join(f"  {line}" for line in text.split("\n"))
+
+
+def csl_json_file(entries: Sequence[str]) -> str:
+    return "[\n" + ",\n".join(entries) + "\n]\n" if entries else "[]\n"
+
+
+def lines_file(entries: Sequence[str]) -> str:
+    """A BibTeX or RIS file of one-item texts: they are joined by a blank line."""
+    return "\n".join(entries)
+
+
 def bibtex_text(items: Items) -> str:
     """A BibTeX database, one entry per item (@article, else @misc), keyed by the item's id.
 

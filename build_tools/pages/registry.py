@@ -78,7 +78,8 @@ class SiteInputs:
         return Renderer(self.evidence, OutputCache(root, "references") if root else None,
                         self.use_directory_urls,
                         bibtex_cache=OutputCache(root, "bibtex") if root else None,
-                        row_cache=OutputCache(root, "rows") if root else None)
+                        row_cache=OutputCache(root, "rows") if root else None,
+                        citation_cache=OutputCache(root, "citations") if root else None)
 
 
 Producer = Callable[[SiteInputs], list[Page]]
@@ -123,7 +124,8 @@ def evidence(site: SiteInputs) -> list[Page]:
 
 
 def downloads(site: SiteInputs) -> list[Page]:
-    return download_pages(site.evidence, site.schema, site.tables, site.render.environment)
+    return download_pages(site.evidence, site.schema, site.tables, site.render.environment,
+                          site.render.citations)
 
 
 def changelog(site: SiteInputs) -> list[Page]:

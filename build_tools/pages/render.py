@@ -103,11 +103,13 @@ class Renderer:
     def __init__(self, evidence: Evidence, reference_cache: OutputCache | None = None,
                  use_directory_urls: bool = True,
                  bibtex_cache: OutputCache | None = None,
-                 row_cache: OutputCache | None = None) -> None:
+                 row_cache: OutputCache | None = None,
+                 citation_cache: OutputCache | None = None) -> None:
         self.evidence = evidence
         self.environment = make_environment()
         self.reference_cache = reference_cache  # formatted references kept between builds
         self.bibtex_cache = bibtex_cache  # written BibTeX entries kept between builds
+        self.citation_cache = citation_cache  # each study's whole citation, kept between builds
         self.use_directory_urls = use_directory_urls  # how the site's addresses look
         self.rows = RowWriter(self.environment, use_directory_urls, row_cache)
 
@@ -119,7 +121,8 @@ class Renderer:
 
     @cached_property
     def citations(self) -> dict[str, StudyCitation]:
-        return cite_studies(self.evidence.studies, self.reference_cache, self.bibtex_cache)
+        return cite_studies(self.evidence.studies, self.reference_cache, self.bibtex_cache,
+                            self.citation_cache)
 
     def text(self, template: str, **extra: Any) -> str:
         return self.environment.get_template(template).render(**self.context, **extra)

@@ -7,13 +7,14 @@ and the versions of MkDocs, Material and this code. All of it goes into the entr
 tests/test_page_store.py builds with and without the store after each kind of change and
 compares every byte of the site.
 
-What is kept is a page's output after every `on_post_page` handler, as MkDocs would write it. A
-page whose entry matches **passes through** the next build: the plugin takes it out of MkDocs'
-run (no context, template, handlers or search parse: ~1 ms a page) and writes the kept bytes
-itself, adding the page's search entry at its place in the index and the page to the sitemap
-(site/plugin.py). That is sound only for plugins whose page events this module knows: with any
-other plugin or hook, or MkDocs' own search (which indexes a page that asks to be left out),
-nothing is stored or reused.
+What is kept is a page's output after every `on_post_page` handler, as MkDocs would write it,
+and the search entries building it added (one line of JSON before the HTML). A page whose entry
+matches **passes through** the next build: the plugin writes the kept bytes as soon as it has
+read them and takes the page out of MkDocs' run (no context, template, handlers or search
+parse: ~1 ms a page), adding the kept search entries at the page's place in the index and the
+page to the sitemap (site/plugin.py, site/passing.py). That is sound only for plugins whose
+page events this module knows: with any other plugin or hook, or MkDocs' own search (which
+indexes a page that asks to be left out), nothing is stored or reused.
 
 The store keeps one entry per page address and project, tagged with its key (a later build
 replaces it), so it stays the size of one site. Entries live in the user's cache folder
@@ -33,15 +34,17 @@ from typing import Any
 
 import material
 import mkdocs
+from material.plugins.search import plugin as material_search
 from material.plugins.search.plugin import SearchPlugin as MaterialSearchPlugin
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page as MkDocsPage
 from mkdocs.theme import Theme
-from mkdocs.utils import get_build_datetime
+from mkdocs.utils import get_build_datetime, write_file
 
 from build_tools.core.output_cache import OutputCache, text_of
 
-FORMAT = 2  # raise when what is stored, or how a page is made from it, changes
+FORMAT = 3  # raise when what is stored, or how a page is made from it, changes
 STORE_KIND = "pages"
 MAX_ENTRY_BYTES = 16 * 1024 * 1024
 PLAN_BATCH = 500  # entries read at once when planning
@@ -60,6 +63,19 @@ SHAPING_MODULES = ("plugin.py", "shared_nav.py", "html_pages.py", "page_store.py
                    "search_summary.py", "offline.py")
 
 
+SearchEntries = list[dict[str, Any]]  # what a page adds to the search index, in order
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A generated page that may pass through: where it is and what it is made from."""
+
+    src_uri: str
+    url: str
+    source: str
+    dest_path: str  # the file MkDocs would write
+
+
 @dataclass
 class PageStore:
     """This build's view of the store: which pages pass through and which are to be kept."""
@@ -68,25 +84,48 @@ class PageStore:
     project: str  # entries are per project folder: one per page address
     fingerprint: str
     keys: dict[str, str] = field(default_factory=dict)  # src_uri: its key in this build
-    passing: dict[str, bytes] = field(default_factory=dict)  # src_uri: its kept value
+    # src_uri of each page that passes through (its file is written): its search entries
+    passing: dict[str, SearchEntries] = field(default_factory=dict)
     to_keep: set[str] = field(default_factory=set)  # pages to keep once built
 
     def entry(self, src_uri: str) -> str:
         return f"{self.project}:{src_uri}"
 
-    def output_of(self, src_uri: str) -> str:
-        """The kept HTML of a page that passes through (read and checked when planned)."""
-        text = text_of(self.passing[src_uri], MAX_ENTRY_BYTES)
-        if text is None:  # it read when planned, and is held in memory since
-            raise RuntimeError(f"the kept output of {src_uri} no longer reads")
-        return text
-
-    def keep(self, src_uri: str, output: str) -> None:
-        """Keep a page this build made, for the next build."""
+    def keep(self, src_uri: str, output: str, search_entries: SearchEntries) -> None:
+        """Keep a page this build made, with the search entries it added, for the next build."""
         if src_uri in self.to_keep:
             self.to_keep.discard(src_uri)
-            self.cache.put_text(self.entry(src_uri), self.keys[src_uri], output,
-                                MAX_ENTRY_BYTES)
+            text = kept_text(output, search_entries)
+            if text is not None:
+                self.cache.put_text(self.entry(src_uri), self.keys[src_uri], text,
+                                    MAX_ENTRY_BYTES)
+
+
+def kept_text(output: str, search_entries: SearchEntries) -> str | None:
+    """What is stored: the search entries as one line of JSON, then the page. They are written
+    as Material writes its index (`default=str`), so reading them back and writing the index
+    gives the same bytes; None when they cannot be written at all."""
+    try:
+        header = json.dumps({"search": search_entries}, ensure_ascii=True,
+                            separators=(",", ":"), default=str)
+    except (TypeError, ValueError, RecursionError):
+        return None
+    return f"{header}\n{output}"
+
+
+def read_kept(text: str) -> tuple[SearchEntries, str] | None:
+    """(search entries, page) of a stored text, or None when it is not of that shape."""
+    header, newline, output = text.partition("\n")
+    if not newline:
+        return None
+    try:
+        value = json.loads(header)
+    except (ValueError, RecursionError):
+        return None
+    entries = value.get("search") if isinstance(value, dict) else None
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        return None
+    return entries, output
 
 
 def open_store(root: Path, project_root: Path, config: MkDocsConfig,
@@ -103,21 +142,29 @@ def project_id(project_root: Path) -> str:
     return hashlib.sha256(os.fsencode(project_root.resolve())).hexdigest()[:24]
 
 
-def plan_reuse(store: PageStore, pages: Iterable[tuple[str, str, str]]) -> None:
-    """For each (src_uri, url, source) of a page that may pass through: it passes if its entry
-    was kept for the same key and reads, else it is built and kept."""
-    for src_uri, url, source in pages:
-        store.keys[src_uri] = page_key(store.fingerprint, src_uri, url, source)
-    uris = list(store.keys)
+def plan_reuse(store: PageStore, candidates: Iterable[Candidate]) -> None:
+    """Each candidate passes through if its entry was kept for the same key and reads: its file
+    is written now, from the kept bytes (read once, never held), and its search entries are
+    kept for the index; any other is built as usual and kept."""
+    by_uri = {candidate.src_uri: candidate for candidate in candidates}
+    for src_uri, candidate in by_uri.items():
+        store.keys[src_uri] = page_key(store.fingerprint, src_uri, candidate.url,
+                                       candidate.source)
+    uris = list(by_uri)
     for start in range(0, len(uris), PLAN_BATCH):
         batch = uris[start:start + PLAN_BATCH]
         kept = store.cache.get_values({store.entry(uri): store.keys[uri] for uri in batch})
         for src_uri in batch:
             value = kept.get(store.entry(src_uri))
-            if value is not None and text_of(value, MAX_ENTRY_BYTES) is not None:
-                store.passing[src_uri] = value  # held compressed: ~1/4 of the page
-            else:
+            text = text_of(value, MAX_ENTRY_BYTES) if value is not None else None
+            found = read_kept(text) if text is not None else None
+            if found is None:
                 store.to_keep.add(src_uri)
+                continue
+            search_entries, output = found
+            write_file(output.encode("utf-8", errors="xmlcharrefreplace"),
+                       by_uri[src_uri].dest_path)
+            store.passing[src_uri] = search_entries
 
 
 def page_key(fingerprint: str, src_uri: str, url: str, source: str) -> str:
@@ -145,6 +192,7 @@ def site_fingerprint(config: MkDocsConfig, nav: Navigation) -> str | None:
         "plugins": {name: stable(dict(plugin.config)) for name, plugin in config.plugins.items()},
         "settings": settings,
         "nav": nav_outline(nav.items),
+        "jieba": material_search.jieba is not None,  # Material's search splits Chinese with it
         "templates": _templates_digest(config.theme),
         "code": _files_digest(Path(__file__).parent / name for name in SHAPING_MODULES),
     }
@@ -159,11 +207,25 @@ def _other_search(config: MkDocsConfig) -> bool:
                for name, plugin in config.plugins.items())
 
 
+def titles_known(items: Iterable[Any]) -> bool:
+    """Whether every title of the navigation is known before any page is read (given in the
+    configuration, as our generated navigation gives them): `nav_outline` is then final."""
+    return all(item.title is not None
+               and (not getattr(item, "children", None) or titles_known(item.children))
+               for item in items)
+
+
 def nav_outline(items: Iterable[Any]) -> list[Any]:
-    """The navigation as the sidebar shows it: kind, title, address and children."""
-    return [[type(item).__name__, str(item.title), str(getattr(item, "url", "")),
+    """The navigation as the sidebar shows it: kind, title, address and children (a page is a
+    page whether or not the plugin made it a RawHtmlPage yet: the outline is the same before
+    MkDocs reads the pages and after)."""
+    return [[_kind(item), str(item.title), str(getattr(item, "url", "")),
              nav_outline(item.children or ()) if getattr(item, "children", None) else []]
             for item in items]
+
+
+def _kind(item: Any) -> str:
+    return "Page" if isinstance(item, MkDocsPage) else type(item).__name__
 
 
 def stable(value: Any) -> Any:

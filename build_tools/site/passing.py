@@ -2,11 +2,13 @@
 
 MkDocs builds every page, its context, template, plugins' handlers and file (~1 ms a page, most
 of what MkDocs spent on a rebuild at 10,000 studies), even when the page store holds the page's
-finished HTML. A page that passes through is marked excluded once every page is read (MkDocs'
-loop then skips it; its source was read, so links to it and to its anchors resolve as before),
-and the plugin does what the loop would have done that shows in the site: the page's search
-entries, added at its place in the index (before the next page MkDocs builds is indexed, the
-rest at the end), its file, with the kept bytes, and its line in the sitemap.
+finished HTML. A page that passes through has its file written from the store when the build
+plans (page_store.plan_reuse) and is marked excluded, so MkDocs' loops skip it: before MkDocs
+reads any page when every title of the navigation is known without reading (the page is then
+never read; links to its anchors are checked against its source, html_pages.RawHtmlPage), else
+once every page is read. The plugin does the rest of what the loops would have done that shows
+in the site: the page's search entries, kept with it, added at its place in the index (before
+the next page MkDocs builds is indexed, the rest at the end), and its line in the sitemap.
 tests/test_page_store.py compares every byte of sites built with and without the store.
 """
 
@@ -14,15 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
-from mkdocs.utils import write_file
 
 from build_tools.site import search_summary
-from build_tools.site.page_store import PageStore
+from build_tools.site.page_store import PageStore, SearchEntries
 
 
 def may_pass(page: Page) -> bool:
@@ -51,19 +51,20 @@ class Passing:
             return
         while self.indexed < len(self.pages) and \
                 self.positions[self.pages[self.indexed].file.src_uri] < position:
-            index_page(self.pages[self.indexed], config)
+            self._index(self.pages[self.indexed], config)
             self.indexed += 1
 
     def finish(self, config: MkDocsConfig) -> None:
-        """The search entries of the passing pages after the last page built, then every
-        passing page's file, as MkDocs writes one."""
+        """The search entries of the passing pages after the last page built."""
         for page in self.pages[self.indexed:]:
-            index_page(page, config)
+            self._index(page, config)
         self.indexed = len(self.pages)
-        for page in self.pages:
-            output = self.store.output_of(page.file.src_uri)
-            write_file(output.encode("utf-8", errors="xmlcharrefreplace"),
-                       page.file.abs_dest_path)
+
+    def _index(self, page: Page, config: MkDocsConfig) -> None:
+        """The entries building the page added when it was kept (page_store.plan_reuse)."""
+        indexer = search_summary.search_indexer(config)
+        if indexer is not None:
+            indexer.entries.extend(self.store.passing[page.file.src_uri])
 
 
 def take_out(store: PageStore, files: Files, inclusion: Callable[[InclusionLevel], bool]
@@ -78,10 +79,16 @@ def take_out(store: PageStore, files: Files, inclusion: Callable[[InclusionLevel
     return Passing(store, pages, {file.src_uri: n for n, file in enumerate(order)}, sitemap)
 
 
-def index_page(page: Page, config: Any) -> None:
-    """The entries building the page would have added: Material's (none for a page it leaves
-    out) and the summary of a page that declares one."""
+def indexed_so_far(config: MkDocsConfig) -> int | None:
+    """How many entries the search index holds (None without a search plugin): a page's own
+    entries are those added after this count, while it is built."""
     indexer = search_summary.search_indexer(config)
-    if indexer is not None:
-        indexer.add_entry_from_context(page)
-        search_summary.on_page_context(None, page, config, None)
+    return None if indexer is None else len(indexer.entries)
+
+
+def entries_since(config: MkDocsConfig, count: int | None) -> SearchEntries:
+    """The entries added since `indexed_so_far` gave `count`."""
+    indexer = search_summary.search_indexer(config)
+    if indexer is None or count is None:
+        return []
+    return list(indexer.entries[count:])

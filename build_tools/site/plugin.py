@@ -13,7 +13,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from jinja2 import Environment
 from mkdocs.config import config_options
@@ -105,6 +105,8 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         self.nav: Navigation | None = None
         self.page_store: page_store.PageStore | None = None  # this build's kept pages
         self.passing: passing.Passing | None = None  # the kept pages taken out of MkDocs' run
+        self._indexed_before_page: int | None = None  # search entries before this page's own
+        self._planned = False  # whether this build has decided which kept pages pass through
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup also keeps this plugin across serve's rebuilds, so the pages of
@@ -203,7 +205,8 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
 
     @event_priority(100)  # before the search plugin writes its index
     def _write_passing(self, config: MkDocsConfig) -> None:
-        """The pages that passed through: their last search entries, then their files."""
+        """The search entries of the pages that passed through after the last page built (their
+        files are written already)."""
         if self.passing is not None:
             self.passing.finish(config)
             self.passing = None
@@ -257,8 +260,9 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
 
     @event_priority(-100)  # the finished page, after every plugin has post-processed it
     def _keep_page_output(self, output: str, page: Any, config: MkDocsConfig) -> str:
-        if self.page_store is not None:
-            self.page_store.keep(page.file.src_uri, output)
+        if self.page_store is not None and passing.may_pass(page):
+            self.page_store.keep(page.file.src_uri, output,
+                                 passing.entries_since(config, self._indexed_before_page))
         return output
 
     on_post_page = CombinedEvent(_announce_feed, _keep_page_output)
@@ -282,9 +286,12 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
     def _index_passing_before(
         self, context: Any, page: MkDocsPage, config: MkDocsConfig, nav: Any
     ) -> Any:
-        """The search entries of the pages that pass through before this one (passing)."""
+        """The search entries of the pages that pass through before this one (passing); then
+        where this page's own entries will start, to keep them with the page."""
         if self.passing is not None:
             self.passing.index_before(page.file.src_uri, config)
+        if self.page_store is not None:
+            self._indexed_before_page = passing.indexed_so_far(config)
         return context
 
     def _summary_and_sidebar(
@@ -300,16 +307,27 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
     on_page_context = CombinedEvent(_index_passing_before, _summary_and_sidebar)
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        """Kept pages pass through before MkDocs reads any page when it can: every title of the
+        navigation (part of every page's key) is known without reading, and this is a build,
+        not `serve` (which shows excluded pages). MkDocs then does not read them at all."""
         self.nav = nav
+        self._planned = False
+        if not self.serving and page_store.titles_known(nav.items):
+            self._plan_passing(config, files, read=False)
         return nav
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         self.shared_nav.install(env)
-        self.page_store = store = self._reuse_kept_pages(config, files)
+        if not self._planned:  # once every page is read (titles known)
+            self._plan_passing(config, files, read=True)
+        return env
+
+    def _plan_passing(self, config: MkDocsConfig, files: Files, *, read: bool) -> None:
+        self._planned = True
+        self.page_store = store = self._reuse_kept_pages(config, files, read=read)
         inclusion = InclusionLevel.is_in_serve if self.serving else InclusionLevel.is_included
         self.passing = (passing.take_out(store, files, inclusion)
                         if store is not None and store.passing else None)
-        return env
 
     def on_template_context(self, context: Any, *, template_name: str,
                             config: MkDocsConfig) -> Any:
@@ -318,9 +336,13 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
             context["pages"] = self.passing.documentation_pages
         return context
 
-    def _reuse_kept_pages(self, config: MkDocsConfig, files: Files) -> page_store.PageStore | None:
-        """Every page is read by now (titles known): the generated raw HTML pages whose finished
-        HTML the last build kept, for the same inputs, pass through (page_store, passing)."""
+    def _reuse_kept_pages(self, config: MkDocsConfig, files: Files, *, read: bool
+                          ) -> page_store.PageStore | None:
+        """The generated raw HTML pages whose finished HTML the last build kept, for the same
+        inputs, pass through (page_store, passing): their files are written here. Before the
+        pages are read (`read` False) every generated raw HTML page is a candidate (only pages
+        that may pass are ever kept: `_keep_page_output`) and one that passes is never read;
+        after, the pages that may pass."""
         if self.store_root is None or self.project is None or self.nav is None \
                 or self.problems is not None:
             return None
@@ -328,13 +350,23 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         if store is None:
             return None
         generated = self._generated
-        candidates = [file.page for file in files.documentation_pages()
-                      if isinstance(file.page, RawHtmlPage) and file.src_uri in generated
-                      and isinstance(generated[file.src_uri].content, str)
-                      and passing.may_pass(file.page)]
-        page_store.plan_reuse(store, ((page.file.src_uri, str(page.url),
-                                       str(generated[page.file.src_uri].content))
-                                      for page in candidates))
+        candidates: list[tuple[File, str]] = []
+        for file in files.documentation_pages():
+            made = generated.get(file.src_uri)
+            if made is None or not made.body_html or not isinstance(made.content, str):
+                continue
+            if read and not (isinstance(file.page, RawHtmlPage) and passing.may_pass(file.page)):
+                continue
+            if file.page is None:  # out of the navigation: made as MkDocs' loop would make it
+                RawHtmlPage(None, file, config)
+            candidates.append((file, made.content))
+        page_store.plan_reuse(store, (page_store.Candidate(
+            file.src_uri, str(file.page.url) if file.page else "", content, file.abs_dest_path)
+            for file, content in candidates))
+        for file, content in candidates:
+            if file.src_uri in store.passing and not read and file.page is not None:
+                file.page.__class__ = RawHtmlPage  # links to its anchors are checked unread
+                cast(RawHtmlPage, file.page).pass_unread(content)
         return store
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
