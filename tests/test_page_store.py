@@ -202,6 +202,20 @@ def reading_recorded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return read
 
 
+def test_a_page_another_file_is_written_over_is_built_as_mkdocs_builds_it(
+        tmp_path: Path) -> None:
+    """A kept page is written early; where a file of docs/ has the same address, MkDocs would
+    write the page after it, so such a page does not pass (the site stays as without the
+    store)."""
+    def shadow_a_study_page(project: Project) -> None:
+        study = sorted(project.studies_dir.glob("*.yaml"))[0].stem
+        folder = project.root / "docs" / "studies" / study
+        folder.mkdir(parents=True)
+        (folder / "index.html").write_text("<p>A file of docs/</p>\n", "utf-8")
+
+    assert rebuilt_after(tmp_path, shadow_a_study_page, change_a_study) == (True, True)
+
+
 def test_kept_pages_are_not_even_read_when_every_title_is_known(
         warm: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     shutil.copytree(warm[0], tmp_path / "review")

@@ -374,7 +374,7 @@ def cite_studies(studies: Iterable[Study], cache: OutputCache | None = None,
                  kept: OutputCache | None = None) -> dict[str, StudyCitation]:
     """Each study's APA reference, BibTeX entry and RIS record, keyed by study id, APA order.
     `cache` keeps formatted references between builds, `bibtex_cache` written BibTeX entries,
-    `kept` each study's whole citation (kept_citations: a rebuild makes only changed ones)."""
+    `kept` each study's whole citation (a rebuild makes only the citations that changed)."""
     studies = list(studies)
     with stage("references"):
         return _cite(studies, cache, bibtex_cache, kept)
@@ -383,8 +383,11 @@ def cite_studies(studies: Iterable[Study], cache: OutputCache | None = None,
 def _cite(studies: list[Study], cache: OutputCache | None, bibtex_cache: OutputCache | None,
           kept: OutputCache | None) -> dict[str, StudyCitation]:
     items = csl_items(studies)
-    keys = [kept_citation_key(study, item) for study, item in zip(studies, items, strict=True)]
-    parts = read_kept_citations(kept, keys) if kept is not None else {}
+    if kept is None:  # positions stand in for keys
+        keys, parts = [str(index) for index in range(len(studies))], {}
+    else:
+        keys = [kept_citation_key(study, item) for study, item in zip(studies, items, strict=True)]
+        parts = read_kept_citations(kept, keys)
     missing = [index for index in range(len(studies)) if keys[index] not in parts]
     if missing:
         prepare_bibtex_entries([items[index] for index in missing], bibtex_cache)

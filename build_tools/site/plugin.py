@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -350,10 +351,15 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         if store is None:
             return None
         generated = self._generated
+        # A page is written early: no other file or theme template may be written where it is
+        # (MkDocs would have written the page after them, over them).
+        destinations = Counter([*(file.dest_uri for file in files),
+                                *config.theme.static_templates])
         candidates: list[tuple[File, str]] = []
         for file in files.documentation_pages():
             made = generated.get(file.src_uri)
-            if made is None or not made.body_html or not isinstance(made.content, str):
+            if made is None or not made.body_html or not isinstance(made.content, str) \
+                    or destinations[file.dest_uri] > 1:
                 continue
             if read and not (isinstance(file.page, RawHtmlPage) and passing.may_pass(file.page)):
                 continue
