@@ -189,17 +189,19 @@ def test_without_titles_in_the_navigation_pages_pass_once_every_page_is_read(
     assert sum(uri.startswith("studies/") for uri in read) > 3  # every page read each build
 
 
-def reading_recorded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The pages MkDocs reads (its `_populate_page`), as they are read."""
-    read: list[str] = []
-    real = mkdocs_build._populate_page
+def reading_recorded(monkeypatch: pytest.MonkeyPatch, step: str = "_populate_page"
+                     ) -> list[str]:
+    """The pages MkDocs reads (its `_populate_page`), or passes through another `step` of its
+    build (`_build_page`), as it does."""
+    seen: list[str] = []
+    real = getattr(mkdocs_build, step)
 
     def recording(page: Any, *args: Any, **kwargs: Any) -> None:
-        read.append(page.file.src_uri)
+        seen.append(page.file.src_uri)
         real(page, *args, **kwargs)
 
-    monkeypatch.setattr(mkdocs_build, "_populate_page", recording)
-    return read
+    monkeypatch.setattr(mkdocs_build, step, recording)
+    return seen
 
 
 def test_a_page_another_file_is_written_over_is_built_as_mkdocs_builds_it(
@@ -334,14 +336,7 @@ def test_kept_pages_pass_through_mkdocs(warm: tuple[Path, Path], tmp_path: Path,
     cache = tmp_path / "cache"
     build_site(project, output_cache=cache)
     change_a_study(project)
-    built: list[str] = []
-    real = mkdocs_build._build_page
-
-    def recording(page: Any, *args: Any, **kwargs: Any) -> None:
-        built.append(page.file.src_uri)
-        real(page, *args, **kwargs)
-
-    monkeypatch.setattr(mkdocs_build, "_build_page", recording)
+    built = reading_recorded(monkeypatch, "_build_page")
     site = site_bytes(build_site(project, output_cache=cache))
     study_pages = [uri for uri in built if uri.startswith("studies/") and uri != "studies/index.md"]
     assert len(study_pages) == 1
