@@ -16,6 +16,7 @@ from frictionless import validate
 
 from build_tools.evidence.checks import check_project
 from build_tools.formats.exports import bibtex_text, csl_items, ris_text
+from build_tools.formats.references import cite_studies
 from build_tools.pages.downloads import download_pages
 from build_tools.pages.generate import generate_site
 from build_tools.site.build import build_site
@@ -52,7 +53,8 @@ def site(tmp_path_factory):
 def test_download_pages_paths_and_nav(project):
     checked = check_project(project)
     schema, validation = checked.schema, checked.validation
-    pages = download_pages(generate_site(project).evidence, schema, validation.tables)
+    evidence = generate_site(project).evidence
+    pages = download_pages(evidence, schema, validation.tables, cite_studies(evidence.studies))
     assert [(p.path, p.nav) for p in pages][:2] == [("downloads/index.md", ("Downloads",)),
                                                     ("downloads/studies.csv", None)]
     assert sorted(p.path for p in pages[1:]) == [f"downloads/{n}" for n in DOWNLOADS]

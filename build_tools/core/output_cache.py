@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -48,6 +49,19 @@ def default_cache_root() -> Path:
         return Path(configured)
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "living-review"
+
+
+@functools.cache
+def code_digest() -> str:
+    """Every module and template of the package, as one hash: part of the key of every output
+    our code writes (pages, rows, citations), so any edit to that code is a miss, never a stale
+    output."""
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted(path for pattern in ("*.py", "*.j2") for path in package.rglob(pattern)):
+        digest.update(str(path.relative_to(package)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def content_key(*parts: Any) -> str:

@@ -35,7 +35,12 @@ from rispy import __version__ as rispy_version
 
 from build_tools.core import mdtext
 from build_tools.core.mdtext import doi_url
-from build_tools.core.output_cache import MAX_ENTRY_BYTES, OutputCache, content_key
+from build_tools.core.output_cache import (
+    MAX_ENTRY_BYTES,
+    OutputCache,
+    code_digest,
+    content_key,
+)
 from build_tools.core.parallel import map_in_chunks
 from build_tools.core.timings import stage
 from build_tools.evidence.assemble import Study
@@ -133,7 +138,7 @@ def _styled_references(studies: list[Study], cache: OutputCache | None) -> list[
     if not studies:
         return []
     items = [_strip_markers(citeproc_item(csl_item(s.id.lower(), s.citation))) for s in studies]
-    formatted = _formatted_items(_apa_style(), items, cache)
+    formatted = _formatted_items(items, cache)
     styled = []
     for study, item, result in zip(studies, items, formatted, strict=True):
         entry = result.entry if item.get("author") else without_repeated_title(result.entry)
@@ -141,12 +146,17 @@ def _styled_references(studies: list[Study], cache: OutputCache | None) -> list[
     return styled
 
 
+@functools.cache
+def _sort_directions() -> tuple[bool, ...]:
+    """For each key of the style's bibliography sort, whether it sorts descending (their count
+    is the length of every item's sort keys)."""
+    return tuple(key.get("sort", "ascending").lower() == "descending"
+                 for key in _sort_key_elements(_apa_style()))
+
+
 def _style_order(styled: list[_Styled]) -> list[int]:
     """The positions of `styled` in the style's order (its bibliography sort)."""
-    if not styled:
-        return []
-    descending = tuple(key.get("sort", "ascending").lower() == "descending"
-                       for key in _sort_key_elements(_apa_style()))
+    descending = _sort_directions() if styled else ()
 
     def by_style(first: int, second: int) -> int:
         return _compare(styled[first].sort_keys, styled[second].sort_keys, descending)
@@ -159,7 +169,7 @@ def _reference(study: Study, styled: _Styled) -> Reference:
                      markup=Markup(styled.markup), missing=tuple(missing_fields(study.citation)))
 
 
-def _formatted_items(style: CitationStylesStyle, items: list[dict[str, object]],
+def _formatted_items(items: list[dict[str, object]],
                      cache: OutputCache | None) -> list[_Formatted]:
     """Each item's entry and sort keys: a journal article written directly (apa_articles),
     else from the cache where it has them, else formatted by citeproc-py now."""
@@ -170,7 +180,7 @@ def _formatted_items(style: CitationStylesStyle, items: list[dict[str, object]],
             found[index] = _Formatted(*written)
     keys = {index: content_key(FORMAT_VERSION, citeproc_version, _style_digest(), item)
             for index, item in enumerate(items) if index not in found}
-    key_count = len(_sort_key_elements(style))
+    key_count = len(_sort_directions())
     if cache is not None:
         for index, key in keys.items():
             stored = cache.get(key, lambda value: _is_stored_entry(value, key_count))
@@ -383,39 +393,32 @@ def cite_studies(studies: Iterable[Study], cache: OutputCache | None = None,
 def _cite(studies: list[Study], cache: OutputCache | None, bibtex_cache: OutputCache | None,
           kept: OutputCache | None) -> dict[str, StudyCitation]:
     items = csl_items(studies)
-    if kept is None:  # positions stand in for keys
-        keys, parts = [str(index) for index in range(len(studies))], {}
-    else:
-        keys = [kept_citation_key(study, item) for study, item in zip(studies, items, strict=True)]
-        parts = read_kept_citations(kept, keys)
-    missing = [index for index in range(len(studies)) if keys[index] not in parts]
+    keys = [kept_citation_key(study, item)
+            for study, item in zip(studies, items, strict=True)] if kept is not None else []
+    found = read_kept_citations(kept, keys) if kept is not None else {}
+    parts = {index: found[key] for index, key in enumerate(keys) if key in found}
+    missing = [index for index in range(len(studies)) if index not in parts]
     if missing:
         prepare_bibtex_entries([items[index] for index in missing], bibtex_cache)
         styled = _styled_references([studies[index] for index in missing], cache)
         for index, made in zip(missing, styled, strict=True):
-            parts[keys[index]] = CitationParts(made, {
+            parts[index] = CitationParts(made, {
                 reference_format.suffix: reference_format.entry(items[index])
                 for reference_format in REFERENCE_FORMATS})
             if kept is not None:
-                keep_citation(kept, keys[index], parts[keys[index]])
-    ordered = [parts[key] for key in keys]
+                keep_citation(kept, keys[index], parts[index])
     return {
-        studies[index].id: StudyCitation(_reference(studies[index], ordered[index].styled),
-                                         ordered[index].files)
-        for index in _style_order([part.styled for part in ordered])
+        studies[index].id: StudyCitation(_reference(studies[index], parts[index].styled),
+                                         parts[index].files)
+        for index in _style_order([parts[index].styled for index in range(len(studies))])
     }
 
 
 # Each study's whole citation, kept between builds: a rebuild formats, marks up and writes
 # only the studies that changed. The key holds the study's CSL item (everything the writers
 # read), its DOI as the markup links it, the versions of every writer and of the style, and
-# the code of ours that writes any part (so an edit to it can never show a stale citation).
+# the package's code (so an edit to it can never show a stale citation).
 CITATION_FORMAT = 1  # raise it when what is kept changes
-WRITING_MODULES = ("formats/references.py", "formats/exports.py", "formats/latex.py",
-                   "formats/reference_formats.py",
-                   "formats/apa_articles.py", "formats/csl.py", "formats/citeproc_lookups.py",
-                   "core/mdtext.py", "core/identifiers.py", "core/urls.py", "core/neutral.py",
-                   "core/text_rules.py")
 
 
 @dataclass(frozen=True)
@@ -427,24 +430,14 @@ class CitationParts:
 
 
 def kept_citation_key(study: Study, item: dict[str, Any]) -> str:
-    return content_key("citation", CITATION_FORMAT, _writers_digest(), citeproc_version,
+    return content_key("citation", CITATION_FORMAT, code_digest(), citeproc_version,
                        _style_digest(), pybtex_version, rispy_version, item, study.id.lower(),
                        study.citation.doi)
 
 
-@functools.cache
-def _writers_digest() -> str:
-    package = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256()
-    for name in WRITING_MODULES:
-        digest.update(name.encode())
-        digest.update((package / name).read_bytes())
-    return digest.hexdigest()
-
-
 def read_kept_citations(kept: OutputCache, keys: list[str]) -> dict[str, CitationParts]:
     """The parts kept under `keys` that read and have their shape (a miss otherwise)."""
-    key_count = len(_sort_key_elements(_apa_style()))
+    key_count = len(_sort_directions())
     found = {}
     for key, text in kept.get_texts(dict.fromkeys(keys, ""), MAX_ENTRY_BYTES).items():
         parts = _citation_parts(text, key_count)

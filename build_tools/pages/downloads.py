@@ -9,7 +9,6 @@ from jinja2 import Environment
 
 from build_tools.evidence.assemble import Evidence
 from build_tools.formats.datapackage import DESCRIPTOR_NAME, data_package_files, table_path
-from build_tools.formats.exports import csl_items
 from build_tools.formats.reference_formats import REFERENCE_FORMATS
 from build_tools.formats.references import StudyCitation
 from build_tools.pages.page import Page
@@ -44,12 +43,11 @@ class Download:
 
 def download_pages(
     evidence: Evidence, schema: PackageSchema, tables: Mapping[str, Sequence[Row]],
-    environment: Environment | None = None,
-    citations: Mapping[str, StudyCitation] | None = None,
+    citations: Mapping[str, StudyCitation], environment: Environment | None = None,
 ) -> list[Page]:
     """The Downloads page (in the navigation) and every file it links to (out of it). The
-    reference files are the studies' `citations` joined, when given (each kept between builds:
-    references.cite_studies), else written from every study now: the same bytes."""
+    reference files are the studies' `citations` (references.cite_studies, each kept between
+    builds) joined in the studies' order."""
     files: dict[str, tuple[bytes, str, str]] = {}
     package = data_package_files(schema, tables)
     for table in schema.published_tables():
@@ -57,10 +55,9 @@ def download_pages(
     files[DESCRIPTOR_NAME] = (package[DESCRIPTOR_NAME],
                               "Frictionless Data Package describing all the tables above",
                               "JSON")
-    items = csl_items(evidence.studies) if citations is None else []
     for reference_format in REFERENCE_FORMATS:
-        text = (reference_format.write(items) if citations is None else reference_format.join(
-            [citations[study.id].files[reference_format.suffix] for study in evidence.studies]))
+        text = reference_format.join(
+            [citations[study.id].files[reference_format.suffix] for study in evidence.studies])
         files[f"references.{reference_format.suffix}"] = (
             text.encode("utf-8"),
             f"References of all {evidence.review.wording.studies}",

@@ -124,8 +124,8 @@ def evidence(site: SiteInputs) -> list[Page]:
 
 
 def downloads(site: SiteInputs) -> list[Page]:
-    return download_pages(site.evidence, site.schema, site.tables, site.render.environment,
-                          site.render.citations)
+    return download_pages(site.evidence, site.schema, site.tables, site.render.citations,
+                          site.render.environment)
 
 
 def changelog(site: SiteInputs) -> list[Page]:

@@ -16,10 +16,10 @@ from typing import Any
 
 from build_tools.core import mdtext
 from build_tools.core.neutral import one_line
-from build_tools.core.output_cache import OutputCache, content_key
+from build_tools.core.output_cache import OutputCache, code_digest, content_key
 from build_tools.core.parallel import map_in_chunks
 from build_tools.evidence.assemble import Evidence, Study
-from build_tools.pages.output_keys import code_digest, library_versions
+from build_tools.pages.output_keys import library_versions
 from build_tools.pages.page import Page
 from build_tools.pages.render import Renderer
 

@@ -19,10 +19,10 @@ from typing import Any
 
 from markupsafe import Markup
 
-from build_tools.core.output_cache import OutputCache, content_key
+from build_tools.core.output_cache import OutputCache, code_digest, content_key
 from build_tools.evidence.assemble import Study
 from build_tools.evidence.review import AppraisalTool
-from build_tools.pages.output_keys import code_digest, library_versions
+from build_tools.pages.output_keys import library_versions
 
 ROWS_TEMPLATE = "_rows.html.j2"
 ROW_FORMAT = 1  # part of every key: raise it when what a row shows changes otherwise

@@ -49,22 +49,22 @@ class Passing:
         position = self.positions.get(src_uri)
         if position is None:
             return
-        while self.indexed < len(self.pages) and \
-                self.positions[self.pages[self.indexed].file.src_uri] < position:
-            self._index(self.pages[self.indexed], config)
-            self.indexed += 1
+        end = self.indexed
+        while end < len(self.pages) and self.positions[self.pages[end].file.src_uri] < position:
+            end += 1
+        self._index_up_to(end, config)
 
     def finish(self, config: MkDocsConfig) -> None:
         """The search entries of the passing pages after the last page built."""
-        for page in self.pages[self.indexed:]:
-            self._index(page, config)
-        self.indexed = len(self.pages)
+        self._index_up_to(len(self.pages), config)
 
-    def _index(self, page: Page, config: MkDocsConfig) -> None:
-        """The entries building the page added when it was kept (page_store.plan_reuse)."""
+    def _index_up_to(self, end: int, config: MkDocsConfig) -> None:
+        """The entries the pages before `end` added when they were kept (page_store)."""
         indexer = search_summary.search_indexer(config)
-        if indexer is not None:
-            indexer.entries.extend(self.store.passing[page.file.src_uri])
+        for page in self.pages[self.indexed:end]:
+            if indexer is not None:
+                indexer.entries.extend(self.store.passing[page.file.src_uri])
+        self.indexed = max(self.indexed, end)
 
 
 def take_out(store: PageStore, files: Files, inclusion: Callable[[InclusionLevel], bool]

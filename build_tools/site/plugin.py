@@ -355,7 +355,7 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
         # (MkDocs would have written the page after them, over them).
         destinations = Counter([*(file.dest_uri for file in files),
                                 *config.theme.static_templates])
-        candidates: list[tuple[File, str]] = []
+        candidates: list[tuple[MkDocsPage, str]] = []
         for file in files.documentation_pages():
             made = generated.get(file.src_uri)
             if made is None or not made.body_html or not isinstance(made.content, str) \
@@ -363,16 +363,17 @@ class LivingReviewPlugin(BasePlugin[LivingReviewConfig]):
                 continue
             if read and not (isinstance(file.page, RawHtmlPage) and passing.may_pass(file.page)):
                 continue
-            if file.page is None:  # out of the navigation: made as MkDocs' loop would make it
-                RawHtmlPage(None, file, config)
-            candidates.append((file, made.content))
+            # out of the navigation, a page is made here as MkDocs' loop would make it
+            page = file.page or RawHtmlPage(None, file, config)
+            candidates.append((page, made.content))
         page_store.plan_reuse(store, (page_store.Candidate(
-            file.src_uri, str(file.page.url) if file.page else "", content, file.abs_dest_path)
-            for file, content in candidates))
-        for file, content in candidates:
-            if file.src_uri in store.passing and not read and file.page is not None:
-                file.page.__class__ = RawHtmlPage  # links to its anchors are checked unread
-                cast(RawHtmlPage, file.page).pass_unread(content)
+            page.file.src_uri, str(page.url), content, page.file.abs_dest_path)
+            for page, content in candidates))
+        if not read:  # a page that passes is never read: links to its anchors use its source
+            for page, content in candidates:
+                if page.file.src_uri in store.passing:
+                    page.__class__ = RawHtmlPage
+                    cast(RawHtmlPage, page).pass_unread(content)
         return store
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
