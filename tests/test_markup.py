@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from build_tools.crossref import markup
 from build_tools.crossref.markup import plain_text, safe_markup
 from tests.crossref_fixtures import body, work
 
@@ -48,3 +51,18 @@ def test_only_safe_formatting_survives(raw: str, expected: str) -> None:
 
 def test_plain_text_strips_every_tag() -> None:
     assert plain_text("<i>a</i>  <foo>b</foo>\n<script>x</script>c &amp; d") == "a b c & d"
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet=st.characters(blacklist_characters="<&"))
+       | st.sampled_from(["", " ", "\r\n", "a\x00b", "]]>", "x > y", "\ud800 title"]))
+def test_text_without_tags_or_references_skips_the_parser_and_reads_the_same(
+        value: str) -> None:
+    """The shortcut for text with no `<` and no `&` gives the parser's own tokens."""
+    assert markup._tokens(value) == markup._parsed_tokens(value)
+
+
+@given(st.text(alphabet=st.sampled_from(list("<&;#ab /ix>"))))
+def test_text_with_tags_or_references_is_parsed(value: str) -> None:
+    """Control: the shortcut is taken only where it cannot differ."""
+    assert markup._tokens(value) == markup._parsed_tokens(value)

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from build_tools.core.errors import YamlProblem
-from build_tools.core.output_cache import MAX_ENTRY_BYTES, OutputCache
+from build_tools.core.output_cache import MAX_ENTRY_BYTES, OutputCache, text_key
 from build_tools.formats import exports, references
 from build_tools.formats.references import cite_studies
 from build_tools.pages.generate import generate_site
@@ -112,6 +112,7 @@ def test_the_site_is_byte_identical_with_no_cold_and_warm_caches(tmp_path: Path,
     assert len(entries(cache, "bibtex")) == studies
     assert len(entries(cache, "references")) == studies
     assert len(entries(cache, "citations")) == studies
+    assert entries(cache, "csv")  # parts of the Downloads' tables
 
     parsed: list[str] = []
     written: list[str] = []
@@ -389,3 +390,22 @@ def test_an_oversized_bibtex_entry_is_a_miss(tmp_path: Path, monkeypatch) -> Non
     monkeypatch.setattr(exports, "_entry_texts", {})
     exports.prepare_bibtex_entries(items, cache)
     assert texts_of(items) == fresh
+
+
+# -- Keys of text parts -------------------------------------------------------------------------
+
+_TEXTS = st.lists(st.text(), max_size=4)
+
+
+@settings(max_examples=300)
+@given(first=_TEXTS, second=_TEXTS)
+def test_text_keys_are_equal_exactly_when_the_parts_are(first: list[str],
+                                                        second: list[str]) -> None:
+    """No two sequences of parts share a key (a part's end is never taken for the next one's
+    start), and a lone surrogate does not stop a key from being made."""
+    assert (text_key(*first) == text_key(*second)) == (first == second)
+
+
+def test_text_keys_tell_apart_parts_joined_differently() -> None:
+    assert len({text_key("ab", "c"), text_key("a", "bc"), text_key("abc"), text_key("abc", ""),
+                text_key("\ud800"), text_key("\udc00")}) == 6

@@ -70,6 +70,17 @@ def content_key(*parts: Any) -> str:
     return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
+def text_key(*parts: str) -> str:
+    """The SHA-256 of text parts, each after its length: `content_key` for parts that are text
+    already (a page's source, a record's repr), which it hashes without writing them as JSON."""
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass")
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
 @dataclass(frozen=True)
 class OutputCache:
     """One kind of output (`kind`, e.g. "references") under a cache root."""

@@ -36,9 +36,13 @@ class Project:
 
     def display(self, path: Path) -> str:
         """A path as users see it in messages: relative to the project, with forward slashes."""
+        # abspath, not resolve: a symlink is named as the link, not as its target
+        absolute = os.path.abspath(path)
+        inside = str(self.root).rstrip(os.sep) + os.sep
+        if os.sep == "/" and absolute.startswith(inside) and len(absolute) > len(inside):
+            return absolute[len(inside):]  # the common case, as text (one per file read)
         try:
-            # abspath, not resolve: a symlink is named as the link, not as its target
-            return Path(os.path.abspath(path)).relative_to(self.root).as_posix()
+            return Path(absolute).relative_to(self.root).as_posix()
         except ValueError:
             return path.as_posix()
 

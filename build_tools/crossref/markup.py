@@ -57,6 +57,14 @@ class _FaceParser(HTMLParser):
 
 
 def _tokens(value: str) -> list[tuple[str, str]]:
+    if "<" not in value and "&" not in value:
+        # no tag and no reference: the parser would hand the whole value over as one text
+        # (most names and titles; a parser each was most of the time of reading a work)
+        return [("text", value)] if value else []
+    return _parsed_tokens(value)
+
+
+def _parsed_tokens(value: str) -> list[tuple[str, str]]:
     parser = _FaceParser()
     parser.feed(value)
     parser.close()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from jinja2 import Environment
 
+from build_tools.core.output_cache import OutputCache
 from build_tools.evidence.assemble import Evidence
 from build_tools.formats.datapackage import DESCRIPTOR_NAME, data_package_files, table_path
 from build_tools.formats.reference_formats import REFERENCE_FORMATS
@@ -44,12 +45,13 @@ class Download:
 def download_pages(
     evidence: Evidence, schema: PackageSchema, tables: Mapping[str, Sequence[Row]],
     citations: Mapping[str, StudyCitation], environment: Environment | None = None,
+    csv_cache: OutputCache | None = None,
 ) -> list[Page]:
     """The Downloads page (in the navigation) and every file it links to (out of it). The
     reference files are the studies' `citations` (references.cite_studies, each kept between
-    builds) joined in the studies' order."""
+    builds) joined in the studies' order; `csv_cache` keeps parts of the tables' CSVs."""
     files: dict[str, tuple[bytes, str, str]] = {}
-    package = data_package_files(schema, tables)
+    package = data_package_files(schema, tables, csv_cache)
     for table in schema.published_tables():
         files[table_path(table)] = (package[table_path(table)], f"Table: {table.title}", "CSV")
     files[DESCRIPTOR_NAME] = (package[DESCRIPTOR_NAME],

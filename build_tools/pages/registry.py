@@ -124,8 +124,9 @@ def evidence(site: SiteInputs) -> list[Page]:
 
 
 def downloads(site: SiteInputs) -> list[Page]:
+    root = site.output_cache
     return download_pages(site.evidence, site.schema, site.tables, site.render.citations,
-                          site.render.environment)
+                          site.render.environment, OutputCache(root, "csv") if root else None)
 
 
 def changelog(site: SiteInputs) -> list[Page]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from build_tools.core import mdtext
 from build_tools.core.neutral import one_line
-from build_tools.core.output_cache import OutputCache, code_digest, content_key
+from build_tools.core.output_cache import OutputCache, code_digest, content_key, text_key
 from build_tools.core.parallel import map_in_chunks
 from build_tools.evidence.assemble import Evidence, Study
 from build_tools.pages.output_keys import library_versions
@@ -79,8 +79,8 @@ def each_study_page(render: Renderer, cache: OutputCache | None = None) -> list[
                          repr(render.evidence.review.wording), render.use_directory_urls)
     # The key: everything the page is made from (the study with its Crossref data, its
     # citation, the review-level view, the address style) and the package's code.
-    keys = [content_key(shared, repr(for_study(view, render.evidence, study).links),
-                        repr(study), repr(render.citations[study.id]))
+    keys = [text_key(shared, repr(for_study(view, render.evidence, study).links),
+                     repr(study), repr(render.citations[study.id]))
             for study in studies] if cache else []
     texts: dict[int, str] = {}
     if cache is not None:

@@ -19,7 +19,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from build_tools.core.output_cache import OutputCache, code_digest, content_key
+from build_tools.core.output_cache import OutputCache, code_digest, content_key, text_key
 from build_tools.evidence.assemble import Study
 from build_tools.evidence.review import AppraisalTool
 from build_tools.pages.output_keys import library_versions
@@ -133,7 +133,7 @@ class RowWriter:
             return [write(columns, row) for row in rows]
         shared = content_key(ROW_FORMAT, code_digest(), library_versions(), macro, here,
                              self.use_directory_urls, repr(columns))
-        keys = [content_key(shared, repr(row)) for row in rows]
+        keys = [text_key(shared, repr(row)) for row in rows]
         kept = self.cache.get_texts(dict.fromkeys(keys, ""), MAX_ROW_BYTES)
         written = []
         for key, row in zip(keys, rows, strict=True):

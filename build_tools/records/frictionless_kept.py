@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection
 from importlib.metadata import version
 from typing import Any
 
@@ -42,6 +42,8 @@ UNCHANGED_BY_CAST: dict[str, type] = {"string": str, "integer": int}
 # Values whose repr tells them apart, type included: a file holding anything else is not
 # remembered (its rows are checked by Frictionless on every build).
 _PLAIN = (str, int, float, bool, type(None), dt.date, dt.datetime)
+_PLAIN_KINDS = frozenset(_PLAIN)
+_PLAIN_OR_LIST = _PLAIN_KINDS | {list}  # lists of such values, at any depth
 
 
 def run_frictionless_kept(schema: PackageSchema, tables: dict[str, list[Row]],
@@ -104,14 +106,12 @@ def file_keys(schema: PackageSchema, tables: dict[str, list[Row]]) -> dict[str, 
             for path, texts in by_file.items()}
 
 
-def _all_plain(values: Iterable[Any]) -> bool:
-    for value in values:
-        if isinstance(value, list):
-            if not _all_plain(value):
-                return False
-        elif type(value) not in _PLAIN:
-            return False
-    return True
+def _all_plain(values: Collection[Any]) -> bool:
+    kinds = set(map(type, values))  # one pass in C: most rows hold text and numbers only
+    if kinds <= _PLAIN_KINDS:
+        return True
+    return kinds <= _PLAIN_OR_LIST and all(_all_plain(value) for value in values
+                                           if type(value) is list)
 
 
 def rows_together_hold(schema: PackageSchema, tables: dict[str, list[Row]]) -> bool:

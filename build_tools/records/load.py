@@ -113,8 +113,13 @@ def study_files(project: Project) -> list[Path]:
     `.#x.yaml`, `.x.yaml.swp`) are never records; other entries are reported by other_entries."""
     if not project.studies_dir.is_dir() or project.studies_dir.is_symlink():
         return []
-    return sorted(p for p in project.studies_dir.iterdir()
-                  if p.suffix in STUDY_SUFFIXES and not p.name.startswith("."))
+    return sorted((p for p in project.studies_dir.iterdir()
+                   if p.suffix in STUDY_SUFFIXES and not p.name.startswith(".")), key=_by_name)
+
+
+def _by_name(path: Path) -> str:
+    """The order of entries of one folder (as Path's own order, without comparing parts)."""
+    return path.name
 
 
 def other_entries(project: Project) -> list[Problem]:
@@ -128,7 +133,7 @@ def other_entries(project: Project) -> list[Problem]:
     if not folder.is_dir():
         return []
     problems = []
-    for path in sorted(folder.iterdir()):
+    for path in sorted(folder.iterdir(), key=_by_name):
         name, display = path.name, project.display(path)
         if name.startswith(".") or name.endswith("~") or name.startswith("#"):
             continue
@@ -136,7 +141,7 @@ def other_entries(project: Project) -> list[Problem]:
             problems.append(Problem(display, 1, "(file)", "is not read: the extension is not "
                                     "lower case", f"rename it to {path.stem}.yaml",
                                     code=Code.BAD_FILE_NAME))
-        elif path.is_dir() and path.suffix not in STUDY_SUFFIXES:
+        elif path.suffix not in STUDY_SUFFIXES and path.is_dir():  # a stat only if so
             problems.append(Problem(display, 1, "(folder)", "ignored, not a study record",
                                     RECORD_NAMES, "warning", code=Code.IGNORED_FILE))
         elif path.suffix not in STUDY_SUFFIXES:

@@ -27,16 +27,20 @@ def collect_rows(
 ) -> list[Row]:
     """Every row of one table; items that are not mappings are left to validation to report."""
     documents = studies if table.source == "studies" else ((review,) if review else ())
+    names = [f.name for f in table.fields]
+    parent = list(table.parent.items())  # (column, key of the enclosing mapping)
     rows = []
     for document in documents:
         for item, path, enclosing in walk(document.data, table.path, ()):
             if not isinstance(item, dict):
                 continue
-            values = {f.name: item.get(f.name) for f in table.record_fields}
-            for column, parent_key in table.parent.items():
-                values[column] = enclosing.get(parent_key) if isinstance(enclosing, dict) else None
-            ordered = {f.name: values.get(f.name) for f in table.fields}
-            rows.append(Row(ordered, document, path))
+            if not parent:  # most rows: the item's own fields, in the table's order
+                rows.append(Row({name: item.get(name) for name in names}, document, path))
+                continue
+            holder = enclosing if isinstance(enclosing, dict) else {}
+            copied = {column: holder.get(key) for column, key in parent}
+            rows.append(Row({name: copied[name] if name in copied else item.get(name)
+                             for name in names}, document, path))
     return rows
 
 

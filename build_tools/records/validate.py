@@ -72,8 +72,9 @@ def validate_records(
         if build_date is not None:
             problems += check_not_future(table, rows, build_date)
         tables[table.name] = rows
+    shape = study_shape(schema)
     for document in records.studies:
-        problems += check_study_shape(document, schema)
+        problems += check_study_shape(document, schema, shape)
     problems += check_review_sources(records.review)
     problems += check_review_shape(records.review, schema)
     problems += check_review_urls(records.review)
@@ -113,16 +114,27 @@ def _order(problem: Problem) -> tuple[str, int, str, str]:
     return (problem.file, problem.line, problem.field, problem.message)
 
 
-def check_study_shape(document: YamlDocument, schema: PackageSchema) -> list[Problem]:
-    """Unknown keys at every level, and lists where lists belong; Frictionless drops both."""
+StudyShape = list[tuple[tuple[str, ...], set[str] | None]]
+
+
+def study_shape(schema: PackageSchema) -> StudyShape:
+    """Each place in a study record that tables describe, shallowest first, with the keys a
+    mapping there may hold (None: any): the same for every record, so worked out once."""
+    prefixes = {t.path[:depth] for t in schema.tables if t.source == "studies"
+                for depth in range(len(t.path) + 1)}
+    return [(prefix, allowed_keys(schema, "studies", prefix))
+            for prefix in sorted(prefixes, key=len)]
+
+
+def check_study_shape(document: YamlDocument, schema: PackageSchema,
+                      shape: StudyShape | None = None) -> list[Problem]:
+    """Unknown keys at every level, and lists where lists belong; Frictionless drops both.
+    `shape`: study_shape(schema), if the caller has it."""
     if not isinstance(document.data, dict):
         return [Problem(document.path, 1, "(file)", "is not a mapping of fields",
                         "a YAML mapping such as `id: smith2020`", code=Code.NOT_A_MAPPING)]
     problems = []
-    prefixes = {t.path[:depth] for t in schema.tables if t.source == "studies"
-                for depth in range(len(t.path) + 1)}
-    for prefix in sorted(prefixes, key=len):
-        keys = allowed_keys(schema, "studies", prefix)
+    for prefix, keys in study_shape(schema) if shape is None else shape:
         for item, path, _ in walk(document.data, prefix, ()):
             if prefix and not isinstance(item, dict):
                 problems.append(Problem(document.path, document.line_of(path), field_name(path),
@@ -151,11 +163,12 @@ def check_study_shape(document: YamlDocument, schema: PackageSchema) -> list[Pro
 def check_types(table: TableSpec, rows: list[Row]) -> list[Problem]:
     """Strict types: "2018" is not a year. Bad values are blanked so Frictionless skips them."""
     problems = []
+    fields = [(spec, spec.type == "string") for spec in table.record_fields]
     for row in rows:
-        for spec in table.record_fields:
+        for spec, text_field in fields:
             value = row.values.get(spec.name)
-            if value is None:
-                continue
+            if value is None or (text_field and type(value) is str):
+                continue  # nothing to check, or already what it must be (most values)
             fixed, ok = _coerce(spec, value)
             if ok:
                 row.values[spec.name] = fixed

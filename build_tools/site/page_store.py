@@ -42,7 +42,7 @@ from mkdocs.structure.pages import Page as MkDocsPage
 from mkdocs.theme import Theme
 from mkdocs.utils import get_build_datetime, write_file
 
-from build_tools.core.output_cache import OutputCache, text_of
+from build_tools.core.output_cache import OutputCache, text_key, text_of
 
 FORMAT = 3  # raise when what is stored, or how a page is made from it, changes
 STORE_KIND = "pages"
@@ -169,12 +169,7 @@ def plan_reuse(store: PageStore, candidates: Iterable[Candidate]) -> None:
 
 def page_key(fingerprint: str, src_uri: str, url: str, source: str) -> str:
     """Everything a page's theme output depends on: the site's fingerprint and the page."""
-    digest = hashlib.sha256()
-    for part in (fingerprint, src_uri, url, source):
-        data = part.encode("utf-8", "surrogatepass")
-        digest.update(len(data).to_bytes(8, "big"))
-        digest.update(data)
-    return digest.hexdigest()
+    return text_key(fingerprint, src_uri, url, source)
 
 
 def site_fingerprint(config: MkDocsConfig, nav: Navigation) -> str | None:

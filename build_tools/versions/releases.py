@@ -185,10 +185,14 @@ def write_release(project: Project, release: Release, snapshot: dict[str, Any]) 
     return [record, snapshot_file]
 
 
+_AS_THEY_ARE = frozenset({str, int, float, bool, type(None)})
+
+
 def _plain(value: Any) -> Any:
-    """YAML values (dates included) as JSON values, with mapping keys as text."""
+    """YAML values (dates included) as JSON values, with mapping keys as text. Text, numbers
+    and empty values, most of a table's cells, are taken as they are without a call each."""
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): v if type(v) in _AS_THEY_ARE else _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if isinstance(value, (dt.date, dt.datetime)):
