@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,13 +58,22 @@ Parsed = tuple[YamlDocument | None, list[Problem]]
 
 def _read_studies(project: Project, paths: list[Path],
                   cache: OutputCache | None) -> list[Parsed]:
-    """Each file's document or problems, in order. Bytes are read and kept documents looked
-    up here; the rest is parsed, and kept, on every processor (core.parallel)."""
+    """Each file's document or problems, in order, read on every processor (core.parallel):
+    each worker reads its share of the files, looks their documents up in the cache, and
+    parses (and keeps) the rest."""
+    files = [(path, project.display(path)) for path in paths]
+    root = cache.root if cache is not None else None
+    return map_in_chunks(functools.partial(_read_files, root), files, min_items=PARALLEL_FROM)
+
+
+def _read_files(root: Path | None, files: list[tuple[Path, str]]) -> list[Parsed]:
+    """Each (path, shown path)'s document or problems (module level, so a worker process can
+    run it; a worker writes what it keeps itself, before it returns)."""
+    cache = OutputCache(root, KIND) if root is not None else None
     results: list[Parsed] = []
     read: list[tuple[int, bytes, str, str | None]] = []
-    for path in paths:
+    for path, display in files:
         problems: list[Problem] = []
-        display = project.display(path)
         raw = _read_bytes(path, display, problems)
         results.append((None, problems))
         if raw is not None:
@@ -71,37 +81,23 @@ def _read_studies(project: Project, paths: list[Path],
             read.append((len(results) - 1, raw, display, key))
     kept = {} if cache is None else kept_documents(
         cache, {key: display for _, _, display, key in read if key is not None})
-    to_parse = []
     for index, raw, display, key in read:
-        if key in kept:
-            results[index] = (kept[key], [])
-        else:
-            to_parse.append((index, raw, display, key))
-    root = cache.root if cache is not None else None
-    parsed = map_in_chunks(_parse_files, [(raw, display, key, root)
-                                          for _, raw, display, key in to_parse],
-                           min_items=PARALLEL_FROM)
-    for (index, *_), result in zip(to_parse, parsed, strict=True):
-        results[index] = result
-    return results
-
-
-def _parse_files(files: list[tuple[bytes, str, str | None, Path | None]]) -> list[Parsed]:
-    """Parse each (bytes, shown path, cache key, cache root): the document, kept under its key,
-    or the problems (module level, so a worker process can run it; a worker writes what it
-    keeps itself, before it returns)."""
-    results: list[Parsed] = []
-    for raw, display, key, root in files:
-        try:
-            document = parse_yaml(raw, display)
-        except YamlProblem as error:
-            results.append((None, list(error.problems)))
-            continue
-        if key is not None and root is not None:
-            keep_document(OutputCache(root, KIND), key, encoded_document(document))
-        results.append((document, []))
+        document = kept.get(key) if key is not None else None
+        results[index] = (document, []) if document is not None else _parsed(raw, display,
+                                                                              key, cache)
     flush_all()
     return results
+
+
+def _parsed(raw: bytes, display: str, key: str | None, cache: OutputCache | None) -> Parsed:
+    """The file's document, kept under `key`, or the problems that stop it."""
+    try:
+        document = parse_yaml(raw, display)
+    except YamlProblem as error:
+        return None, list(error.problems)
+    if key is not None and cache is not None:
+        keep_document(cache, key, encoded_document(document))
+    return document, []
 
 
 STUDY_SUFFIXES = (".yaml", ".yml")
